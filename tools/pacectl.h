@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pacectl sub-commands: each takes argv after its own name. */
+#pragma once
+
+/*
+ * Exit codes shared by every sub-command (documented in pacectl(1)).
+ */
+enum pacectl_exit {
+	PACECTL_EXIT_OK = 0,
+	PACECTL_EXIT_FAIL = 1,		/* the request failed or input was bad */
+	PACECTL_EXIT_USAGE = 2,		/* bad arguments */
+};
+
+/* tools/pacectl-ftms.c: 'pacectl ftms decode KIND HEX...' */
+int cmd_ftms(int argc, char **argv);
+/* tools/pacectl-profile.c: 'pacectl profile check|show|list ...' */
+int cmd_profile(int argc, char **argv);
