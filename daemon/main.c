@@ -13,6 +13,7 @@
 #include "log.h"
 #include "mainloop.h"
 #include "notify.h"
+#include "run.h"
 #include "util.h"
 #include "version.h"
 
@@ -25,8 +26,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: paced [OPTION]...\n"
+"       paced run --treadmill ADDR --profile FILE [OPTION]...\n"
 "Drive a smart treadmill through conservative walk/jog interval sessions,\n"
 "scaling back at once when the symptom button is pressed.\n"
+"\n"
+"Without a command, paced runs as the service. 'paced run' runs one\n"
+"session in the foreground (see paced run --help).\n"
 "\n"
 "  -d, --debug[=MODULES]  log to stderr; debug lines for MODULES\n"
 "                         (comma-separated, or \"all\")\n"
@@ -76,6 +81,9 @@ int main(int argc, char *argv[])
 	bool foreground = false;
 	uint64_t wd;
 	int c, r;
+
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return run_main(argc - 1, argv + 1);
 
 	while ((c = getopt_long(argc, argv, "d::hV", opts, NULL)) != -1) {
 		switch (c) {

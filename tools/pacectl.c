@@ -17,6 +17,15 @@ struct command {
 
 static const struct command commands[] = {
 	/* commands: one line each, alphabetical */
+	{ "ftms", cmd_ftms, "decode FTMS payloads to JSON (ftms decode KIND HEX...)" },
+	{ "pause", cmd_ctl, "pause the session (the belt pauses)" },
+	{ "profile", cmd_profile, "check, show or list interval profiles" },
+	{ "resume", cmd_ctl, "resume a paused session, at walking pace" },
+	{ "start", cmd_ctl, "start a session" },
+	{ "status", cmd_ctl, "print the session's state as JSON" },
+	{ "stop", cmd_ctl, "end the session: walking pace, then stop" },
+	{ "symptom", cmd_ctl, "press the symptom button [leak|pressure|pain|long-press]" },
+	{ "watch", cmd_ctl, "stream session events as JSON lines" },
 	{ NULL, NULL, NULL }
 };
 
@@ -32,10 +41,11 @@ static void usage(FILE *f)
 	fprintf(f,
 "\n"
 "Options:\n"
+"  -S, --socket PATH  paced's control socket (default %s)\n"
 "  -h, --help     show this help and exit (COMMAND --help for a command)\n"
 "  -V, --version  show the version and exit\n"
 "\n"
-"See pacectl(1).\n");
+"See pacectl(1).\n", RUNDIR "/control");
 }
 
 int main(int argc, char *argv[])
@@ -50,6 +60,19 @@ int main(int argc, char *argv[])
 		if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
 			printf("pacectl %s\n", paced_version());
 			return PACECTL_EXIT_OK;
+		}
+		if (!strcmp(argv[i], "-S") || !strcmp(argv[i], "--socket")) {
+			if (++i >= argc) {
+				fprintf(stderr, "pacectl: %s needs a path\n",
+					argv[i - 1]);
+				return PACECTL_EXIT_USAGE;
+			}
+			pacectl_socket = argv[i];
+			continue;
+		}
+		if (!strncmp(argv[i], "--socket=", 9)) {
+			pacectl_socket = argv[i] + 9;
+			continue;
 		}
 		fprintf(stderr, "pacectl: unknown option '%s'\n", argv[i]);
 		usage(stderr);

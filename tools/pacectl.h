@@ -11,6 +11,11 @@ enum pacectl_exit {
 	PACECTL_EXIT_USAGE = 2,		/* bad arguments */
 };
 
+/* The control socket path (--socket), tools/pacectl-ctl.c. */
+extern const char *pacectl_socket;
+
+/* tools/pacectl-ctl.c: status, symptom, pause, resume, stop, start, watch */
+int cmd_ctl(int argc, char **argv);
 /* tools/pacectl-ftms.c: 'pacectl ftms decode KIND HEX...' */
 int cmd_ftms(int argc, char **argv);
 /* tools/pacectl-profile.c: 'pacectl profile check|show|list ...' */

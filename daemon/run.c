@@ -1,0 +1,671 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* 'paced run': one session in the foreground, with keys and a progress line. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "ftms-client.h"
+#include "log.h"
+#include "plan.h"
+#include "profile.h"
+#include "run.h"
+#include "runner.h"
+#include "session.h"
+#include "session-log.h"
+#include "sim/sim.h"
+#include "transport.h"
+#include "util.h"
+
+/* Exit statuses, documented in paced(8) and --help. */
+enum {
+	RUN_EXIT_FINISHED = 0,
+	RUN_EXIT_FAILURE = 1,
+	RUN_EXIT_USAGE = 2,
+	RUN_EXIT_UNREACHABLE = 3,
+	RUN_EXIT_ENDED_EARLY = 4,
+};
+
+/* Real time, whatever --speedup says. */
+#define CONNECT_TIMEOUT_US (10 * USEC_PER_SEC)
+#define STOP_TIMEOUT_US (5 * USEC_PER_SEC)
+
+struct run {
+	struct loop *loop;
+	struct transport *transport;
+	struct ftms_client *client;
+	struct treadmill *tm;
+	struct runner *runner;
+	struct session_log *log;
+	struct control *control;
+	bool tty_in, tty_out;
+	struct termios saved_tio;
+	bool tio_saved;
+	int connect_timer;
+	int stop_timer;
+	bool connected;
+	bool stopping;
+	int exit_status;
+	size_t last_line_len;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: paced run --treadmill ADDR --profile FILE [OPTION]...\n"
+"Run one session in the foreground.\n"
+"\n"
+"  -t, --treadmill ADDR   sim (built-in simulated treadmill) or unix:PATH\n"
+"  -p, --profile FILE     the interval profile to run\n"
+"  -s, --speedup N        run the profile's clock N times faster (1-1000)\n"
+"  -c, --control PATH     open a control socket for pacectl --socket PATH\n"
+"  -l, --log FILE         write the session log to FILE\n"
+"      --state-dir DIR    keep session logs in DIR/sessions\n"
+"      --speed-cap KMH    never command more than KMH (default %.1f)\n"
+"      --sim-quirk NAME   (with --treadmill sim) imitate a real treadmill's\n"
+"                         quirk; see paced-sim --help; repeatable\n"
+"  -d, --debug[=MODULES]  debug log lines for MODULES (or all)\n"
+"  -h, --help             show this help and exit\n"
+"\n"
+"Keys on a terminal: space = symptom button, l/h/x = symptom of kind\n"
+"leak/heaviness/pain, e = end the session through cool-down (the long\n"
+"press), p = pause, r = resume at walking pace, q = stop safely.\n"
+"\n"
+"Exit status: 0 session finished (scaled back or not), 2 bad arguments or\n"
+"profile, 3 treadmill unreachable, 4 ended early by the person or a\n"
+"safety stop, 1 any other failure.\n"
+"\n"
+"paced is not a medical device; the symptom button is not an emergency\n"
+"stop: the treadmill's safety key is.\n",
+		PROFILE_DEFAULT_SPEED_CAP / 100.0);
+}
+
+static const char *default_state_dir(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+
+	/* The service's directory when we may write there, else the
+	 * user's own state directory (XDG base directory spec). */
+	if (access(STATEDIR, W_OK) == 0)
+		return STATEDIR;
+	if (xdg && *xdg)
+		snprintf(buf, len, "%s/paced", xdg);
+	else
+		snprintf(buf, len, "%s/.local/state/paced", home ? home : ".");
+	return buf;
+}
+
+/* ---- terminal ---- */
+
+static void tty_restore(struct run *run)
+{
+	if (run->tio_saved) {
+		(void) tcsetattr(STDIN_FILENO, TCSANOW, &run->saved_tio);
+		run->tio_saved = false;
+	}
+	if (run->tty_out && run->last_line_len) {
+		fputc('\n', stdout);
+		run->last_line_len = 0;
+	}
+}
+
+static void tty_raw(struct run *run)
+{
+	struct termios t;
+
+	if (!run->tty_in || tcgetattr(STDIN_FILENO, &run->saved_tio) < 0)
+		return;
+	run->tio_saved = true;
+	t = run->saved_tio;
+	/* Keys act at once, without Enter or echo; signals keep working. */
+	t.c_lflag &= ~(tcflag_t) (ICANON | ECHO);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	(void) tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
+
+static void say(struct run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(struct run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (run->tty_out && run->last_line_len) {
+		fputs("\r\033[K", stdout);
+		run->last_line_len = 0;
+	}
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void fmt_time(char *buf, size_t len, uint32_t ms)
+{
+	uint32_t s = ms / 1000;
+
+	if (s >= 3600)
+		snprintf(buf, len, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, len, "%u:%02u", s / 60, s % 60);
+}
+
+static void progress(struct run *run)
+{
+	const struct session *s = runner_session(run->runner);
+	const struct plan_segment *seg = session_segment(s);
+	const struct treadmill_data *d = runner_last_data(run->runner);
+	uint32_t p = session_profile_ms(s, loop_now(run->loop));
+	uint32_t end = plan_end_ms(session_plan(s));
+	char seg_left[16] = "-", left[16], line[160], actual[16] = "-";
+	int n;
+
+	if (!run->tty_out)
+		return;
+	if (seg)
+		fmt_time(seg_left, sizeof(seg_left),
+			 seg->start_ms + seg->duration_ms - MIN(p, seg->start_ms +
+							   seg->duration_ms));
+	fmt_time(left, sizeof(left), end > p ? end - p : 0);
+	if (d && (d->present & TREADMILL_DATA_SPEED))
+		snprintf(actual, sizeof(actual), "%.1f", d->speed / 100.0);
+	n = snprintf(line, sizeof(line),
+		     "%-9s %-5s %6s left | session %7s left | target %4.1f km/h, belt %4s | presses %u",
+		     session_state_name(session_state(s)),
+		     seg ? seg->pace_name : "", seg_left, left,
+		     session_target_speed(s) / 100.0, actual,
+		     session_presses(s));
+	fputs("\r\033[K", stdout);
+	fputs(line, stdout);
+	fflush(stdout);
+	run->last_line_len = n > 0 ? (size_t) n : 0;
+}
+
+/* ---- session end ---- */
+
+static void finish_run(struct run *run)
+{
+	const struct session *s = runner_session(run->runner);
+
+	if (session_state(s) == SESSION_FINISHED)
+		run->exit_status = RUN_EXIT_FINISHED;
+	else
+		run->exit_status = RUN_EXIT_ENDED_EARLY;
+	loop_quit(run->loop, run->exit_status);
+}
+
+static bool on_stop_timeout(void *user_data)
+{
+	struct run *run = user_data;
+
+	run->stop_timer = 0;
+	log_warn("the treadmill did not confirm the stop in time; exiting");
+	finish_run(run);
+	return false;
+}
+
+static void request_stop(struct run *run)
+{
+	if (run->stopping)
+		return;
+	run->stopping = true;
+	if (!run->runner) {
+		loop_quit(run->loop, RUN_EXIT_ENDED_EARLY);
+		return;
+	}
+	(void) runner_stop(run->runner);
+	if (!runner_done(run->runner) && !run->stop_timer)
+		run->stop_timer = loop_add_timeout(run->loop, STOP_TIMEOUT_US,
+						   false, on_stop_timeout, run,
+						   NULL);
+}
+
+static void on_update(struct runner *r, void *user_data)
+{
+	struct run *run = user_data;
+
+	if (runner_done(r)) {
+		finish_run(run);
+		return;
+	}
+	progress(run);
+}
+
+static void on_event(struct runner *r, const char *json, void *user_data)
+{
+	struct run *run = user_data;
+
+	if (run->control)
+		control_broadcast(run->control, json);
+	if (!run->tty_out) {
+		/* Not a terminal: one plain line per event, for logs. */
+		fputs(json, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+}
+
+/* ---- inputs ---- */
+
+static const char *press_result(int n)
+{
+	static char buf[64];
+
+	if (n < 0)
+		snprintf(buf, sizeof(buf), "no session running");
+	else if (n == 0)
+		snprintf(buf, sizeof(buf), "press counted once (debounce)");
+	else
+		snprintf(buf, sizeof(buf), "press %d: walking pace", n);
+	return buf;
+}
+
+static bool on_key(int fd, uint32_t events, void *user_data)
+{
+	struct run *run = user_data;
+	char c;
+	ssize_t n = read(fd, &c, 1);
+
+	if (n <= 0) {
+		/* stdin closed: keys are gone, the session goes on. */
+		return false;
+	}
+	if (!run->runner || !run->connected)
+		return true;
+	switch (c) {
+	case ' ':
+		say(run, "symptom: %s", press_result(runner_symptom(run->runner,
+							       SYMPTOM_ANY)));
+		break;
+	case 'l':
+		say(run, "leak: %s", press_result(runner_symptom(run->runner,
+							   SYMPTOM_LEAK)));
+		break;
+	case 'h':
+		say(run, "heaviness: %s",
+		    press_result(runner_symptom(run->runner, SYMPTOM_PRESSURE)));
+		break;
+	case 'x':
+		say(run, "pain: %s", press_result(runner_symptom(run->runner,
+							   SYMPTOM_PAIN)));
+		break;
+	case 'e':
+		say(run, "ending: cool-down, then stop");
+		(void) runner_symptom(run->runner, SYMPTOM_LONG_PRESS);
+		break;
+	case 'p':
+		if (runner_pause(run->runner) == 0)
+			say(run, "paused");
+		break;
+	case 'r':
+		if (runner_resume(run->runner) == 0)
+			say(run, "resumed at walking pace");
+		else
+			say(run, "cannot resume now");
+		break;
+	case 'q':
+		say(run, "stopping: walking pace, then stop");
+		request_stop(run);
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+static void on_request(struct control_client *client,
+		       const struct ctl_request *req, void *user_data)
+{
+	struct run *run = user_data;
+	struct json *j;
+	enum symptom_kind kind = SYMPTOM_ANY;
+	int r = 0, press = -1;
+
+	if (!run->runner) {
+		control_reply_error(client, "treadmill not connected yet");
+		return;
+	}
+	switch (req->cmd) {
+	case CTL_CMD_STATUS:
+	case CTL_CMD_WATCH:
+		break;
+	case CTL_CMD_SYMPTOM:
+		if (req->arg[0] && symptom_kind_from_name(req->arg, &kind) < 0) {
+			control_reply_error(client, "unknown symptom kind (leak, pressure, pain, long-press)");
+			return;
+		}
+		press = runner_symptom(run->runner, kind);
+		r = press < 0 ? press : 0;
+		break;
+	case CTL_CMD_PAUSE:
+		r = runner_pause(run->runner);
+		break;
+	case CTL_CMD_RESUME:
+		r = runner_resume(run->runner);
+		break;
+	case CTL_CMD_STOP:
+		request_stop(run);
+		break;
+	case CTL_CMD_START:
+		control_reply_error(client, "a session is already running");
+		return;
+	}
+	if (r < 0) {
+		control_reply_error(client, r == -EAGAIN ?
+				    "treadmill link is down" :
+				    r == -ESRCH ? "no session running" :
+				    "not possible in this state");
+		return;
+	}
+	j = json_new_buffer();
+	json_object_begin(j);
+	json_key(j, "ok");
+	json_bool(j, true);
+	if (press >= 0) {
+		json_key(j, "press");
+		json_int(j, press);
+	}
+	runner_status_json(run->runner, j);
+	json_object_end(j);
+	control_reply(client, json_buffer(j, NULL));
+	json_free(j);
+	if (req->cmd == CTL_CMD_WATCH)
+		control_watch(client);
+}
+
+static void on_signal(int signo, void *user_data)
+{
+	struct run *run = user_data;
+
+	if (run->stopping) {
+		/* Second signal: the person insists. */
+		loop_quit(run->loop, RUN_EXIT_ENDED_EARLY);
+		return;
+	}
+	if (run->runner)
+		say(run, "%s: walking pace, then stop", strsignal(signo));
+	request_stop(run);
+}
+
+/* ---- bring-up ---- */
+
+static void on_connected(struct treadmill *tm, enum treadmill_op op, int err,
+			 uint8_t result, void *user_data)
+{
+	struct run *run = user_data;
+
+	if (run->connect_timer > 0) {
+		loop_remove(run->loop, run->connect_timer);
+		run->connect_timer = 0;
+	}
+	if (err < 0) {
+		log_errno(err, "treadmill %s: bring-up failed",
+			  transport_address(run->transport));
+		run->exit_status = RUN_EXIT_UNREACHABLE;
+		loop_quit(run->loop, RUN_EXIT_UNREACHABLE);
+		return;
+	}
+	run->connected = true;
+	if (run->stopping) {
+		loop_quit(run->loop, RUN_EXIT_ENDED_EARLY);
+		return;
+	}
+	/* 'paced run' is itself the person's explicit start. */
+	say(run, "connected to %s; starting in a moment (space = symptom, q = stop)",
+	    transport_address(run->transport));
+	err = runner_start(run->runner);
+	if (err < 0) {
+		log_errno(err, "cannot start the session");
+		loop_quit(run->loop, RUN_EXIT_FAILURE);
+	}
+}
+
+static bool on_connect_timeout(void *user_data)
+{
+	struct run *run = user_data;
+
+	run->connect_timer = 0;
+	log_err("treadmill %s: no answer within %llu s",
+		transport_address(run->transport),
+		(unsigned long long) (CONNECT_TIMEOUT_US / USEC_PER_SEC));
+	loop_quit(run->loop, RUN_EXIT_UNREACHABLE);
+	return false;
+}
+
+static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
+		      unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int run_main(int argc, char **argv)
+{
+	enum { OPT_STATE_DIR = 256, OPT_SPEED_CAP, OPT_SIM_QUIRK };
+	static const struct option opts[] = {
+		{ "treadmill", required_argument, NULL, 't' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "speedup", required_argument, NULL, 's' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "speed-cap", required_argument, NULL, OPT_SPEED_CAP },
+		{ "sim-quirk", required_argument, NULL, OPT_SIM_QUIRK },
+		{ "debug", optional_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *address = NULL, *profile_path = NULL, *control_path = NULL;
+	const char *log_path = NULL, *state_dir = NULL, *debug = NULL;
+	char state_buf[PATH_MAX];
+	struct profile_limits limits;
+	struct profile_error perr;
+	struct profile *profile = NULL;
+	struct plan plan = { 0 };
+	struct session *session;
+	struct session_config scfg = { .speedup = 1, .countdown_ms = 3000 };
+	struct sim_config sim_cfg;
+	struct runner_info info = { 0 };
+	struct run run = { .exit_status = RUN_EXIT_FAILURE };
+	unsigned long v;
+	int c, err;
+
+	profile_limits_default(&limits);
+	sim_config_init(&sim_cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:p:s:c:l:d::h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			address = optarg;
+			break;
+		case 'p':
+			profile_path = optarg;
+			break;
+		case 's':
+			if (parse_uint(optarg, 1, 1000, &v) < 0) {
+				fprintf(stderr, "paced run: --speedup must be a whole number from 1 to 1000\n");
+				return RUN_EXIT_USAGE;
+			}
+			scfg.speedup = (uint32_t) v;
+			break;
+		case 'c':
+			control_path = optarg;
+			break;
+		case 'l':
+			log_path = optarg;
+			break;
+		case OPT_STATE_DIR:
+			state_dir = optarg;
+			break;
+		case OPT_SPEED_CAP: {
+			char *end;
+			double kmh = strtod(optarg, &end);
+
+			if (*end || end == optarg || kmh < 1.0 || kmh > 25.0) {
+				fprintf(stderr, "paced run: --speed-cap must be in km/h, 1 to 25\n");
+				return RUN_EXIT_USAGE;
+			}
+			limits.speed_cap = (uint16_t) (kmh * 100 + 0.5);
+			break;
+		}
+		case OPT_SIM_QUIRK:
+			if (sim_config_add_quirk(&sim_cfg, optarg) < 0) {
+				fprintf(stderr, "paced run: unknown simulator quirk '%s' (see paced-sim --help)\n",
+					optarg);
+				return RUN_EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			debug = optarg ? optarg : "all";
+			break;
+		case 'h':
+			usage(stdout);
+			return RUN_EXIT_FINISHED;
+		default:
+			usage(stderr);
+			return RUN_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "paced run: unexpected argument '%s'\n", argv[optind]);
+		return RUN_EXIT_USAGE;
+	}
+	if (!address || !profile_path) {
+		fprintf(stderr, "paced run: --treadmill and --profile are required (try paced run --help)\n");
+		return RUN_EXIT_USAGE;
+	}
+	log_init("paced", log_target_auto(), debug);
+
+	profile = profile_load(profile_path, &limits, &perr);
+	if (!profile) {
+		fprintf(stderr, "%s\n", perr.text);
+		return RUN_EXIT_USAGE;
+	}
+	err = plan_expand(profile, &plan);
+	if (err < 0) {
+		fprintf(stderr, "%s: cannot expand the profile: %s\n",
+			profile_path, strerror(-err));
+		profile_free(profile);
+		return RUN_EXIT_USAGE;
+	}
+	scfg.speed_cap = limits.speed_cap;
+	session = session_new(&plan, &profile->policy, &scfg);
+	plan_clear(&plan);
+	if (!session) {
+		fprintf(stderr, "%s: the profile has nothing to run\n", profile_path);
+		profile_free(profile);
+		return RUN_EXIT_USAGE;
+	}
+	sim_cfg.speedup = scfg.speedup;
+
+	if (!state_dir)
+		state_dir = default_state_dir(state_buf, sizeof(state_buf));
+	run.log = session_log_open(state_dir, log_path, &err);
+	if (!run.log) {
+		log_errno(err, "cannot create the session log in %s",
+			  log_path ? log_path : state_dir);
+		session_free(session);
+		profile_free(profile);
+		return RUN_EXIT_FAILURE;
+	}
+
+	run.loop = loop_new(NULL);
+	if (!run.loop) {
+		log_err("cannot create the event loop");
+		goto out;
+	}
+	loop_add_signal(run.loop, SIGINT, on_signal, &run, NULL);
+	loop_add_signal(run.loop, SIGTERM, on_signal, &run, NULL);
+	/* A vanished control client must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+
+	err = transport_open(run.loop, address, &sim_cfg, &run.transport);
+	if (err < 0) {
+		fprintf(stderr, "paced run: %s: %s\n", address,
+			transport_error_str(err));
+		run.exit_status = err == -EINVAL || err == -ENAMETOOLONG ?
+				  RUN_EXIT_USAGE : RUN_EXIT_UNREACHABLE;
+		goto out;
+	}
+	run.client = ftms_client_new(run.loop, transport_steal_fd(run.transport),
+				     NULL);
+	if (!run.client) {
+		log_err("cannot create the FTMS client");
+		goto out;
+	}
+	run.tm = ftms_client_get_treadmill(run.client);
+
+	info.profile_name = profile->name;
+	info.profile_path = profile_path;
+	info.treadmill = address;
+	info.speedup = scfg.speedup;
+	run.runner = runner_new(run.loop, run.tm, session, run.log, &info);
+	session = NULL;		/* the runner owns it now */
+
+	if (control_path) {
+		run.control = control_new(run.loop, control_path, (gid_t) -1,
+					  on_request, &run, &err);
+		if (!run.control) {
+			log_errno(err, "cannot open the control socket %s",
+				  control_path);
+			goto out;
+		}
+	}
+
+	run.tty_in = isatty(STDIN_FILENO);
+	run.tty_out = isatty(STDOUT_FILENO);
+	if (run.tty_in) {
+		tty_raw(&run);
+		loop_add_fd(run.loop, STDIN_FILENO, EPOLLIN, on_key, &run, NULL);
+	}
+	runner_set_callbacks(run.runner, on_update, on_event, &run);
+
+	say(&run, "%s: %s (log: %s)", profile_path, profile->name,
+	    session_log_path(run.log));
+	err = treadmill_connect(run.tm, on_connected, &run);
+	if (err < 0) {
+		log_errno(err, "treadmill %s", address);
+		run.exit_status = RUN_EXIT_UNREACHABLE;
+		goto out;
+	}
+	run.connect_timer = loop_add_timeout(run.loop, CONNECT_TIMEOUT_US,
+					     false, on_connect_timeout, &run,
+					     NULL);
+	run.exit_status = loop_run(run.loop);
+	if (run.tty_out && runner_done(run.runner))
+		say(&run, "session %s; log: %s",
+		    session_state_name(session_state(runner_session(run.runner))),
+		    session_log_path(run.log));
+
+out:
+	session_free(session);
+	tty_restore(&run);
+	control_free(run.control);
+	runner_detach(run.runner);
+	ftms_client_free(run.client);
+	runner_free(run.runner);
+	transport_free(run.transport);
+	loop_free(run.loop);
+	session_log_close(run.log);
+	profile_free(profile);
+	return run.exit_status;
+}

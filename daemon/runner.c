@@ -1,0 +1,677 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The runner: binds a session to the loop, a treadmill and the log. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "runner.h"
+#include "util.h"
+
+struct runner {
+	struct loop *loop;
+	struct treadmill *tm;
+	struct session *s;
+	struct session_log *log;
+	char *profile_name;
+	char *profile_path;
+	char *treadmill;
+	uint32_t speedup;
+	uint64_t sample_us;
+
+	int timer_id;
+	bool detached;		/* runner_detach(): the treadmill is going */
+	bool in_flight;		/* a command is with the treadmill */
+	bool link_up;
+	bool ended_logged;
+	struct treadmill_data last;
+	bool have_data;
+	uint64_t last_sample;
+
+	uint64_t press_us;	/* last symptom press, real µs */
+	uint64_t press_sent_us;	/* its walk command handed to the driver */
+	bool press_pending;
+
+	runner_update_func_t update;
+	runner_event_func_t event;
+	void *user_data;
+	struct json *ev_json;	/* scratch writer for 'watch' lines */
+};
+
+static void flush(struct runner *r);
+
+/* ---- JSON for log lines and watchers ---- */
+
+static void speed_field(struct json *j, const char *key, int32_t v)
+{
+	json_key(j, key);
+	json_fixed(j, v, 2);
+}
+
+static void event_fields(struct json *j, const struct session_event *ev)
+{
+	json_key(j, "state");
+	json_string(j, session_state_name(ev->state));
+	json_key(j, "session_s");
+	json_fixed(j, ev->profile_ms / 100, 1);
+
+	switch (ev->kind) {
+	case SESSION_EV_STATE:
+		json_key(j, "reason");
+		json_string(j, session_pause_reason_name(ev->reason));
+		break;
+	case SESSION_EV_SEGMENT:
+		json_key(j, "index");
+		json_uint(j, ev->seg_index);
+		json_key(j, "phase");
+		json_string(j, plan_phase_name(ev->seg.phase));
+		json_key(j, "pace");
+		json_string(j, ev->seg.pace_name);
+		speed_field(j, "speed_kmh", ev->seg.speed);
+		json_key(j, "incline_pct");
+		json_fixed(j, ev->seg.incline, 1);
+		json_key(j, "duration_s");
+		json_fixed(j, ev->seg.duration_ms / 100, 1);
+		json_key(j, "jog");
+		json_bool(j, ev->seg.jog_like);
+		break;
+	case SESSION_EV_COMMAND:
+	case SESSION_EV_RESULT:
+		json_key(j, "command");
+		json_string(j, session_cmd_name(ev->cmd.kind));
+		if (ev->cmd.kind == SESSION_CMD_SET_SPEED)
+			speed_field(j, "value", ev->cmd.arg);
+		else if (ev->cmd.kind == SESSION_CMD_SET_INCLINE) {
+			json_key(j, "value");
+			json_fixed(j, ev->cmd.arg, 1);
+		}
+		if (ev->kind == SESSION_EV_RESULT) {
+			json_key(j, "ok");
+			json_bool(j, ev->err == 0);
+			json_key(j, "result");
+			json_uint(j, ev->result);
+			if (ev->err) {
+				json_key(j, "error");
+				json_string(j, strerror(-ev->err));
+			}
+		}
+		break;
+	case SESSION_EV_SYMPTOM:
+	case SESSION_EV_SCALEBACK:
+		json_key(j, "kind");
+		json_string(j, symptom_kind_name(ev->symptom));
+		json_key(j, "press");
+		json_uint(j, ev->press_number);
+		if (ev->kind == SESSION_EV_SYMPTOM) {
+			json_key(j, "debounced");
+			json_bool(j, ev->press_number == 0);
+			break;
+		}
+		json_key(j, "jog_speed");
+		json_fixed(j, ev->step.jog_speed, 3);
+		json_key(j, "jog_time");
+		json_fixed(j, ev->step.jog_time, 3);
+		json_key(j, "no_jog");
+		json_bool(j, ev->step.no_jog);
+		json_key(j, "end");
+		json_bool(j, ev->step.end);
+		break;
+	case SESSION_EV_ALARM:
+		json_key(j, "alarm");
+		json_string(j, session_alarm_name(ev->alarm));
+		json_key(j, "active");
+		json_bool(j, ev->active);
+		if (ev->alarm == SESSION_ALARM_STALE_DATA) {
+			json_key(j, "stale_ms");
+			json_int(j, ev->value);
+		} else if (ev->alarm == SESSION_ALARM_SPEED_MISMATCH) {
+			speed_field(j, "speed_kmh", ev->value);
+		} else {
+			json_key(j, "command");
+			json_string(j, session_cmd_name(ev->cmd.kind));
+			json_key(j, "error");
+			json_string(j, strerror(-ev->err));
+		}
+		break;
+	case SESSION_EV_END:
+		json_key(j, "outcome");
+		json_string(j, session_state_name(ev->state));
+		break;
+	}
+}
+
+static const char *event_name(enum session_event_kind kind)
+{
+	switch (kind) {
+	case SESSION_EV_STATE:
+		return "state";
+	case SESSION_EV_SEGMENT:
+		return "segment";
+	case SESSION_EV_COMMAND:
+		return "command";
+	case SESSION_EV_RESULT:
+		return "result";
+	case SESSION_EV_SYMPTOM:
+		return "symptom";
+	case SESSION_EV_SCALEBACK:
+		return "scaleback";
+	case SESSION_EV_ALARM:
+		return "alarm";
+	case SESSION_EV_END:
+		return "end";
+	}
+	return "unknown";
+}
+
+static void log_write(struct runner *r)
+{
+	int err = session_log_write(r->log);
+
+	if (err < 0)
+		log_warn_errno(err, "session log %s: bad line, ignoring",
+			       session_log_path(r->log));
+}
+
+static void log_commit(struct runner *r)
+{
+	int err = session_log_commit(r->log);
+
+	if (err < 0)
+		log_warn_errno(err, "session log %s: cannot write, ignoring",
+			       session_log_path(r->log));
+}
+
+static void end_fields(struct runner *r, struct json *j)
+{
+	const struct session *s = r->s;
+
+	json_key(j, "presses");
+	json_uint(j, session_presses(s));
+	json_key(j, "profile");
+	json_string(j, r->profile_name);
+	json_key(j, "profile_path");
+	json_string(j, r->profile_path);
+}
+
+static void emit(struct runner *r, const struct session_event *ev)
+{
+	struct json *j = session_log_begin(r->log, event_name(ev->kind));
+
+	event_fields(j, ev);
+	if (ev->kind == SESSION_EV_END)
+		end_fields(r, j);
+	log_write(r);
+
+	if (ev->kind == SESSION_EV_ALARM && ev->active)
+		log_warn("alarm: %s", session_alarm_name(ev->alarm));
+
+	if (r->event) {
+		json_buffer_reset(r->ev_json);
+		json_object_begin(r->ev_json);
+		json_key(r->ev_json, "event");
+		json_string(r->ev_json, event_name(ev->kind));
+		event_fields(r->ev_json, ev);
+		json_object_end(r->ev_json);
+		r->event(r, json_buffer(r->ev_json, NULL), r->user_data);
+	}
+}
+
+/* Treadmill-side events that do not come from the session. */
+static void emit_simple(struct runner *r, const char *event)
+{
+	log_write(r);
+	if (r->event) {
+		json_buffer_reset(r->ev_json);
+		json_object_begin(r->ev_json);
+		json_key(r->ev_json, "event");
+		json_string(r->ev_json, event);
+		json_object_end(r->ev_json);
+		r->event(r, json_buffer(r->ev_json, NULL), r->user_data);
+	}
+}
+
+/* ---- commands ---- */
+
+static void on_done(struct treadmill *tm, enum treadmill_op op, int err,
+		    uint8_t result, void *user_data)
+{
+	struct runner *r = user_data;
+
+	/* The driver cancels what is pending as it is freed: not ours. */
+	if (r->detached)
+		return;
+	r->in_flight = false;
+	session_command_done(r->s, loop_now(r->loop), err, result);
+	flush(r);
+}
+
+static int send_cmd(struct runner *r, const struct session_cmd *cmd)
+{
+	switch (cmd->kind) {
+	case SESSION_CMD_REQUEST_CONTROL:
+		return treadmill_request_control(r->tm, on_done, r);
+	case SESSION_CMD_START:
+		return treadmill_start(r->tm, on_done, r);
+	case SESSION_CMD_STOP:
+		return treadmill_stop(r->tm, on_done, r);
+	case SESSION_CMD_PAUSE:
+		return treadmill_pause(r->tm, on_done, r);
+	case SESSION_CMD_SET_SPEED:
+		return treadmill_set_speed(r->tm, (uint16_t) cmd->arg,
+					   on_done, r);
+	case SESSION_CMD_SET_INCLINE:
+		return treadmill_set_incline(r->tm, (int16_t) cmd->arg,
+					     on_done, r);
+	}
+	return -EINVAL;
+}
+
+static bool on_timer(void *user_data)
+{
+	struct runner *r = user_data;
+
+	r->timer_id = 0;
+	session_tick(r->s, loop_now(r->loop));
+	flush(r);
+	return false;
+}
+
+static void arm(struct runner *r)
+{
+	uint64_t d = session_next_deadline(r->s);
+
+	if (r->timer_id > 0) {
+		if (d == UINT64_MAX) {
+			loop_remove(r->loop, r->timer_id);
+			r->timer_id = 0;
+		} else {
+			loop_timer_reschedule(r->loop, r->timer_id, d);
+		}
+		return;
+	}
+	if (d != UINT64_MAX) {
+		int id = loop_add_timer(r->loop, d, 0, on_timer, r, NULL);
+
+		r->timer_id = id > 0 ? id : 0;
+	}
+}
+
+/*
+ * The one place commands leave: called after every input. Commands go to
+ * the treadmill before any event is written, so a symptom press puts walk
+ * pace on the wire before the log's fsync (DESIGN.md safety rules).
+ */
+static void flush(struct runner *r)
+{
+	struct session_event ev;
+	struct session_cmd cmd;
+
+	if (r->detached)
+		return;
+	while (!r->in_flight &&
+	       session_next_command(r->s, loop_now(r->loop), &cmd)) {
+		int err;
+
+		r->in_flight = true;
+		err = send_cmd(r, &cmd);
+		if (err < 0) {
+			r->in_flight = false;
+			session_command_done(r->s, loop_now(r->loop), err, 0);
+			continue;
+		}
+		if (r->press_pending && cmd.kind == SESSION_CMD_SET_SPEED) {
+			r->press_sent_us = loop_now(r->loop);
+			r->press_pending = false;
+		}
+	}
+	while (session_next_event(r->s, &ev))
+		emit(r, &ev);
+	log_commit(r);
+	arm(r);
+	if (r->update)
+		r->update(r, r->user_data);
+}
+
+/* ---- treadmill events ---- */
+
+static void on_link(struct treadmill *tm, bool up, int err, void *user_data)
+{
+	struct runner *r = user_data;
+	struct json *j;
+
+	r->link_up = up;
+	session_on_link(r->s, loop_now(r->loop), up);
+	j = session_log_begin(r->log, "link");
+	json_key(j, "up");
+	json_bool(j, up);
+	if (err) {
+		json_key(j, "error");
+		json_string(j, strerror(-err));
+	}
+	emit_simple(r, up ? "link-up" : "link-down");
+	flush(r);
+}
+
+static void on_caps(struct treadmill *tm, const struct treadmill_caps *caps,
+		    void *user_data)
+{
+	struct runner *r = user_data;
+	struct json *j;
+
+	session_on_caps(r->s, caps);
+	j = session_log_begin(r->log, "caps");
+	json_key(j, "control");
+	json_bool(j, caps->can_control);
+	if (caps->has_speed_range) {
+		speed_field(j, "speed_min_kmh", caps->speed_min);
+		speed_field(j, "speed_max_kmh", caps->speed_max);
+		speed_field(j, "speed_step_kmh", caps->speed_inc);
+	}
+	if (caps->has_incline_range) {
+		json_key(j, "incline_min_pct");
+		json_fixed(j, caps->incline_min, 1);
+		json_key(j, "incline_max_pct");
+		json_fixed(j, caps->incline_max, 1);
+	}
+	log_write(r);
+	log_commit(r);
+}
+
+static void on_data(struct treadmill *tm, const struct treadmill_data *d,
+		    void *user_data)
+{
+	struct runner *r = user_data;
+	uint64_t now = loop_now(r->loop);
+
+	r->last = *d;
+	r->have_data = true;
+	session_on_data(r->s, now, d);
+	/* A sample every few seconds: enough to reconstruct the session,
+	 * few enough fsyncs for an SD card. */
+	if (!session_done(r->s) && session_state(r->s) != SESSION_IDLE &&
+	    now >= r->last_sample + r->sample_us) {
+		struct json *j = session_log_begin(r->log, "sample");
+
+		r->last_sample = now;
+		if (d->present & TREADMILL_DATA_SPEED)
+			speed_field(j, "speed_kmh", d->speed);
+		if (d->present & TREADMILL_DATA_INCLINE) {
+			json_key(j, "incline_pct");
+			json_fixed(j, d->incline, 1);
+		}
+		if (d->present & TREADMILL_DATA_DISTANCE) {
+			json_key(j, "distance_m");
+			json_uint(j, d->distance);
+		}
+		if (d->present & TREADMILL_DATA_ELAPSED) {
+			json_key(j, "elapsed_s");
+			json_uint(j, d->elapsed);
+		}
+		if (d->present & TREADMILL_DATA_HEART_RATE) {
+			json_key(j, "heart_rate_bpm");
+			json_uint(j, d->heart_rate);
+		}
+		log_write(r);
+	}
+	flush(r);
+}
+
+static const char *status_name(enum treadmill_status_kind kind)
+{
+	switch (kind) {
+	case TREADMILL_STATUS_RESET:
+		return "reset";
+	case TREADMILL_STATUS_STOPPED_BY_USER:
+		return "stopped-by-user";
+	case TREADMILL_STATUS_PAUSED_BY_USER:
+		return "paused-by-user";
+	case TREADMILL_STATUS_STOPPED_BY_SAFETY_KEY:
+		return "safety-key";
+	case TREADMILL_STATUS_STARTED_BY_USER:
+		return "started-by-user";
+	case TREADMILL_STATUS_TARGET_SPEED_CHANGED:
+		return "target-speed-changed";
+	case TREADMILL_STATUS_TARGET_INCLINE_CHANGED:
+		return "target-incline-changed";
+	case TREADMILL_STATUS_CONTROL_LOST:
+		return "control-lost";
+	case TREADMILL_STATUS_CONTROL_GAINED:
+		return "control-gained";
+	case TREADMILL_STATUS_OTHER:
+		break;
+	}
+	return "other";
+}
+
+static void on_status(struct treadmill *tm, const struct treadmill_status *st,
+		      void *user_data)
+{
+	struct runner *r = user_data;
+	struct json *j;
+
+	session_on_status(r->s, loop_now(r->loop), st);
+	j = session_log_begin(r->log, "treadmill-status");
+	json_key(j, "status");
+	json_string(j, status_name(st->kind));
+	json_key(j, "op");
+	json_uint(j, st->raw_op);
+	if (st->kind == TREADMILL_STATUS_TARGET_SPEED_CHANGED)
+		speed_field(j, "value", st->value);
+	else if (st->kind == TREADMILL_STATUS_TARGET_INCLINE_CHANGED) {
+		json_key(j, "value");
+		json_fixed(j, st->value, 1);
+	}
+	log_write(r);
+	flush(r);
+}
+
+/* ---- public ---- */
+
+struct runner *runner_new(struct loop *loop, struct treadmill *tm,
+			  struct session *session, struct session_log *log,
+			  const struct runner_info *info)
+{
+	static const struct treadmill_events events = {
+		.link = on_link,
+		.caps = on_caps,
+		.data = on_data,
+		.status = on_status,
+	};
+	struct runner *r = paced_new0(struct runner, 1);
+	struct json *j;
+
+	r->loop = loop;
+	r->tm = tm;
+	r->s = session;
+	r->log = log;
+	r->profile_name = paced_strdup(info->profile_name ? info->profile_name : "");
+	r->profile_path = paced_strdup(info->profile_path ? info->profile_path : "");
+	r->treadmill = paced_strdup(info->treadmill ? info->treadmill : "");
+	r->speedup = info->speedup ? info->speedup : 1;
+	r->sample_us = (info->sample_ms ? info->sample_ms : 5000) * USEC_PER_MSEC;
+	r->ev_json = json_new_buffer();
+
+	j = session_log_begin(log, "open");
+	json_key(j, "profile");
+	json_string(j, r->profile_name);
+	json_key(j, "profile_path");
+	json_string(j, r->profile_path);
+	json_key(j, "treadmill");
+	json_string(j, r->treadmill);
+	json_key(j, "speedup");
+	json_uint(j, r->speedup);
+	json_key(j, "planned_s");
+	json_uint(j, plan_end_ms(session_plan(session)) / 1000);
+	json_key(j, "planned_jog_s");
+	json_uint(j, plan_jog_ms(session_plan(session)) / 1000);
+	log_write(r);
+	log_commit(r);
+
+	treadmill_set_events(tm, &events, r);
+	return r;
+}
+
+void runner_detach(struct runner *r)
+{
+	if (!r || r->detached)
+		return;
+	r->detached = true;
+	treadmill_set_events(r->tm, NULL, NULL);
+	r->tm = NULL;
+}
+
+void runner_free(struct runner *r)
+{
+	if (!r)
+		return;
+	runner_detach(r);
+	if (r->timer_id > 0)
+		loop_remove(r->loop, r->timer_id);
+	session_free(r->s);
+	json_free(r->ev_json);
+	free(r->profile_name);
+	free(r->profile_path);
+	free(r->treadmill);
+	free(r);
+}
+
+void runner_set_callbacks(struct runner *r, runner_update_func_t update,
+			  runner_event_func_t event, void *user_data)
+{
+	r->update = update;
+	r->event = event;
+	r->user_data = user_data;
+}
+
+int runner_start(struct runner *r)
+{
+	int err = session_start(r->s, loop_now(r->loop));
+
+	flush(r);
+	return err;
+}
+
+int runner_symptom(struct runner *r, enum symptom_kind kind)
+{
+	uint64_t now = loop_now(r->loop);
+	int n;
+
+	r->press_us = now;
+	r->press_pending = true;
+	r->press_sent_us = 0;
+	n = session_symptom(r->s, now, kind);
+	flush(r);
+	/* Nothing new went out (already walking, or in flight): clear. */
+	if (r->press_pending)
+		r->press_pending = false;
+	return n;
+}
+
+int runner_pause(struct runner *r)
+{
+	int err = session_pause(r->s, loop_now(r->loop));
+
+	flush(r);
+	return err;
+}
+
+int runner_resume(struct runner *r)
+{
+	int err = session_resume(r->s, loop_now(r->loop));
+
+	flush(r);
+	return err;
+}
+
+int runner_stop(struct runner *r)
+{
+	int err = session_stop(r->s, loop_now(r->loop));
+
+	flush(r);
+	return err;
+}
+
+bool runner_done(const struct runner *r)
+{
+	/* Done once the session ended and its last commands (walk, stop)
+	 * were answered, or can never be sent because the link is gone. */
+	if (!session_done(r->s) || r->in_flight)
+		return false;
+	return !r->link_up || !session_has_command(r->s);
+}
+
+const struct session *runner_session(const struct runner *r)
+{
+	return r->s;
+}
+
+const struct treadmill_data *runner_last_data(const struct runner *r)
+{
+	return r->have_data ? &r->last : NULL;
+}
+
+bool runner_link_up(const struct runner *r)
+{
+	return r->link_up;
+}
+
+void runner_status_json(struct runner *r, struct json *j)
+{
+	uint64_t now = loop_now(r->loop);
+	const struct plan_segment *seg = session_segment(r->s);
+	const struct plan *plan = session_plan(r->s);
+	uint32_t p = session_profile_ms(r->s, now);
+
+	json_key(j, "state");
+	json_string(j, session_state_name(session_state(r->s)));
+	if (session_state(r->s) == SESSION_PAUSED) {
+		json_key(j, "reason");
+		json_string(j, session_pause_reason_name(
+				       session_pause_reason(r->s)));
+	}
+	json_key(j, "profile");
+	json_string(j, r->profile_name);
+	json_key(j, "session_s");
+	json_fixed(j, p / 100, 1);
+	json_key(j, "remaining_s");
+	json_fixed(j, plan_end_ms(plan) > p ? (plan_end_ms(plan) - p) / 100 : 0,
+		   1);
+	json_key(j, "segment");
+	if (seg) {
+		uint32_t end = seg->start_ms + seg->duration_ms;
+
+		json_object_begin(j);
+		json_key(j, "phase");
+		json_string(j, plan_phase_name(seg->phase));
+		json_key(j, "pace");
+		json_string(j, seg->pace_name);
+		speed_field(j, "speed_kmh", seg->speed);
+		json_key(j, "incline_pct");
+		json_fixed(j, seg->incline, 1);
+		json_key(j, "remaining_s");
+		json_fixed(j, end > p ? (end - p) / 100 : 0, 1);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	speed_field(j, "target_speed_kmh", session_target_speed(r->s));
+	json_key(j, "treadmill");
+	json_object_begin(j);
+	json_key(j, "link");
+	json_bool(j, r->link_up);
+	json_key(j, "speed_kmh");
+	if (r->have_data && (r->last.present & TREADMILL_DATA_SPEED))
+		json_fixed(j, r->last.speed, 2);
+	else
+		json_null(j);
+	json_object_end(j);
+	json_key(j, "presses");
+	json_uint(j, session_presses(r->s));
+}
+
+void runner_last_press_latency(const struct runner *r, uint64_t *ret_press_us,
+			       uint64_t *ret_sent_us)
+{
+	*ret_press_us = r->press_us;
+	*ret_sent_us = r->press_sent_us;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The runner: binds a session to the loop, a treadmill and the log. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "mainloop.h"
+#include "session.h"
+#include "session-log.h"
+#include "treadmill.h"
+
+struct runner;
+
+/* Called after every batch of session events, and when the session is
+ * done; the shell updates its progress line, watchers, and exits. */
+typedef void (*runner_update_func_t)(struct runner *r, void *user_data);
+/* Each event as a one-line JSON object (for 'watch' clients). */
+typedef void (*runner_event_func_t)(struct runner *r, const char *json,
+				    void *user_data);
+
+struct runner_info {
+	const char *profile_name;	/* logged in "start" */
+	const char *profile_path;
+	const char *treadmill;		/* address as given */
+	uint32_t speedup;
+	uint32_t sample_ms;		/* real time between log samples; 0: 5000 */
+};
+
+/*
+ * Borrows loop, tm and log (which must outlive the runner); takes
+ * ownership of session. Registers for the treadmill's events.
+ */
+struct runner *runner_new(struct loop *loop, struct treadmill *tm,
+			  struct session *session, struct session_log *log,
+			  const struct runner_info *info);
+/*
+ * Let go of the treadmill before it is freed (its pending commands then
+ * complete into a runner that ignores them); runner_free() afterwards.
+ * runner_free() alone is fine while the treadmill still lives.
+ */
+void runner_detach(struct runner *r);
+void runner_free(struct runner *r);
+void runner_set_callbacks(struct runner *r, runner_update_func_t update,
+			  runner_event_func_t event, void *user_data);
+
+/* Inputs from the person (keys, control socket, buttons). Each returns
+ * 0 or the session's negative errno. Symptom returns the press number. */
+int runner_start(struct runner *r);
+int runner_symptom(struct runner *r, enum symptom_kind kind);
+int runner_pause(struct runner *r);
+int runner_resume(struct runner *r);
+int runner_stop(struct runner *r);
+
+/* Session over and nothing left to send: safe to exit. */
+bool runner_done(const struct runner *r);
+const struct session *runner_session(const struct runner *r);
+/* The last treadmill data, or NULL before the first record. */
+const struct treadmill_data *runner_last_data(const struct runner *r);
+bool runner_link_up(const struct runner *r);
+/* Adds status keys (state, segment, speeds, presses...) to an open
+ * object. */
+void runner_status_json(struct runner *r, struct json *j);
+/* Real time of the last symptom press and of its walk command leaving
+ * (for the latency benchmark and tests); 0 before any. */
+void runner_last_press_latency(const struct runner *r, uint64_t *ret_press_us,
+			       uint64_t *ret_sent_us);

@@ -1,0 +1,921 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The session state machine: events and time in, treadmill commands out. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "util.h"
+
+#define OUTBOX_MAX 8
+#define NO_TARGET (-100000)	/* target unknown: resend the next one */
+
+struct session {
+	struct plan plan;		/* remaining plan, absolute profile ms */
+	struct scaleback_policy pol;
+	struct session_config cfg;
+	struct treadmill_caps caps;
+
+	enum session_state state;
+	enum session_pause_reason reason;
+	long cur;			/* segment index in plan, -1 before */
+	bool started;			/* the belt was started once */
+
+	/* Profile clock: anchor_prof at anchor_real, running or frozen. */
+	uint64_t anchor_real;
+	uint32_t anchor_prof;
+	bool clock_running;
+	uint64_t countdown_end;		/* real µs, COUNTDOWN only */
+
+	/* Commands: one in flight, the rest wait (FTMS.md 1.7). */
+	struct session_cmd outbox[OUTBOX_MAX];
+	size_t n_out;
+	bool in_flight;
+	struct session_cmd flying;
+	int32_t target_speed;		/* last queued, or NO_TARGET */
+	int32_t target_incline;
+	int32_t done_speed;		/* last acknowledged speed, or NO_TARGET */
+	uint64_t done_speed_at;
+
+	bool link_up;
+	bool await_first_data;		/* link back: is the belt moving? */
+	bool in_control;
+
+	struct scaleback_presses presses;
+
+	/* Alarms (real time). */
+	uint64_t last_data;
+	bool stale_raised;
+	uint64_t mismatch_since;	/* 0: speeds agree */
+	bool mismatch_raised;
+
+	struct session_event *ev;	/* FIFO of events for the log */
+	size_t n_ev, ev_head, ev_cap;
+};
+
+/* ---- clock ---- */
+
+uint32_t session_profile_ms(const struct session *s, uint64_t now_us)
+{
+	uint64_t d;
+
+	if (!s->clock_running || now_us < s->anchor_real)
+		return s->anchor_prof;
+	d = (now_us - s->anchor_real) * s->cfg.speedup / USEC_PER_MSEC;
+	return s->anchor_prof + (uint32_t) MIN(d, (uint64_t) PLAN_MAX_TOTAL_MS);
+}
+
+/* Real time at which the profile clock reaches prof_ms: rounded up, so a
+ * boundary never fires early, and anchored, so boundaries never drift. */
+static uint64_t real_at(const struct session *s, uint32_t prof_ms)
+{
+	uint64_t d;
+
+	if (prof_ms <= s->anchor_prof)
+		return s->anchor_real;
+	d = (uint64_t) (prof_ms - s->anchor_prof) * USEC_PER_MSEC;
+	return s->anchor_real + (d + s->cfg.speedup - 1) / s->cfg.speedup;
+}
+
+static void clock_freeze(struct session *s, uint64_t now)
+{
+	s->anchor_prof = session_profile_ms(s, now);
+	s->anchor_real = now;
+	s->clock_running = false;
+}
+
+static void clock_run(struct session *s, uint64_t now)
+{
+	s->anchor_real = now;
+	s->clock_running = true;
+}
+
+/* ---- events ---- */
+
+static struct session_event *push_event(struct session *s,
+					enum session_event_kind kind,
+					uint64_t now)
+{
+	struct session_event *e;
+
+	if (s->n_ev == s->ev_cap) {
+		size_t cap = s->ev_cap ? s->ev_cap * 2 : 16;
+		struct session_event *ev = paced_new0(struct session_event, cap);
+
+		/* Unroll the ring into the new array. */
+		for (size_t i = 0; i < s->n_ev; i++)
+			ev[i] = s->ev[(s->ev_head + i) % s->ev_cap];
+		free(s->ev);
+		s->ev = ev;
+		s->ev_cap = cap;
+		s->ev_head = 0;
+	}
+	e = &s->ev[(s->ev_head + s->n_ev++) % s->ev_cap];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->real_us = now;
+	e->profile_ms = session_profile_ms(s, now);
+	e->state = s->state;
+	e->reason = s->reason;
+	return e;
+}
+
+bool session_next_event(struct session *s, struct session_event *ret_ev)
+{
+	if (!s->n_ev)
+		return false;
+	*ret_ev = s->ev[s->ev_head];
+	s->ev_head = (s->ev_head + 1) % s->ev_cap;
+	s->n_ev--;
+	return true;
+}
+
+static void set_state(struct session *s, uint64_t now, enum session_state st,
+		      enum session_pause_reason reason)
+{
+	if (s->state == st && s->reason == reason)
+		return;
+	s->state = st;
+	s->reason = reason;
+	push_event(s, SESSION_EV_STATE, now);
+}
+
+/* ---- commands ---- */
+
+uint16_t session_clamp_speed(const struct treadmill_caps *caps, uint16_t cap,
+			     uint16_t speed)
+{
+	uint32_t v = speed, lo = 0, hi = UINT16_MAX, inc = 1;
+
+	if (caps && caps->has_speed_range && caps->speed_max >= caps->speed_min) {
+		lo = caps->speed_min;
+		hi = caps->speed_max;
+		inc = caps->speed_inc ? caps->speed_inc : 1;
+	}
+	if (cap && cap < hi)
+		hi = cap;
+	if (v > hi)
+		v = hi;
+	if (v < lo)
+		v = lo;
+	/* FTMS.md 1.6: round to the machine's increment from its minimum,
+	 * then step down if rounding up crossed the cap or the maximum. */
+	v = lo + (v - lo + inc / 2) / inc * inc;
+	if (v > hi && v >= lo + inc)
+		v -= inc;
+	return (uint16_t) v;
+}
+
+int16_t session_clamp_incline(const struct treadmill_caps *caps,
+			      int16_t incline)
+{
+	int32_t v = incline, lo, hi, inc, k;
+
+	if (!caps || !caps->has_incline_range ||
+	    caps->incline_max < caps->incline_min)
+		return incline;
+	lo = caps->incline_min;
+	hi = caps->incline_max;
+	inc = caps->incline_inc ? caps->incline_inc : 1;
+	if (v > hi)
+		v = hi;
+	if (v < lo)
+		v = lo;
+	k = (v - lo + inc / 2) / inc;
+	v = lo + k * inc;
+	if (v > hi)
+		v -= inc;
+	return (int16_t) v;
+}
+
+uint16_t session_walk_speed(const struct session *s)
+{
+	return session_clamp_speed(&s->caps, s->cfg.speed_cap,
+				   s->plan.walk_speed);
+}
+
+static void queue(struct session *s, enum session_cmd_kind kind, int32_t arg)
+{
+	if (kind == SESSION_CMD_SET_SPEED)
+		s->target_speed = arg;
+	else if (kind == SESSION_CMD_SET_INCLINE)
+		s->target_incline = arg;
+
+	/* A newer target of the same kind replaces one not yet sent. */
+	if (kind == SESSION_CMD_SET_SPEED || kind == SESSION_CMD_SET_INCLINE) {
+		for (size_t i = 0; i < s->n_out; i++) {
+			if (s->outbox[i].kind == kind) {
+				s->outbox[i].arg = arg;
+				return;
+			}
+		}
+	}
+	if (s->n_out == OUTBOX_MAX) {
+		/* Cannot happen with the sequences below; losing the oldest
+		 * target is the safe failure, never a late start. */
+		memmove(s->outbox, s->outbox + 1,
+			(OUTBOX_MAX - 1) * sizeof(s->outbox[0]));
+		s->n_out--;
+	}
+	s->outbox[s->n_out].kind = kind;
+	s->outbox[s->n_out].arg = arg;
+	s->n_out++;
+}
+
+static void queue_speed(struct session *s, uint16_t speed)
+{
+	uint16_t v = session_clamp_speed(&s->caps, s->cfg.speed_cap, speed);
+
+	if (s->target_speed != v)
+		queue(s, SESSION_CMD_SET_SPEED, v);
+}
+
+static void queue_incline(struct session *s, int16_t incline)
+{
+	int16_t v = session_clamp_incline(&s->caps, incline);
+
+	if (s->target_incline != v)
+		queue(s, SESSION_CMD_SET_INCLINE, v);
+}
+
+/* Drop everything not yet sent: nothing stale may reach a stopped belt. */
+static void drop_pending(struct session *s)
+{
+	s->n_out = 0;
+	s->target_speed = NO_TARGET;
+	s->target_incline = NO_TARGET;
+}
+
+bool session_next_command(struct session *s, uint64_t now_us,
+			  struct session_cmd *ret_cmd)
+{
+	struct session_event *e;
+
+	if (s->in_flight || !s->n_out || !s->link_up)
+		return false;
+	s->flying = s->outbox[0];
+	memmove(s->outbox, s->outbox + 1, --s->n_out * sizeof(s->outbox[0]));
+	s->in_flight = true;
+	*ret_cmd = s->flying;
+	e = push_event(s, SESSION_EV_COMMAND, now_us);
+	e->cmd = s->flying;
+	return true;
+}
+
+bool session_has_command(const struct session *s)
+{
+	return s->n_out > 0;
+}
+
+/* ---- segments ---- */
+
+static bool belt_active(enum session_state st)
+{
+	return st == SESSION_RUNNING || st == SESSION_RECOVERY ||
+	       st == SESSION_COOLDOWN;
+}
+
+static enum session_state phase_state(enum plan_phase phase)
+{
+	switch (phase) {
+	case PLAN_PHASE_RECOVERY:
+		return SESSION_RECOVERY;
+	case PLAN_PHASE_COOLDOWN:
+		return SESSION_COOLDOWN;
+	case PLAN_PHASE_WARMUP:
+	case PLAN_PHASE_MAIN:
+		break;
+	}
+	return SESSION_RUNNING;
+}
+
+static void enter_segment(struct session *s, uint64_t now, long idx)
+{
+	const struct plan_segment *seg = &s->plan.seg[idx];
+	struct session_event *e;
+
+	s->cur = idx;
+	set_state(s, now, phase_state(seg->phase), SESSION_PAUSE_NONE);
+	queue_speed(s, seg->speed);
+	queue_incline(s, seg->incline);
+	e = push_event(s, SESSION_EV_SEGMENT, now);
+	e->seg = *seg;
+	e->seg_index = (size_t) idx;
+}
+
+static void end_session(struct session *s, uint64_t now,
+			enum session_state st)
+{
+	clock_freeze(s, now);
+	set_state(s, now, st, SESSION_PAUSE_NONE);
+	push_event(s, SESSION_EV_END, now);
+}
+
+static void finish(struct session *s, uint64_t now)
+{
+	drop_pending(s);
+	if (s->link_up)
+		queue(s, SESSION_CMD_STOP, 0);
+	end_session(s, now, SESSION_FINISHED);
+}
+
+/*
+ * Replace plan from prof_ms on with a walk of dur_ms and push the rest of
+ * the plan later by dur_ms: used when the belt comes back after a pause
+ * or a link drop, so a jog never resumes without a recovery walk first.
+ */
+static void insert_walk(struct session *s, uint32_t prof_ms, uint32_t dur_ms)
+{
+	long idx = plan_find(&s->plan, prof_ms);
+	struct plan_segment *seg;
+	size_t n;
+
+	if (idx < 0 || !dur_ms)
+		return;
+	n = 1 + s->plan.n - (size_t) idx;
+	seg = paced_new0(struct plan_segment, n);
+	seg[0].start_ms = prof_ms;
+	seg[0].duration_ms = dur_ms;
+	seg[0].speed = MIN(s->plan.walk_speed, s->plan.seg[idx].speed);
+	seg[0].incline = 0;
+	seg[0].phase = PLAN_PHASE_RECOVERY;
+	seg[0].jog_like = false;
+	snprintf(seg[0].pace_name, sizeof(seg[0].pace_name), "walk");
+	for (size_t i = 1; i < n; i++) {
+		seg[i] = s->plan.seg[(size_t) idx + i - 1];
+		if (i == 1) {
+			uint32_t end = seg[i].start_ms + seg[i].duration_ms;
+
+			seg[i].duration_ms = end - prof_ms;
+			seg[i].start_ms = prof_ms;
+		}
+		seg[i].start_ms += dur_ms;
+	}
+	free(s->plan.seg);
+	s->plan.seg = seg;
+	s->plan.n = n;
+	s->cur = -1;
+}
+
+/* Belt moving again after a pause or a link drop: walk first. */
+static void continue_at_walk(struct session *s, uint64_t now)
+{
+	uint32_t p = s->anchor_prof;
+	long idx = plan_find(&s->plan, p);
+
+	if (idx < 0) {
+		finish(s, now);
+		return;
+	}
+	queue_speed(s, session_walk_speed(s));
+	queue_incline(s, 0);
+	if (s->plan.seg[idx].jog_like)
+		insert_walk(s, p, s->pol.recovery_ms);
+	clock_run(s, now);
+	s->last_data = now;
+	s->mismatch_since = 0;
+	enter_segment(s, now, plan_find(&s->plan, p));
+}
+
+static void pause_for(struct session *s, uint64_t now,
+		      enum session_pause_reason reason)
+{
+	if (s->state == SESSION_COUNTDOWN || belt_active(s->state)) {
+		clock_freeze(s, now);
+		drop_pending(s);
+		set_state(s, now, SESSION_PAUSED, reason);
+	} else if (s->state == SESSION_PAUSED && reason != s->reason &&
+		   reason != SESSION_PAUSE_USER) {
+		/* A safety reason replaces a milder one; it decides what
+		 * resume must do (re-take control, restart the belt). */
+		set_state(s, now, SESSION_PAUSED, reason);
+	}
+}
+
+/* ---- inputs ---- */
+
+struct session *session_new(const struct plan *plan,
+			    const struct scaleback_policy *policy,
+			    const struct session_config *config)
+{
+	struct session *s;
+
+	if (!plan || !plan->n || plan_validate(plan) < 0 ||
+	    scaleback_policy_validate(policy) < 0)
+		return NULL;
+
+	s = paced_new0(struct session, 1);
+	plan_copy(plan, &s->plan);
+	s->pol = *policy;
+	s->cfg = *config;
+	if (!s->cfg.speedup)
+		s->cfg.speedup = 1;
+	if (!s->cfg.stale_data_ms)
+		s->cfg.stale_data_ms = 5000;
+	if (!s->cfg.mismatch_kmh)
+		s->cfg.mismatch_kmh = 100;
+	if (!s->cfg.mismatch_ms)
+		s->cfg.mismatch_ms = 15000;
+	s->state = SESSION_IDLE;
+	s->cur = -1;
+	s->target_speed = NO_TARGET;
+	s->target_incline = NO_TARGET;
+	s->done_speed = NO_TARGET;
+	s->in_control = true;
+	return s;
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	plan_clear(&s->plan);
+	free(s->ev);
+	free(s);
+}
+
+int session_start(struct session *s, uint64_t now_us)
+{
+	if (s->state != SESSION_IDLE)
+		return -EALREADY;
+	if (!s->link_up)
+		return -EAGAIN;
+	s->countdown_end = now_us + (uint64_t) s->cfg.countdown_ms *
+			   USEC_PER_MSEC / s->cfg.speedup;
+	s->anchor_prof = 0;
+	s->anchor_real = now_us;
+	set_state(s, now_us, SESSION_COUNTDOWN, SESSION_PAUSE_NONE);
+	session_tick(s, now_us);
+	return 0;
+}
+
+static void begin(struct session *s, uint64_t now)
+{
+	/* Anchor the profile clock on the planned instant, not on when we
+	 * got round to it: boundaries are absolute and never drift. */
+	s->anchor_prof = plan_start_ms(&s->plan);
+	clock_run(s, s->countdown_end ? MIN(s->countdown_end, now) : now);
+	s->started = true;
+	s->last_data = now;
+	if (!s->in_control)
+		queue(s, SESSION_CMD_REQUEST_CONTROL, 0);
+	queue(s, SESSION_CMD_START, 0);
+	enter_segment(s, now, 0);
+}
+
+int session_symptom(struct session *s, uint64_t now_us,
+		    enum symptom_kind kind)
+{
+	struct session_event *e;
+	struct plan scaled;
+	uint32_t p;
+	unsigned n;
+
+	if (s->state == SESSION_IDLE || session_done(s))
+		return -ESRCH;
+
+	/*
+	 * DESIGN.md safety rule: walk pace goes out first, before anything
+	 * is logged or recomputed. Only targets not yet sent are dropped;
+	 * a start still queued stays (walk pace on a belt not yet started
+	 * would be ignored by many machines, FTMS.md 2).
+	 */
+	if (belt_active(s->state)) {
+		size_t j = 0;
+
+		for (size_t i = 0; i < s->n_out; i++)
+			if (s->outbox[i].kind != SESSION_CMD_SET_SPEED &&
+			    s->outbox[i].kind != SESSION_CMD_SET_INCLINE)
+				s->outbox[j++] = s->outbox[i];
+		s->n_out = j;
+		if (s->target_speed > session_walk_speed(s) ||
+		    s->target_speed == NO_TARGET)
+			queue(s, SESSION_CMD_SET_SPEED, session_walk_speed(s));
+		queue_incline(s, 0);
+	}
+
+	p = session_profile_ms(s, now_us);
+	n = scaleback_press(&s->presses, p, &s->pol);
+	/* A long press is deliberate: never absorbed by the debounce. */
+	if (!n && kind == SYMPTOM_LONG_PRESS)
+		n = s->presses.count ? s->presses.count : 1;
+
+	e = push_event(s, SESSION_EV_SYMPTOM, now_us);
+	e->symptom = kind;
+	e->press_number = n;
+	if (!n)
+		return 0;
+
+	if (scaleback_apply(&s->plan, MAX(p, plan_start_ms(&s->plan)), n,
+			    kind, &s->pol, &scaled) < 0)
+		return (int) n;
+	plan_clear(&s->plan);
+	s->plan = scaled;
+	e = push_event(s, SESSION_EV_SCALEBACK, now_us);
+	e->symptom = kind;
+	e->press_number = n;
+	e->step = scaleback_choose(&s->pol, n, kind);
+
+	if (belt_active(s->state)) {
+		long idx = plan_find(&s->plan, p);
+
+		if (idx < 0)
+			finish(s, now_us);
+		else
+			enter_segment(s, now_us, idx);
+	} else {
+		s->cur = -1;
+	}
+	return (int) n;
+}
+
+int session_pause(struct session *s, uint64_t now_us)
+{
+	bool moving = belt_active(s->state);
+
+	if (!moving && s->state != SESSION_COUNTDOWN)
+		return -EALREADY;
+	pause_for(s, now_us, SESSION_PAUSE_USER);
+	if (moving && s->link_up)
+		queue(s, SESSION_CMD_PAUSE, 0);
+	return 0;
+}
+
+int session_resume(struct session *s, uint64_t now_us)
+{
+	if (s->state != SESSION_PAUSED)
+		return -EALREADY;
+	if (!s->link_up || s->await_first_data)
+		return -EAGAIN;
+
+	/* DESIGN.md: resume only on an explicit user action, at walk pace. */
+	if (!s->in_control)
+		queue(s, SESSION_CMD_REQUEST_CONTROL, 0);
+	if (!s->started) {
+		s->countdown_end = 0;
+		begin(s, now_us);
+		return 0;
+	}
+	queue(s, SESSION_CMD_START, 0);
+	continue_at_walk(s, now_us);
+	return 0;
+}
+
+int session_stop(struct session *s, uint64_t now_us)
+{
+	bool moving = belt_active(s->state);
+
+	if (session_done(s))
+		return -EALREADY;
+	drop_pending(s);
+	if (s->started && s->link_up) {
+		/* DESIGN.md: on a stop, walk pace first, then stop. */
+		if (moving)
+			queue(s, SESSION_CMD_SET_SPEED, session_walk_speed(s));
+		queue(s, SESSION_CMD_STOP, 0);
+	}
+	end_session(s, now_us, SESSION_ABORTED);
+	return 0;
+}
+
+void session_on_link(struct session *s, uint64_t now_us, bool up)
+{
+	if (up == s->link_up)
+		return;
+	s->link_up = up;
+	if (!up) {
+		s->await_first_data = false;
+		pause_for(s, now_us, SESSION_PAUSE_LINK_DOWN);
+		return;
+	}
+	/* The driver re-took control during its bring-up. */
+	s->in_control = true;
+	if (s->state == SESSION_PAUSED &&
+	    s->reason == SESSION_PAUSE_LINK_DOWN && s->started)
+		s->await_first_data = true;
+}
+
+void session_on_caps(struct session *s, const struct treadmill_caps *caps)
+{
+	s->caps = *caps;
+}
+
+static void check_mismatch(struct session *s, uint64_t now,
+			   const struct treadmill_data *d)
+{
+	uint32_t diff;
+
+	if (!(d->present & TREADMILL_DATA_SPEED) || s->done_speed == NO_TARGET ||
+	    s->in_flight || s->n_out)
+		return;
+	diff = (uint32_t) abs((int32_t) d->speed - s->done_speed);
+	if (diff <= s->cfg.mismatch_kmh) {
+		s->mismatch_since = 0;
+		if (s->mismatch_raised) {
+			struct session_event *e;
+
+			s->mismatch_raised = false;
+			e = push_event(s, SESSION_EV_ALARM, now);
+			e->alarm = SESSION_ALARM_SPEED_MISMATCH;
+			e->value = d->speed;
+		}
+		return;
+	}
+	if (!s->mismatch_since)
+		s->mismatch_since = MAX(now, s->done_speed_at);
+}
+
+void session_on_data(struct session *s, uint64_t now_us,
+		     const struct treadmill_data *data)
+{
+	s->last_data = now_us;
+	if (s->stale_raised) {
+		struct session_event *e;
+
+		s->stale_raised = false;
+		e = push_event(s, SESSION_EV_ALARM, now_us);
+		e->alarm = SESSION_ALARM_STALE_DATA;
+	}
+
+	if (s->await_first_data) {
+		s->await_first_data = false;
+		/*
+		 * Link back after a drop (DESIGN.md): a belt still moving gets
+		 * walk pace at once and a recovery walk before the plan goes
+		 * on; a belt found stopped waits for an explicit resume.
+		 */
+		if ((data->present & TREADMILL_DATA_SPEED) && data->speed > 0)
+			continue_at_walk(s, now_us);
+		else
+			set_state(s, now_us, SESSION_PAUSED,
+				  SESSION_PAUSE_BELT_STOPPED);
+		return;
+	}
+	if (belt_active(s->state))
+		check_mismatch(s, now_us, data);
+}
+
+void session_on_status(struct session *s, uint64_t now_us,
+		       const struct treadmill_status *status)
+{
+	switch (status->kind) {
+	case TREADMILL_STATUS_STOPPED_BY_USER:
+		pause_for(s, now_us, SESSION_PAUSE_CONSOLE_STOP);
+		break;
+	case TREADMILL_STATUS_PAUSED_BY_USER:
+		pause_for(s, now_us, SESSION_PAUSE_CONSOLE_PAUSE);
+		break;
+	case TREADMILL_STATUS_STOPPED_BY_SAFETY_KEY:
+		pause_for(s, now_us, SESSION_PAUSE_SAFETY_KEY);
+		break;
+	case TREADMILL_STATUS_RESET:
+	case TREADMILL_STATUS_CONTROL_LOST:
+		/* FTMS.md 1.8: stop issuing targets; re-request control
+		 * only as a deliberate action (the person's resume). */
+		s->in_control = false;
+		pause_for(s, now_us, SESSION_PAUSE_CONTROL_LOST);
+		break;
+	case TREADMILL_STATUS_CONTROL_GAINED:
+		s->in_control = true;
+		break;
+	case TREADMILL_STATUS_STARTED_BY_USER:
+	case TREADMILL_STATUS_TARGET_SPEED_CHANGED:
+	case TREADMILL_STATUS_TARGET_INCLINE_CHANGED:
+	case TREADMILL_STATUS_OTHER:
+		/* The person's own console actions: logged by the shell, and
+		 * never a reason for paced to move the belt. */
+		break;
+	}
+}
+
+void session_command_done(struct session *s, uint64_t now_us, int err,
+			  uint8_t result)
+{
+	struct session_event *e;
+	struct session_cmd cmd = s->flying;
+
+	if (!s->in_flight)
+		return;
+	s->in_flight = false;
+	e = push_event(s, SESSION_EV_RESULT, now_us);
+	e->cmd = cmd;
+	e->err = err;
+	e->result = result;
+
+	if (!err) {
+		if (cmd.kind == SESSION_CMD_SET_SPEED) {
+			s->done_speed = cmd.arg;
+			s->done_speed_at = now_us;
+			s->mismatch_since = 0;
+		} else if (cmd.kind == SESSION_CMD_REQUEST_CONTROL) {
+			s->in_control = true;
+		}
+		return;
+	}
+
+	if (cmd.kind == SESSION_CMD_SET_SPEED)
+		s->target_speed = NO_TARGET;
+	else if (cmd.kind == SESSION_CMD_SET_INCLINE)
+		s->target_incline = NO_TARGET;
+
+	/* Start or resume on a running belt answers Operation Failed
+	 * (FTMS.md 1.7, 0x04): harmless. Stop likewise. */
+	if ((cmd.kind == SESSION_CMD_START || cmd.kind == SESSION_CMD_STOP ||
+	     cmd.kind == SESSION_CMD_PAUSE) && result == 0x04)
+		return;
+	if (err == -ENOTCONN || err == -ECANCELED)
+		return;
+
+	e = push_event(s, SESSION_EV_ALARM, now_us);
+	e->alarm = SESSION_ALARM_COMMAND_FAILED;
+	e->active = true;
+	e->cmd = cmd;
+	e->err = err;
+	e->result = result;
+	if (cmd.kind == SESSION_CMD_START)
+		pause_for(s, now_us, SESSION_PAUSE_COMMAND_FAILED);
+	else if (err == -EPERM)
+		pause_for(s, now_us, SESSION_PAUSE_CONTROL_LOST);
+}
+
+static void check_alarms(struct session *s, uint64_t now)
+{
+	struct session_event *e;
+
+	if (!belt_active(s->state) || !s->link_up)
+		return;
+	if (!s->stale_raised &&
+	    now >= s->last_data + s->cfg.stale_data_ms * USEC_PER_MSEC) {
+		/* DESIGN.md: stale data is an alarm, not a reason to guess. */
+		s->stale_raised = true;
+		e = push_event(s, SESSION_EV_ALARM, now);
+		e->alarm = SESSION_ALARM_STALE_DATA;
+		e->active = true;
+		e->value = (int32_t) ((now - s->last_data) / USEC_PER_MSEC);
+	}
+	if (s->mismatch_since && !s->mismatch_raised &&
+	    now >= s->mismatch_since + s->cfg.mismatch_ms * USEC_PER_MSEC) {
+		s->mismatch_raised = true;
+		e = push_event(s, SESSION_EV_ALARM, now);
+		e->alarm = SESSION_ALARM_SPEED_MISMATCH;
+		e->active = true;
+		e->value = s->done_speed;
+	}
+}
+
+void session_tick(struct session *s, uint64_t now_us)
+{
+	if (s->state == SESSION_COUNTDOWN && now_us >= s->countdown_end) {
+		begin(s, now_us);
+	}
+	if (belt_active(s->state)) {
+		uint32_t p = session_profile_ms(s, now_us);
+		long idx = plan_find(&s->plan, p);
+
+		if (idx < 0 && p >= plan_end_ms(&s->plan))
+			finish(s, now_us);
+		else if (idx >= 0 && idx != s->cur)
+			enter_segment(s, now_us, idx);
+	}
+	check_alarms(s, now_us);
+}
+
+uint64_t session_next_deadline(const struct session *s)
+{
+	uint64_t d = UINT64_MAX;
+
+	if (s->state == SESSION_COUNTDOWN)
+		return s->countdown_end;
+	if (!belt_active(s->state))
+		return d;
+	if (s->cur >= 0 && (size_t) s->cur < s->plan.n) {
+		const struct plan_segment *seg = &s->plan.seg[s->cur];
+
+		d = real_at(s, seg->start_ms + seg->duration_ms);
+	}
+	if (s->link_up && !s->stale_raised)
+		d = MIN(d, s->last_data + s->cfg.stale_data_ms * USEC_PER_MSEC);
+	if (s->mismatch_since && !s->mismatch_raised)
+		d = MIN(d, s->mismatch_since + s->cfg.mismatch_ms * USEC_PER_MSEC);
+	return d;
+}
+
+/* ---- queries ---- */
+
+enum session_state session_state(const struct session *s)
+{
+	return s->state;
+}
+
+enum session_pause_reason session_pause_reason(const struct session *s)
+{
+	return s->reason;
+}
+
+bool session_done(const struct session *s)
+{
+	return s->state == SESSION_FINISHED || s->state == SESSION_ABORTED;
+}
+
+const struct plan_segment *session_segment(const struct session *s)
+{
+	if (s->cur < 0 || (size_t) s->cur >= s->plan.n || session_done(s))
+		return NULL;
+	return &s->plan.seg[s->cur];
+}
+
+const struct plan *session_plan(const struct session *s)
+{
+	return &s->plan;
+}
+
+unsigned session_presses(const struct session *s)
+{
+	return s->presses.count;
+}
+
+uint16_t session_target_speed(const struct session *s)
+{
+	return s->target_speed < 0 ? 0 : (uint16_t) s->target_speed;
+}
+
+const char *session_state_name(enum session_state state)
+{
+	switch (state) {
+	case SESSION_IDLE:
+		return "idle";
+	case SESSION_COUNTDOWN:
+		return "countdown";
+	case SESSION_RUNNING:
+		return "running";
+	case SESSION_RECOVERY:
+		return "recovery";
+	case SESSION_PAUSED:
+		return "paused";
+	case SESSION_COOLDOWN:
+		return "cooldown";
+	case SESSION_FINISHED:
+		return "finished";
+	case SESSION_ABORTED:
+		return "aborted";
+	}
+	return "unknown";
+}
+
+const char *session_pause_reason_name(enum session_pause_reason reason)
+{
+	switch (reason) {
+	case SESSION_PAUSE_NONE:
+		return "none";
+	case SESSION_PAUSE_USER:
+		return "user";
+	case SESSION_PAUSE_CONSOLE_STOP:
+		return "console-stop";
+	case SESSION_PAUSE_CONSOLE_PAUSE:
+		return "console-pause";
+	case SESSION_PAUSE_SAFETY_KEY:
+		return "safety-key";
+	case SESSION_PAUSE_CONTROL_LOST:
+		return "control-lost";
+	case SESSION_PAUSE_LINK_DOWN:
+		return "link-down";
+	case SESSION_PAUSE_BELT_STOPPED:
+		return "belt-stopped";
+	case SESSION_PAUSE_COMMAND_FAILED:
+		return "command-failed";
+	}
+	return "unknown";
+}
+
+const char *session_cmd_name(enum session_cmd_kind kind)
+{
+	switch (kind) {
+	case SESSION_CMD_REQUEST_CONTROL:
+		return "request-control";
+	case SESSION_CMD_START:
+		return "start";
+	case SESSION_CMD_STOP:
+		return "stop";
+	case SESSION_CMD_PAUSE:
+		return "pause";
+	case SESSION_CMD_SET_SPEED:
+		return "set-speed";
+	case SESSION_CMD_SET_INCLINE:
+		return "set-incline";
+	}
+	return "unknown";
+}
+
+const char *session_alarm_name(enum session_alarm alarm)
+{
+	switch (alarm) {
+	case SESSION_ALARM_STALE_DATA:
+		return "stale-data";
+	case SESSION_ALARM_SPEED_MISMATCH:
+		return "speed-mismatch";
+	case SESSION_ALARM_COMMAND_FAILED:
+		return "command-failed";
+	}
+	return "unknown";
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The session state machine: events and time in, treadmill commands out. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "scaleback.h"
+#include "treadmill.h"
+
+/*
+ * Pure: no I/O, no clock of its own. Every entry point takes the real
+ * (CLOCK_MONOTONIC) time in µs; the session derives the profile clock from
+ * it, scaled by speedup and frozen while paused, so a 40-minute session
+ * runs on a fake clock in milliseconds and --speedup scales only the plan,
+ * never the stale-data or mismatch alarms.
+ *
+ * The shell (daemon/runner.c) drives it:
+ *   1. feed an input (session_symptom(), session_on_data(), ...);
+ *   2. send what session_next_command() returns, one at a time: a command
+ *      goes out only after the previous one's result came back through
+ *      session_command_done() (FTMS.md 1.7: one procedure at a time);
+ *   3. drain session_next_event() into the log;
+ *   4. arm a timer for session_next_deadline() and call session_tick().
+ * In that order: a symptom press puts walk pace on the wire before
+ * anything is logged or recomputed.
+ */
+
+enum session_state {
+	SESSION_IDLE,		/* loaded, belt untouched */
+	SESSION_COUNTDOWN,	/* explicit start received, belt not started */
+	SESSION_RUNNING,	/* a warm-up or main segment */
+	SESSION_RECOVERY,	/* the walk a symptom press inserted */
+	SESSION_PAUSED,		/* see enum session_pause_reason */
+	SESSION_COOLDOWN,
+	SESSION_FINISHED,	/* plan completed, belt stopped */
+	SESSION_ABORTED,	/* ended early by the person or a stop request */
+};
+
+enum session_pause_reason {
+	SESSION_PAUSE_NONE,
+	SESSION_PAUSE_USER,		/* pause request (pacectl, key) */
+	SESSION_PAUSE_CONSOLE_STOP,	/* stopped on the console */
+	SESSION_PAUSE_CONSOLE_PAUSE,	/* paused on the console */
+	SESSION_PAUSE_SAFETY_KEY,
+	SESSION_PAUSE_CONTROL_LOST,	/* control permission lost or reset */
+	SESSION_PAUSE_LINK_DOWN,
+	SESSION_PAUSE_BELT_STOPPED,	/* link back, belt found stopped */
+	SESSION_PAUSE_COMMAND_FAILED,	/* the treadmill refused a start */
+};
+
+enum session_cmd_kind {
+	SESSION_CMD_REQUEST_CONTROL,
+	SESSION_CMD_START,
+	SESSION_CMD_STOP,
+	SESSION_CMD_PAUSE,
+	SESSION_CMD_SET_SPEED,		/* arg: 0.01 km/h, already clamped */
+	SESSION_CMD_SET_INCLINE,	/* arg: 0.1 %, already clamped */
+};
+
+struct session_cmd {
+	enum session_cmd_kind kind;
+	int32_t arg;
+};
+
+enum session_alarm {
+	SESSION_ALARM_STALE_DATA,	/* no Treadmill Data while running */
+	SESSION_ALARM_SPEED_MISMATCH,	/* belt far from the command */
+	SESSION_ALARM_COMMAND_FAILED,	/* a command's result was an error */
+};
+
+enum session_event_kind {
+	SESSION_EV_STATE,	/* state (and pause reason) changed */
+	SESSION_EV_SEGMENT,	/* a new segment began: seg */
+	SESSION_EV_COMMAND,	/* cmd handed to the treadmill */
+	SESSION_EV_RESULT,	/* cmd completed: err, result */
+	SESSION_EV_SYMPTOM,	/* press: kind, press_number (0 = debounced) */
+	SESSION_EV_SCALEBACK,	/* step applied to the rest of the plan */
+	SESSION_EV_ALARM,	/* alarm raised (active) or cleared */
+	SESSION_EV_END,		/* finished or aborted: summary below */
+};
+
+struct session_event {
+	enum session_event_kind kind;
+	uint64_t real_us;		/* when it happened */
+	uint32_t profile_ms;		/* session time then */
+	enum session_state state;
+	enum session_pause_reason reason;
+	struct plan_segment seg;	/* SEGMENT */
+	size_t seg_index;		/* SEGMENT: index in the current plan */
+	struct session_cmd cmd;		/* COMMAND, RESULT */
+	int err;			/* RESULT: 0 or -errno */
+	uint8_t result;			/* RESULT: FTMS result code */
+	enum symptom_kind symptom;	/* SYMPTOM, SCALEBACK */
+	unsigned press_number;		/* SYMPTOM, SCALEBACK */
+	struct scaleback_step step;	/* SCALEBACK */
+	enum session_alarm alarm;	/* ALARM */
+	bool active;			/* ALARM */
+	int32_t value;			/* ALARM: speed seen, or ms stale */
+};
+
+struct session_config {
+	uint32_t speedup;		/* profile ms per real ms, >= 1 */
+	uint32_t countdown_ms;		/* profile time before the belt starts */
+	uint16_t speed_cap;		/* 0.01 km/h: never commanded above */
+	uint32_t stale_data_ms;		/* real time; 0 = 5000 */
+	uint16_t mismatch_kmh;		/* 0.01 km/h; 0 = 100 (1 km/h) */
+	uint32_t mismatch_ms;		/* real time; 0 = 15000 */
+};
+
+struct session;
+
+/* Copies plan and policy. Returns NULL for an empty or invalid plan. */
+struct session *session_new(const struct plan *plan,
+			    const struct scaleback_policy *policy,
+			    const struct session_config *config);
+void session_free(struct session *s);
+
+/* Explicit start (the only way the belt is ever started): -EALREADY
+ * unless idle. */
+int session_start(struct session *s, uint64_t now_us);
+/* A symptom press from any source. Returns the press number (1, 2, ...)
+ * or 0 when debounced; -ESRCH when no session is running. */
+int session_symptom(struct session *s, uint64_t now_us,
+		    enum symptom_kind kind);
+int session_pause(struct session *s, uint64_t now_us);
+/* Resume after any pause, at walking pace: -EAGAIN while the link is
+ * down, -EALREADY unless paused. */
+int session_resume(struct session *s, uint64_t now_us);
+/* End the session early: walk pace, then stop. */
+int session_stop(struct session *s, uint64_t now_us);
+
+void session_on_link(struct session *s, uint64_t now_us, bool up);
+void session_on_caps(struct session *s, const struct treadmill_caps *caps);
+void session_on_data(struct session *s, uint64_t now_us,
+		     const struct treadmill_data *data);
+void session_on_status(struct session *s, uint64_t now_us,
+		       const struct treadmill_status *status);
+/* The result of the command last returned by session_next_command(). */
+void session_command_done(struct session *s, uint64_t now_us, int err,
+			  uint8_t result);
+/* Let time pass: segment boundaries, countdown, alarms. */
+void session_tick(struct session *s, uint64_t now_us);
+
+/* Next command to send, if none is in flight. Returns false when none. */
+bool session_next_command(struct session *s, uint64_t now_us,
+			  struct session_cmd *ret_cmd);
+/* A command waits to be sent (whether or not one is in flight). */
+bool session_has_command(const struct session *s);
+bool session_next_event(struct session *s, struct session_event *ret_ev);
+/* Real time of the next thing session_tick() must see, or UINT64_MAX. */
+uint64_t session_next_deadline(const struct session *s);
+
+enum session_state session_state(const struct session *s);
+enum session_pause_reason session_pause_reason(const struct session *s);
+bool session_done(const struct session *s);	/* finished or aborted */
+uint32_t session_profile_ms(const struct session *s, uint64_t now_us);
+/* Segment in progress, or NULL outside a running plan. */
+const struct plan_segment *session_segment(const struct session *s);
+const struct plan *session_plan(const struct session *s);
+unsigned session_presses(const struct session *s);
+uint16_t session_target_speed(const struct session *s);	/* last commanded */
+uint16_t session_walk_speed(const struct session *s);	/* clamped */
+
+/* Clamp a speed/incline to caps and round to its increment; pure. */
+uint16_t session_clamp_speed(const struct treadmill_caps *caps, uint16_t cap,
+			     uint16_t speed);
+int16_t session_clamp_incline(const struct treadmill_caps *caps,
+			      int16_t incline);
+
+const char *session_state_name(enum session_state state);
+const char *session_pause_reason_name(enum session_pause_reason reason);
+const char *session_cmd_name(enum session_cmd_kind kind);
+const char *session_alarm_name(enum session_alarm alarm);

@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 'paced run' end to end against the simulator (in-process 'sim' and
+# 'unix:' with paced-sim), driven through pacectl over the control socket.
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+
+paced="$top_builddir/daemon/paced"
+pacectl="$top_builddir/tools/pacectl"
+sim="$top_builddir/tools/paced-sim"
+profile="$top_srcdir/profiles/demo.cfg"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/paced-e2e.XXXXXX")
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$tmp/log.jsonl" ] && tail -n 20 "$tmp/log.jsonl" >&2
+	exit 1
+}
+
+# Wait until 'pacectl status' output matches a pattern (at most ~10 s).
+wait_status() {
+	i=0
+	while [ $i -lt 200 ]; do
+		if "$pacectl" --socket "$tmp/ctl" status 2>/dev/null |
+		   grep -q "$1"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	fail "status never matched $1"
+}
+
+# The value of a numeric key in one JSON line.
+num() {
+	sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"
+}
+
+# --- 1: a press mid-jog through the control socket ------------------
+"$paced" run --treadmill sim --profile "$profile" --speedup 30 \
+	--control "$tmp/ctl" --log "$tmp/log.jsonl" >"$tmp/out" 2>&1 &
+pid=$!
+pids="$pids $pid"
+wait_status '"pace":"jog"'
+reply=$("$pacectl" --socket "$tmp/ctl" symptom leak) ||
+	fail "pacectl symptom failed: $reply"
+echo "$reply" | grep -q '"press":1' || fail "press not counted: $reply"
+echo "$reply" | grep -q '"state":"recovery"' || fail "no recovery: $reply"
+wait $pid
+rc=$?
+[ $rc -eq 0 ] || fail "paced run exited $rc after a scaled-back session"
+
+# The first command after the press is walk pace, within 5 ms.
+press_us=$(grep '"event":"symptom"' "$tmp/log.jsonl" | head -n 1 | num mono_us)
+walk=$(awk '/"event":"symptom"/ { s = 1; next }
+	    s && /"event":"command"/ { print; exit }' "$tmp/log.jsonl")
+echo "$walk" | grep -q '"command":"set-speed","value":5.00' ||
+	fail "first command after the press was not walk pace: $walk"
+walk_us=$(echo "$walk" | num mono_us)
+[ $((walk_us - press_us)) -lt 5000 ] ||
+	fail "walk pace took $((walk_us - press_us)) us"
+# Later jogs are scaled: the built-in step 1 halves them (45 s -> 22.5 s).
+after=$(awk '/"event":"scaleback"/ { s = 1 } s && /"event":"segment"/ && /"jog":true/' \
+	"$tmp/log.jsonl")
+[ -n "$after" ] || fail "no jog after the press"
+echo "$after" | grep -q '"duration_s":45.0' && fail "jogs not halved: $after"
+grep -q '"event":"end".*"outcome":"finished"' "$tmp/log.jsonl" ||
+	fail "no finished end line"
+# Every line of the log is a complete JSON object.
+grep -v '^{.*}$' "$tmp/log.jsonl" && fail "torn log line"
+echo "PASS: press mid-jog ($((walk_us - press_us)) us to walk pace)"
+
+# --- 2: SIGTERM mid-session: walk pace, stop, exit 4 -----------------
+rm -f "$tmp/log.jsonl"
+"$paced" run --treadmill sim --profile "$profile" --speedup 30 \
+	--control "$tmp/ctl" --log "$tmp/log.jsonl" >"$tmp/out" 2>&1 &
+pid=$!
+wait_status '"pace":"jog"'
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc -eq 4 ] || fail "SIGTERM: exit $rc, want 4"
+tail -n 6 "$tmp/log.jsonl" | grep '"event":"command"' | tail -n 2 >"$tmp/last"
+head -n 1 "$tmp/last" | grep -q '"set-speed","value":5.00' ||
+	fail "SIGTERM: no walk pace before the stop"
+tail -n 1 "$tmp/last" | grep -q '"command":"stop"' ||
+	fail "SIGTERM: no stop"
+grep -q '"event":"end".*"outcome":"aborted"' "$tmp/log.jsonl" ||
+	fail "SIGTERM: no end line"
+echo "PASS: SIGTERM walks, stops and exits 4"
+
+# --- 3: unix: against paced-sim, console stop, then resume ------------
+rm -f "$tmp/log.jsonl"
+"$sim" --listen "$tmp/sim.sock" --speedup 30 >"$tmp/sim.out" 2>&1 &
+simpid=$!
+pids="$pids $simpid"
+i=0
+while [ ! -S "$tmp/sim.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+"$paced" run --treadmill "unix:$tmp/sim.sock" --profile "$profile" \
+	--speedup 30 --control "$tmp/ctl" --log "$tmp/log.jsonl" \
+	>"$tmp/out" 2>&1 &
+pid=$!
+pids="$pids $pid"
+wait_status '"pace":"jog"'
+"$pacectl" --socket "$tmp/ctl" symptom >/dev/null || fail "unix: symptom"
+"$pacectl" --socket "$tmp/ctl" stop >/dev/null || fail "unix: stop"
+wait $pid
+rc=$?
+[ $rc -eq 4 ] || fail "unix: stop: exit $rc, want 4"
+grep -q '"command":"set-speed","value":5.00' "$tmp/log.jsonl" ||
+	fail "unix: no walk pace"
+kill $simpid 2>/dev/null
+echo "PASS: unix: transport with paced-sim"
+
+# --- 4: errors the person sees ---------------------------------------
+printf 'name = "bad";\nmain = ( { jog = "0:00"; } );\n' >"$tmp/bad.cfg"
+"$paced" run --treadmill sim --profile "$tmp/bad.cfg" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] || fail "bad profile: exit $rc, want 2"
+grep -q "bad.cfg:2:" "$tmp/err" || fail "bad profile: no file:line: $(cat "$tmp/err")"
+"$paced" run --treadmill "unix:$tmp/nobody.sock" --profile "$profile" \
+	--log "$tmp/x.jsonl" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 3 ] || fail "unreachable: exit $rc, want 3"
+"$paced" run --treadmill "bogus" --profile "$profile" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] || fail "bad address: exit $rc, want 2"
+"$pacectl" --socket "$tmp/none" status 2>/dev/null && fail "status without daemon"
+echo "PASS: errors"
+exit 0

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The runner end to end: real clock, real GATT client, simulator on a
+ * socketpair, asserting the bytes the treadmill received. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ftms-client.h"
+#include "ftms.h"
+#include "profile.h"
+#include "runner.h"
+#include "sim/sim.h"
+#include "transport.h"
+#include "util.h"
+
+#define SPEEDUP 50
+#define WALK 500
+#define JOG 750
+
+/* 5 s warm-up, 2 x (2 min jog / 1 min walk), 10 s cool-down. */
+static const char profile_text[] =
+	"name = \"runner test\";\n"
+	"paces = { walk = 5.0; jog = 7.5; };\n"
+	"warmup = ( { walk = \"0:05\"; } );\n"
+	"main = ( { repeat = 2; segments = ( { jog = \"2:00\"; },"
+	" { walk = \"1:00\"; } ); } );\n"
+	"cooldown = ( { walk = \"0:10\"; } );\n";
+
+static struct loop *loop;
+static struct transport *tp;
+static struct ftms_client *client;
+static struct runner *runner;
+static struct session_log *slog;
+static struct sim *sim;
+static char log_path[64];
+static bool connected;
+
+static void dbg(const char *str, void *user_data)
+{
+	fprintf(stderr, "%llu %s\n", (unsigned long long) loop_now(loop), str);
+}
+
+static void on_connected(struct treadmill *tm, enum treadmill_op op, int err,
+			 uint8_t result, void *user_data)
+{
+	ck_assert_int_eq(err, 0);
+	connected = true;
+}
+
+static bool run_until(bool (*cond)(void), uint64_t timeout_us)
+{
+	uint64_t end = loop_now(loop) + timeout_us;
+
+	while (!cond() && loop_now(loop) < end)
+		loop_iterate(loop, 5);
+	return cond();
+}
+
+static bool is_connected(void)
+{
+	return connected;
+}
+
+static bool sim_jogging(void)
+{
+	struct sim_state st;
+
+	sim_get_state(sim, &st);
+	return st.target_speed == JOG && st.speed == JOG;
+}
+
+static bool session_over(void)
+{
+	return runner_done(runner);
+}
+
+static void setup(void)
+{
+	struct sim_config cfg;
+	struct profile_error perr;
+	struct profile *p;
+	struct plan plan;
+	struct session *s;
+	struct session_config scfg = { .speedup = SPEEDUP, .countdown_ms = 0,
+				       .speed_cap = 1000 };
+	struct runner_info info = { .profile_name = "runner test",
+				    .treadmill = "sim", .speedup = SPEEDUP };
+	int err, fd;
+
+	loop = loop_new(NULL);
+	sim_config_init(&cfg);
+	cfg.speedup = SPEEDUP;
+	/* A quick belt so the tests wait for the plan, not the motor. */
+	cfg.data_interval_us = 50000;
+	ck_assert_int_eq(transport_open(loop, "sim", &cfg, &tp), 0);
+	sim = transport_sim(tp);
+	fd = transport_steal_fd(tp);
+	client = ftms_client_new(loop, fd, NULL);
+	ck_assert_ptr_nonnull(client);
+	/* PACED_TEST_DEBUG=1: every ATT PDU of both ends, with loop times. */
+	if (getenv("PACED_TEST_DEBUG")) {
+		ftms_client_set_debug(client, dbg, NULL);
+		sim_set_debug(sim, dbg, NULL);
+	}
+
+	p = profile_load_string(profile_text, "runner-test.cfg", NULL, &perr);
+	ck_assert_msg(p != NULL, "%s", perr.text);
+	ck_assert_int_eq(plan_expand(p, &plan), 0);
+	s = session_new(&plan, &p->policy, &scfg);
+	ck_assert_ptr_nonnull(s);
+	plan_clear(&plan);
+	profile_free(p);
+
+	/* tmpfs when there is one: this test measures the loop, not the
+	 * disk's fdatasync (the in-process simulator shares our thread). */
+	snprintf(log_path, sizeof(log_path), "%s/paced-test-runner-%d.jsonl",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
+		 (int) getpid());
+	slog = session_log_open(NULL, log_path, &err);
+	ck_assert_ptr_nonnull(slog);
+	runner = runner_new(loop, ftms_client_get_treadmill(client), s, slog,
+			    &info);
+	connected = false;
+	ck_assert_int_eq(treadmill_connect(ftms_client_get_treadmill(client),
+					   on_connected, NULL), 0);
+	ck_assert(run_until(is_connected, 2 * USEC_PER_SEC));
+}
+
+static void teardown(void)
+{
+	runner_detach(runner);
+	ftms_client_free(client);
+	runner_free(runner);
+	transport_free(tp);
+	session_log_close(slog);
+	loop_free(loop);
+	unlink(log_path);
+}
+
+/* Index of the first Set Target Speed to speed at or after 'from'. */
+static long find_speed_cmd(size_t from, uint32_t speed)
+{
+	for (size_t i = from; i < sim_command_count(sim); i++) {
+		const struct sim_command *c = sim_command_get(sim, i);
+
+		if (c->op == FTMS_OP_SET_TARGET_SPEED && c->speed == speed)
+			return (long) i;
+	}
+	return -1;
+}
+
+static size_t count_op(size_t from, uint8_t op)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < sim_command_count(sim); i++)
+		n += sim_command_get(sim, i)->op == op;
+	return n;
+}
+
+static size_t mark;
+
+static bool walk_cmd_seen(void)
+{
+	return find_speed_cmd(mark, WALK) >= 0;
+}
+
+START_TEST(symptom_mid_jog_reaches_treadmill_within_5ms)
+{
+	uint64_t press;
+	long i;
+
+	ck_assert_int_eq(runner_start(runner), 0);
+	ck_assert(run_until(sim_jogging, 10 * USEC_PER_SEC));
+	/* Let the jog settle, then press. */
+	loop_iterate(loop, 100);
+	mark = sim_command_count(sim);
+	press = loop_now(loop);
+	ck_assert_int_eq(runner_symptom(runner, SYMPTOM_ANY), 1);
+	ck_assert(run_until(walk_cmd_seen, USEC_PER_SEC));
+	i = find_speed_cmd(mark, WALK);
+	/* It is the first command the treadmill received after the press. */
+	ck_assert_int_eq(i, (long) mark);
+	ck_assert_uint_lt(sim_command_get(sim, (size_t) i)->time_us - press,
+			  5000);
+}
+END_TEST
+
+START_TEST(later_jogs_scaled_as_the_profile_says)
+{
+	const struct sim_command *a, *b;
+	long j, w;
+
+	ck_assert_int_eq(runner_start(runner), 0);
+	ck_assert(run_until(sim_jogging, 10 * USEC_PER_SEC));
+	mark = sim_command_count(sim);
+	ck_assert_int_eq(runner_symptom(runner, SYMPTOM_ANY), 1);
+	ck_assert(run_until(session_over, 20 * USEC_PER_SEC));
+
+	/* The built-in step 1 halves the next jog; the cut half is walked. */
+	j = find_speed_cmd(mark, JOG);
+	ck_assert_int_ge(j, 0);
+	w = find_speed_cmd((size_t) j, WALK);
+	ck_assert_int_ge(w, 0);
+	a = sim_command_get(sim, (size_t) j);
+	b = sim_command_get(sim, (size_t) w);
+	/* 60 s of profile time (1.2 s real), within 3 s of profile time. */
+	ck_assert_uint_gt((b->time_us - a->time_us) * SPEEDUP, 57000000);
+	ck_assert_uint_lt((b->time_us - a->time_us) * SPEEDUP, 63000000);
+	/* And it ended with a stop, after a walk. */
+	ck_assert_uint_eq(sim_command_get(sim, sim_command_count(sim) - 1)->op,
+			  FTMS_OP_STOP_OR_PAUSE);
+	ck_assert_int_eq(session_state(runner_session(runner)),
+			 SESSION_FINISHED);
+}
+END_TEST
+
+static bool paused(void)
+{
+	return session_state(runner_session(runner)) == SESSION_PAUSED;
+}
+
+START_TEST(no_start_after_console_stop_until_resume)
+{
+	uint64_t end;
+
+	ck_assert_int_eq(runner_start(runner), 0);
+	ck_assert(run_until(sim_jogging, 10 * USEC_PER_SEC));
+	ck_assert_int_eq(sim_console_stop(sim), 0);
+	ck_assert(run_until(paused, USEC_PER_SEC));
+	mark = sim_command_count(sim);
+	/* Two real seconds: 100 s of profile time would have passed. */
+	end = loop_now(loop) + 2 * USEC_PER_SEC;
+	while (loop_now(loop) < end)
+		loop_iterate(loop, 10);
+	ck_assert_uint_eq(count_op(mark, FTMS_OP_START_OR_RESUME), 0);
+	ck_assert_uint_eq(sim_command_count(sim), mark);
+
+	ck_assert_int_eq(runner_resume(runner), 0);
+	ck_assert(run_until(walk_cmd_seen, USEC_PER_SEC));
+	ck_assert_uint_eq(count_op(mark, FTMS_OP_START_OR_RESUME), 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("runner");
+	TCase *tc = tcase_create("end-to-end");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, symptom_mid_jog_reaches_treadmill_within_5ms);
+	tcase_add_test(tc, later_jogs_scaled_as_the_profile_says);
+	tcase_add_test(tc, no_start_after_console_stop_until_resume);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The session state machine on a fake clock: transitions and safety rules. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "util.h"
+
+#define S(x) ((uint64_t) (x) * USEC_PER_SEC)
+#define T0 S(1000)
+#define WALK 500	/* 5.0 km/h */
+#define JOG 750		/* 7.5 km/h */
+
+static struct session *s;
+static struct scaleback_policy pol;
+static uint64_t now;
+
+/* Every command the "treadmill" received, in order. */
+static struct session_cmd sent[256];
+static uint64_t sent_at[256];
+static size_t n_sent;
+static struct session_event evs[512];
+static size_t n_evs;
+/* When false, commands stay in flight until ack() is called. */
+static bool auto_ack;
+
+static void build_plan(struct plan *p, const char *spec)
+{
+	/* spec: "w60 j60 w60 c60": walk/jog/cooldown, seconds */
+	struct plan_segment seg[32];
+	size_t n = 0;
+	uint32_t t = 0;
+
+	for (const char *c = spec; *c; ) {
+		char kind = *c++;
+		unsigned secs = (unsigned) strtoul(c, (char **) &c, 10);
+
+		while (*c == ' ')
+			c++;
+		memset(&seg[n], 0, sizeof(seg[n]));
+		seg[n].start_ms = t;
+		seg[n].duration_ms = secs * 1000;
+		/* 'h': a jog up a 2 % hill */
+		seg[n].speed = kind == 'j' || kind == 'h' ? JOG : WALK;
+		seg[n].incline = kind == 'h' ? 20 : 0;
+		seg[n].jog_like = kind == 'j' || kind == 'h';
+		seg[n].phase = kind == 'c' ? PLAN_PHASE_COOLDOWN :
+			       n == 0 ? PLAN_PHASE_WARMUP : PLAN_PHASE_MAIN;
+		snprintf(seg[n].pace_name, sizeof(seg[n].pace_name), "%s",
+			 kind == 'j' ? "jog" : "walk");
+		t += secs * 1000;
+		n++;
+	}
+	p->seg = paced_new0(struct plan_segment, n);
+	memcpy(p->seg, seg, n * sizeof(seg[0]));
+	p->n = n;
+	p->walk_speed = WALK;
+}
+
+static void pump(void)
+{
+	struct session_cmd c;
+
+	for (;;) {
+		bool any = false;
+
+		while (session_next_command(s, now, &c)) {
+			ck_assert_uint_lt(n_sent, ARRAY_SIZE(sent));
+			sent_at[n_sent] = now;
+			sent[n_sent++] = c;
+			any = true;
+			if (!auto_ack)
+				break;
+			session_command_done(s, now, 0, 0x01);
+		}
+		while (n_evs < ARRAY_SIZE(evs) &&
+		       session_next_event(s, &evs[n_evs]))
+			n_evs++;
+		if (!any || !auto_ack)
+			break;
+	}
+}
+
+static void ack(int err, uint8_t result)
+{
+	session_command_done(s, now, err, result);
+	pump();
+}
+
+/* Let time pass in 100 ms steps, ticking at each due deadline. */
+static void run_until(uint64_t until)
+{
+	while (now < until) {
+		uint64_t d = session_next_deadline(s);
+
+		now = MIN(until, MAX(now + 1, MIN(d, now + 100000)));
+		session_tick(s, now);
+		pump();
+	}
+}
+
+/* Feed a data record as a treadmill would, once a second. */
+static void data(uint16_t speed)
+{
+	struct treadmill_data d = { .present = TREADMILL_DATA_SPEED,
+				    .speed = speed, .time_us = now };
+
+	session_on_data(s, now, &d);
+	pump();
+}
+
+static void status(enum treadmill_status_kind kind)
+{
+	struct treadmill_status st = { .kind = kind };
+
+	session_on_status(s, now, &st);
+	pump();
+}
+
+static size_t count_cmd(enum session_cmd_kind kind, size_t from)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < n_sent; i++)
+		n += sent[i].kind == kind;
+	return n;
+}
+
+static bool has_event(enum session_event_kind kind, size_t from)
+{
+	for (size_t i = from; i < n_evs; i++)
+		if (evs[i].kind == kind)
+			return true;
+	return false;
+}
+
+static void make_session(const char *spec, uint32_t speedup)
+{
+	struct session_config cfg = { .speedup = speedup, .countdown_ms = 3000,
+				      .speed_cap = 1000 };
+	struct plan p = { 0 };
+
+	build_plan(&p, spec);
+	scaleback_policy_default(&pol);
+	s = session_new(&p, &pol, &cfg);
+	ck_assert_ptr_nonnull(s);
+	plan_clear(&p);
+	session_on_link(s, now, true);
+	pump();
+}
+
+static void setup(void)
+{
+	now = T0;
+	n_sent = 0;
+	n_evs = 0;
+	auto_ack = true;
+	s = NULL;
+}
+
+static void teardown(void)
+{
+	session_free(s);
+}
+
+/* Start, count down, and reach the first segment. */
+static void start_running(void)
+{
+	ck_assert_int_eq(session_start(s, now), 0);
+	pump();
+	run_until(now + S(3));
+	ck_assert_int_eq(session_state(s), SESSION_RUNNING);
+}
+
+/* ---- transitions ---- */
+
+START_TEST(belt_never_starts_without_explicit_start)
+{
+	make_session("w60 j60 c60", 1);
+	run_until(now + S(600));
+	data(0);
+	status(TREADMILL_STATUS_STARTED_BY_USER);
+	ck_assert_int_eq(session_state(s), SESSION_IDLE);
+	ck_assert_uint_eq(n_sent, 0);
+}
+END_TEST
+
+START_TEST(start_counts_down_then_starts_and_sets_speed)
+{
+	make_session("w60 j60 c60", 1);
+	ck_assert_int_eq(session_start(s, now), 0);
+	pump();
+	ck_assert_int_eq(session_state(s), SESSION_COUNTDOWN);
+	ck_assert_uint_eq(n_sent, 0);
+	run_until(now + S(3));
+	ck_assert_int_eq(session_state(s), SESSION_RUNNING);
+	ck_assert_uint_ge(n_sent, 2);
+	ck_assert_int_eq(sent[0].kind, SESSION_CMD_START);
+	ck_assert_int_eq(sent[1].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_eq(sent[1].arg, WALK);
+	ck_assert_int_eq(session_start(s, now), -EALREADY);
+}
+END_TEST
+
+START_TEST(segments_run_to_finish_and_stop)
+{
+	make_session("w60 j60 c60", 1);
+	start_running();
+	run_until(T0 + S(3 + 60) + 1);
+	ck_assert_int_eq(session_state(s), SESSION_RUNNING);
+	ck_assert_int_eq(sent[n_sent - 1].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_eq(sent[n_sent - 1].arg, JOG);
+	run_until(T0 + S(3 + 120) + 1);
+	ck_assert_int_eq(session_state(s), SESSION_COOLDOWN);
+	ck_assert_int_eq(sent[n_sent - 1].arg, WALK);
+	run_until(T0 + S(3 + 180) + 1);
+	ck_assert_int_eq(session_state(s), SESSION_FINISHED);
+	ck_assert(session_done(s));
+	ck_assert_int_eq(sent[n_sent - 1].kind, SESSION_CMD_STOP);
+	ck_assert(has_event(SESSION_EV_END, 0));
+}
+END_TEST
+
+START_TEST(segment_boundaries_at_absolute_deadlines)
+{
+	/* speedup 20: 60 s segments are 3 s of real time; ticks arrive late
+	 * but each boundary's deadline stays exact. */
+	uint64_t start;
+
+	make_session("w60 j60 w60 j60 c60", 20);
+	ck_assert_int_eq(session_start(s, now), 0);
+	pump();
+	start = session_next_deadline(s);
+	ck_assert_uint_eq(start, T0 + 150000);	/* 3 s countdown / 20 */
+	run_until(start);
+	for (int k = 1; k <= 4; k++) {
+		uint64_t d;
+
+		data(WALK);
+		d = session_next_deadline(s);
+		ck_assert_uint_eq(d, start + (uint64_t) k * S(3));
+		/* Tick 37 ms late: the next deadline must not slip. */
+		now = d + 37000;
+		session_tick(s, now);
+		pump();
+	}
+	ck_assert_int_eq(session_state(s), SESSION_COOLDOWN);
+}
+END_TEST
+
+START_TEST(one_command_in_flight)
+{
+	make_session("w60 j60 c60", 1);
+	auto_ack = false;
+	ck_assert_int_eq(session_start(s, now), 0);
+	run_until(now + S(3));
+	/* START went out; speed waits for its result (FTMS.md 1.7). */
+	ck_assert_uint_eq(n_sent, 1);
+	ck_assert_int_eq(sent[0].kind, SESSION_CMD_START);
+	ack(0, 0x01);
+	ck_assert_uint_eq(n_sent, 2);
+	ck_assert_int_eq(sent[1].kind, SESSION_CMD_SET_SPEED);
+}
+END_TEST
+
+START_TEST(user_pause_and_resume)
+{
+	size_t before;
+	uint32_t p;
+
+	make_session("w60 j60 c60", 1);
+	start_running();
+	run_until(now + S(70));		/* mid-jog */
+	ck_assert_int_eq(session_pause(s, now), 0);
+	pump();
+	ck_assert_int_eq(session_state(s), SESSION_PAUSED);
+	ck_assert_int_eq(session_pause_reason(s), SESSION_PAUSE_USER);
+	ck_assert_int_eq(sent[n_sent - 1].kind, SESSION_CMD_PAUSE);
+	/* Time passes while paused: nothing moves. */
+	before = n_sent;
+	p = session_profile_ms(s, now);
+	run_until(now + S(600));
+	ck_assert_uint_eq(n_sent, before);
+	ck_assert_uint_eq(session_profile_ms(s, now), p);
+	ck_assert_int_eq(session_resume(s, now), 0);
+	pump();
+	ck_assert_int_eq(session_state(s), SESSION_RECOVERY);
+	ck_assert_int_eq(count_cmd(SESSION_CMD_START, before), 1);
+	ck_assert_int_eq(count_cmd(SESSION_CMD_SET_SPEED, before), 1);
+	for (size_t i = before; i < n_sent; i++)
+		if (sent[i].kind == SESSION_CMD_SET_SPEED)
+			ck_assert_int_eq(sent[i].arg, WALK);
+}
+END_TEST
+
+/* ---- safety rules (DESIGN.md "Safety rules"), one test each ---- */
+
+START_TEST(safety_symptom_press_sends_walk_pace_first)
+{
+	size_t before_ev, before;
+
+	make_session("w60 h120 w60 j120 c60", 1);
+	start_running();
+	run_until(now + S(70));		/* mid-jog, up a hill */
+	ck_assert_int_eq(session_target_speed(s), JOG);
+	before = n_sent;
+	before_ev = n_evs;
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), 1);
+	/* The very next command out, at the same instant, is walk pace. */
+	ck_assert(session_next_command(s, now, &sent[n_sent]));
+	ck_assert_int_eq(sent[n_sent].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_eq(sent[n_sent].arg, WALK);
+	n_sent++;
+	session_command_done(s, now, 0, 0x01);
+	pump();
+	/* Then incline 0, and the press is in the events. */
+	ck_assert_uint_eq(n_sent, before + 2);
+	ck_assert_int_eq(sent[before + 1].kind, SESSION_CMD_SET_INCLINE);
+	ck_assert_int_eq(sent[before + 1].arg, 0);
+	ck_assert(has_event(SESSION_EV_SYMPTOM, before_ev));
+	ck_assert(has_event(SESSION_EV_SCALEBACK, before_ev));
+	ck_assert_int_eq(session_state(s), SESSION_RECOVERY);
+}
+END_TEST
+
+START_TEST(safety_symptom_press_overtakes_queued_targets)
+{
+	make_session("w60 j120 c60", 1);
+	start_running();
+	auto_ack = false;
+	run_until(now + S(60) + 1);	/* jog boundary: SET_SPEED jog out */
+	ck_assert_int_eq(sent[n_sent - 1].arg, JOG);
+	/* With the jog command in flight, press: no other target may go
+	 * out before walk pace. */
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), 1);
+	ack(0, 0x01);
+	ck_assert_int_eq(sent[n_sent - 1].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_eq(sent[n_sent - 1].arg, WALK);
+}
+END_TEST
+
+START_TEST(safety_console_stop_pauses_and_never_restarts)
+{
+	size_t before;
+
+	make_session("w60 j60 c60", 1);
+	start_running();
+	run_until(now + S(70));
+	before = n_sent;
+	status(TREADMILL_STATUS_STOPPED_BY_USER);
+	ck_assert_int_eq(session_state(s), SESSION_PAUSED);
+	ck_assert_int_eq(session_pause_reason(s), SESSION_PAUSE_CONSOLE_STOP);
+	data(0);
+	run_until(now + S(3600));
+	status(TREADMILL_STATUS_STARTED_BY_USER);
+	ck_assert_uint_eq(n_sent, before);
+	ck_assert_int_eq(session_state(s), SESSION_PAUSED);
+}
+END_TEST
+
+START_TEST(safety_safety_key_pauses_and_never_restarts)
+{
+	size_t before;
+
+	make_session("w60 j60 c60", 1);
+	start_running();
+	run_until(now + S(70));
+	before = n_sent;
+	status(TREADMILL_STATUS_STOPPED_BY_SAFETY_KEY);
+	ck_assert_int_eq(session_pause_reason(s), SESSION_PAUSE_SAFETY_KEY);
+	run_until(now + S(3600));
+	ck_assert_uint_eq(n_sent, before);
+	/* Only the person's resume restarts it, at walk pace. */
+	ck_assert_int_eq(session_resume(s, now), 0);
+	pump();
+	ck_assert_int_eq(count_cmd(SESSION_CMD_START, before), 1);
+	ck_assert_int_eq(sent[n_sent - 2].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_eq(sent[n_sent - 2].arg, WALK);
+}
+END_TEST
+
+START_TEST(safety_control_lost_pauses_and_retakes_control_on_resume)
+{
+	size_t before;
+
+	make_session("w60 j60 c60", 1);
+	start_running();
+	run_until(now + S(70));
+	before = n_sent;
+	status(TREADMILL_STATUS_CONTROL_LOST);
+	ck_assert_int_eq(session_pause_reason(s), SESSION_PAUSE_CONTROL_LOST);
+	run_until(now + S(600));
+	ck_assert_uint_eq(n_sent, before);
+	ck_assert_int_eq(session_resume(s, now), 0);
+	pump();
+	ck_assert_int_eq(sent[before].kind, SESSION_CMD_REQUEST_CONTROL);
+	ck_assert_int_eq(sent[before + 1].kind, SESSION_CMD_START);
+	ck_assert_int_eq(sent[before + 2].arg, WALK);
+}
+END_TEST
+
+START_TEST(safety_link_drop_pauses_then_moving_belt_walks_and_recovers)
+{
+	size_t before;
+
+	make_session("w60 j300 c60", 1);
+	start_running();
+	run_until(now + S(100));		/* 40 s into the jog */
+	session_on_link(s, now, false);
+	pump();
+	ck_assert_int_eq(session_pause_reason(s), SESSION_PAUSE_LINK_DOWN);
+	ck_assert_int_eq(session_resume(s, now), -EAGAIN);
+	run_until(now + S(10));
+	before = n_sent;
+	session_on_link(s, now, true);
+	pump();
+	/* Nothing is sent until the belt's state is known. */
+	ck_assert_uint_eq(n_sent, before);
+	data(750);
+	/* Belt still moving: walk pace at once, no start, recovery walk. */
+	ck_assert_uint_gt(n_sent, before);
+	ck_assert_int_eq(sent[before].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_eq(sent[before].arg, WALK);
+	ck_assert_int_eq(count_cmd(SESSION_CMD_START, before), 0);
+	ck_assert_int_eq(session_state(s), SESSION_RECOVERY);
+	/* The jog resumes only after the recovery walk. */
+	run_until(now + pol.recovery_ms * USEC_PER_MSEC - 1000);
+	ck_assert_int_eq(session_target_speed(s), WALK);
+	run_until(now + 2000);
+	ck_assert_int_eq(session_target_speed(s), JOG);
+}
+END_TEST
+
+START_TEST(safety_link_back_with_belt_stopped_waits_for_resume)
+{
+	size_t before;
+
+	make_session("w60 j300 c60", 1);
+	start_running();
+	run_until(now + S(100));
+	session_on_link(s, now, false);
+	pump();
+	session_on_link(s, now, true);
+	before = n_sent;
+	data(0);
+	ck_assert_int_eq(session_pause_reason(s), SESSION_PAUSE_BELT_STOPPED);
+	run_until(now + S(600));
+	ck_assert_uint_eq(n_sent, before);
+	ck_assert_int_eq(session_resume(s, now), 0);
+	pump();
+	ck_assert_int_eq(sent[before].kind, SESSION_CMD_START);
+	ck_assert_int_eq(sent[before + 1].arg, WALK);
+}
+END_TEST
+
+START_TEST(safety_stale_data_is_an_alarm)
+{
+	make_session("w600 c60", 1);
+	start_running();
+	data(500);
+	n_evs = 0;
+	run_until(now + S(4));
+	ck_assert(!has_event(SESSION_EV_ALARM, 0));
+	run_until(now + S(2));
+	ck_assert(has_event(SESSION_EV_ALARM, 0));
+	ck_assert_int_eq(evs[n_evs - 1].alarm, SESSION_ALARM_STALE_DATA);
+	ck_assert(evs[n_evs - 1].active);
+	/* No guessing: nothing was sent because of it. */
+	ck_assert_int_eq(session_state(s), SESSION_RUNNING);
+	data(500);
+	ck_assert(!evs[n_evs - 1].active);
+}
+END_TEST
+
+START_TEST(safety_speed_far_from_command_is_an_alarm)
+{
+	make_session("w600 c60", 1);
+	start_running();
+	for (int i = 0; i < 20; i++) {
+		data(200);	/* commanded 5.0, belt says 2.0 */
+		run_until(now + S(1));
+	}
+	ck_assert(has_event(SESSION_EV_ALARM, 0));
+}
+END_TEST
+
+START_TEST(safety_stop_request_walks_then_stops)
+{
+	size_t before;
+
+	make_session("w60 j300 c60", 1);
+	start_running();
+	run_until(now + S(100));
+	before = n_sent;
+	ck_assert_int_eq(session_stop(s, now), 0);
+	pump();
+	ck_assert_int_eq(session_state(s), SESSION_ABORTED);
+	ck_assert_int_eq(sent[before].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_eq(sent[before].arg, WALK);
+	ck_assert_int_eq(sent[before + 1].kind, SESSION_CMD_STOP);
+}
+END_TEST
+
+START_TEST(safety_commands_clamped_to_supported_range)
+{
+	struct treadmill_caps caps = {
+		.has_speed_range = true, .speed_min = 100, .speed_max = 700,
+		.speed_inc = 50, .has_incline_range = true,
+		.incline_min = 0, .incline_max = 100, .incline_inc = 5,
+	};
+
+	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 750), 700);
+	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 20), 100);
+	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 512), 500);
+	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 530), 550);
+	/* The cap wins over rounding up. */
+	ck_assert_uint_eq(session_clamp_speed(&caps, 540, 540), 500);
+	ck_assert_int_eq(session_clamp_incline(&caps, -20), 0);
+	ck_assert_int_eq(session_clamp_incline(&caps, 23), 25);
+	ck_assert_int_eq(session_clamp_incline(&caps, 150), 100);
+
+	make_session("w60 j60 c60", 1);
+	session_on_caps(s, &caps);
+	start_running();
+	run_until(now + S(61));
+	ck_assert_int_eq(sent[n_sent - 1].arg, 700);
+}
+END_TEST
+
+START_TEST(safety_speed_cap_applies_without_caps)
+{
+	ck_assert_uint_eq(session_clamp_speed(NULL, 1000, 1600), 1000);
+}
+END_TEST
+
+/* ---- symptoms ---- */
+
+START_TEST(press_during_walk_counts_and_lengthens_walk)
+{
+	make_session("w60 j120 w30 j120 c60", 1);
+	start_running();
+	run_until(now + S(190));	/* 10 s into the 30 s walk */
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), 1);
+	pump();
+	ck_assert_int_eq(session_state(s), SESSION_RECOVERY);
+	/* The walk now lasts the recovery time from the press. */
+	run_until(now + pol.recovery_ms * USEC_PER_MSEC - 1000);
+	ck_assert_int_eq(session_target_speed(s), WALK);
+	ck_assert_uint_eq(session_presses(s), 1);
+}
+END_TEST
+
+START_TEST(presses_within_debounce_count_once)
+{
+	make_session("w60 j600 c60", 1);
+	start_running();
+	run_until(now + S(70));
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), 1);
+	pump();
+	now += pol.debounce_ms * USEC_PER_MSEC / 2;
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), 0);
+	pump();
+	ck_assert_uint_eq(session_presses(s), 1);
+	now += pol.debounce_ms * USEC_PER_MSEC;
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), 2);
+}
+END_TEST
+
+START_TEST(second_press_means_no_more_jogging)
+{
+	size_t before;
+
+	make_session("w60 j60 w60 j60 w60 j60 c60", 1);
+	start_running();
+	run_until(now + S(70));
+	session_symptom(s, now, SYMPTOM_ANY);
+	pump();
+	now += S(10);
+	session_symptom(s, now, SYMPTOM_ANY);
+	pump();
+	before = n_sent;
+	run_until(now + S(3600));
+	for (size_t i = before; i < n_sent; i++)
+		if (sent[i].kind == SESSION_CMD_SET_SPEED)
+			ck_assert_int_le(sent[i].arg, WALK);
+	ck_assert_int_eq(session_state(s), SESSION_FINISHED);
+}
+END_TEST
+
+START_TEST(long_press_ends_through_cooldown)
+{
+	make_session("w60 j600 c60", 1);
+	start_running();
+	run_until(now + S(70));
+	session_symptom(s, now, SYMPTOM_LONG_PRESS);
+	pump();
+	ck_assert_int_eq(sent[n_sent - 1].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_eq(sent[n_sent - 1].arg, WALK);
+	ck_assert_int_eq(session_state(s), SESSION_COOLDOWN);
+	run_until(now + S(121));
+	ck_assert_int_eq(session_state(s), SESSION_FINISHED);
+	ck_assert_int_eq(sent[n_sent - 1].kind, SESSION_CMD_STOP);
+}
+END_TEST
+
+START_TEST(press_before_start_is_refused)
+{
+	make_session("w60 j60 c60", 1);
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), -ESRCH);
+}
+END_TEST
+
+static Suite *session_suite(void)
+{
+	Suite *su = suite_create("session");
+	TCase *tc;
+
+	tc = tcase_create("transitions");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, belt_never_starts_without_explicit_start);
+	tcase_add_test(tc, start_counts_down_then_starts_and_sets_speed);
+	tcase_add_test(tc, segments_run_to_finish_and_stop);
+	tcase_add_test(tc, segment_boundaries_at_absolute_deadlines);
+	tcase_add_test(tc, one_command_in_flight);
+	tcase_add_test(tc, user_pause_and_resume);
+	suite_add_tcase(su, tc);
+
+	tc = tcase_create("safety");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, safety_symptom_press_sends_walk_pace_first);
+	tcase_add_test(tc, safety_symptom_press_overtakes_queued_targets);
+	tcase_add_test(tc, safety_console_stop_pauses_and_never_restarts);
+	tcase_add_test(tc, safety_safety_key_pauses_and_never_restarts);
+	tcase_add_test(tc, safety_control_lost_pauses_and_retakes_control_on_resume);
+	tcase_add_test(tc, safety_link_drop_pauses_then_moving_belt_walks_and_recovers);
+	tcase_add_test(tc, safety_link_back_with_belt_stopped_waits_for_resume);
+	tcase_add_test(tc, safety_stale_data_is_an_alarm);
+	tcase_add_test(tc, safety_speed_far_from_command_is_an_alarm);
+	tcase_add_test(tc, safety_stop_request_walks_then_stops);
+	tcase_add_test(tc, safety_commands_clamped_to_supported_range);
+	tcase_add_test(tc, safety_speed_cap_applies_without_caps);
+	suite_add_tcase(su, tc);
+
+	tc = tcase_create("symptoms");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, press_during_walk_counts_and_lengthens_walk);
+	tcase_add_test(tc, presses_within_debounce_count_once);
+	tcase_add_test(tc, second_press_means_no_more_jogging);
+	tcase_add_test(tc, long_press_ends_through_cooldown);
+	tcase_add_test(tc, press_before_start_is_refused);
+	suite_add_tcase(su, tc);
+	return su;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(session_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
