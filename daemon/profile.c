@@ -47,6 +47,11 @@ static void fail_line(struct ctx *c, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
 	va_end(ap);
+	/* Messages quote the file's own strings, which may hold escapes
+	 * (libconfig reads "\x1b"): never send them to a terminal. */
+	for (char *q = c->err->message; *q; q++)
+		if ((unsigned char) *q < 0x20 || *q == 0x7f)
+			*q = '?';
 	if (line)
 		snprintf(c->err->text, sizeof(c->err->text), "%s:%u: %s",
 			 c->file, line, c->err->message);
@@ -510,7 +515,7 @@ static bool parse_segment(struct ctx *c, const config_setting_t *g,
 		/* Inherited paces come from paced.conf, not this file. */
 		fmt_speed(it->speed, a, sizeof(a));
 		fmt_speed(c->lim->speed_cap, b, sizeof(b));
-		fail(c, g, "pace '%s' is %s, above the speed cap of %s",
+		fail(c, g, "the %s pace %s from paced.conf is above the speed cap of %s",
 		     pc->name, a, b);
 		return false;
 	}
@@ -786,6 +791,21 @@ static void parse_policy(struct ctx *c, const config_setting_t *root)
 		fail(c, g, "scale-back policy is inconsistent");
 }
 
+/* Control characters (other than newline and tab where allowed) would be
+ * printed as they are by pacectl and in logs. */
+static bool has_control(const char *s, bool allow_newline)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char) *s;
+
+		if (allow_newline && (ch == '\n' || ch == '\t'))
+			continue;
+		if (ch < 0x20 || ch == 0x7f)
+			return true;
+	}
+	return false;
+}
+
 static const char *const root_keys[] = {
 	"name", "description", "paces", "warmup", "main", "cooldown",
 	"scaleback", NULL };
@@ -813,7 +833,7 @@ static void parse_root(struct ctx *c, const config_setting_t *root)
 	}
 	if (!get_string(c, m, "name", &s))
 		return;
-	if (!*s || strlen(s) > PROFILE_MAX_NAME || strchr(s, '\n')) {
+	if (!*s || strlen(s) > PROFILE_MAX_NAME || has_control(s, false)) {
 		fail(c, m, "name must be one line of 1 to %d characters",
 		     PROFILE_MAX_NAME);
 		return;
@@ -826,6 +846,10 @@ static void parse_root(struct ctx *c, const config_setting_t *root)
 		if (strlen(s) > PROFILE_MAX_DESCRIPTION) {
 			fail(c, m, "description is longer than %d characters",
 			     PROFILE_MAX_DESCRIPTION);
+			return;
+		}
+		if (has_control(s, true)) {
+			fail(c, m, "description contains a control character");
 			return;
 		}
 	}

@@ -54,6 +54,9 @@ static void pfail(struct pctx *c, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err.message, sizeof(c->err.message), fmt, ap);
 	va_end(ap);
+	for (char *q = c->err.message; *q; q++)
+		if ((unsigned char) *q < 0x20 || *q == 0x7f)
+			*q = '?';
 	if (line)
 		snprintf(c->err.text, sizeof(c->err.text), "%s:%u: %s",
 			 c->file, line, c->err.message);

@@ -38,6 +38,9 @@ enum {
 /* Real time, whatever --speedup says. */
 #define CONNECT_TIMEOUT_US (10 * USEC_PER_SEC)
 #define STOP_TIMEOUT_US (5 * USEC_PER_SEC)
+/* Reconnect after a drop: 0.5 s, doubling, at most 8 s apart. */
+#define RECONNECT_FIRST_US (500 * USEC_PER_MSEC)
+#define RECONNECT_MAX_US (8 * USEC_PER_SEC)
 
 struct run {
 	struct loop *loop;
@@ -52,6 +55,9 @@ struct run {
 	bool tio_saved;
 	int connect_timer;
 	int stop_timer;
+	int reconnect_timer;
+	uint64_t backoff_us;
+	bool link_was_up;
 	bool connected;
 	bool stopping;
 	int exit_status;
@@ -232,14 +238,85 @@ static void request_stop(struct run *run)
 						   NULL);
 }
 
+static void schedule_reconnect(struct run *run);
+
+static void on_reconnected(struct treadmill *tm, enum treadmill_op op,
+			   int err, uint8_t result, void *user_data)
+{
+	struct run *run = user_data;
+
+	if (err < 0) {
+		log_warn_errno(err, "treadmill %s: reconnect failed",
+			       transport_address(run->transport));
+		schedule_reconnect(run);
+		return;
+	}
+	run->backoff_us = 0;
+	say(run, "link back; the session resumes at walking pace if the belt "
+	    "is still moving, else press r to resume");
+}
+
+/*
+ * DESIGN.md: link loss mid-session, reconnect with backoff. The old client
+ * is freed here, from a timer, never inside its own callbacks.
+ */
+static bool on_reconnect(void *user_data)
+{
+	struct run *run = user_data;
+	int err, fd;
+
+	run->reconnect_timer = 0;
+	runner_set_treadmill(run->runner, NULL);
+	ftms_client_free(run->client);
+	run->client = NULL;
+	run->tm = NULL;
+
+	err = transport_reopen(run->transport);
+	fd = err < 0 ? err : transport_steal_fd(run->transport);
+	if (fd < 0) {
+		log_warn_errno(fd, "treadmill %s: cannot reconnect",
+			       transport_address(run->transport));
+		schedule_reconnect(run);
+		return false;
+	}
+	run->client = ftms_client_new(run->loop, fd, NULL);
+	if (!run->client) {
+		schedule_reconnect(run);
+		return false;
+	}
+	run->tm = ftms_client_get_treadmill(run->client);
+	runner_set_treadmill(run->runner, run->tm);
+	err = treadmill_connect(run->tm, on_reconnected, run);
+	if (err < 0)
+		schedule_reconnect(run);
+	return false;
+}
+
+static void schedule_reconnect(struct run *run)
+{
+	if (run->reconnect_timer > 0 || run->stopping)
+		return;
+	run->backoff_us = run->backoff_us ?
+			  MIN(run->backoff_us * 2, RECONNECT_MAX_US) :
+			  RECONNECT_FIRST_US;
+	run->reconnect_timer = loop_add_timeout(run->loop, run->backoff_us,
+						false, on_reconnect, run, NULL);
+}
+
 static void on_update(struct runner *r, void *user_data)
 {
 	struct run *run = user_data;
+	bool up = runner_link_up(r);
 
 	if (runner_done(r)) {
 		finish_run(run);
 		return;
 	}
+	if (run->link_was_up && !up && run->connected) {
+		say(run, "link to the treadmill lost; session paused, reconnecting");
+		schedule_reconnect(run);
+	}
+	run->link_was_up = up;
 	progress(run);
 }
 
@@ -659,6 +736,8 @@ int run_main(int argc, char **argv)
 out:
 	session_free(session);
 	tty_restore(&run);
+	if (run.reconnect_timer > 0)
+		loop_remove(run.loop, run.reconnect_timer);
 	control_free(run.control);
 	runner_detach(run.runner);
 	ftms_client_free(run.client);

@@ -237,8 +237,8 @@ static void on_done(struct treadmill *tm, enum treadmill_op op, int err,
 {
 	struct runner *r = user_data;
 
-	/* The driver cancels what is pending as it is freed: not ours. */
-	if (r->detached)
+	/* A treadmill we let go of cancels what it had pending: not ours. */
+	if (r->detached || tm != r->tm)
 		return;
 	r->in_flight = false;
 	session_command_done(r->s, loop_now(r->loop), err, result);
@@ -471,17 +471,10 @@ struct runner *runner_new(struct loop *loop, struct treadmill *tm,
 			  struct session *session, struct session_log *log,
 			  const struct runner_info *info)
 {
-	static const struct treadmill_events events = {
-		.link = on_link,
-		.caps = on_caps,
-		.data = on_data,
-		.status = on_status,
-	};
 	struct runner *r = paced_new0(struct runner, 1);
 	struct json *j;
 
 	r->loop = loop;
-	r->tm = tm;
 	r->s = session;
 	r->log = log;
 	r->profile_name = paced_strdup(info->profile_name ? info->profile_name : "");
@@ -507,8 +500,40 @@ struct runner *runner_new(struct loop *loop, struct treadmill *tm,
 	log_write(r);
 	log_commit(r);
 
-	treadmill_set_events(tm, &events, r);
+	/* A session may begin on a treadmill that is already connected. */
+	runner_set_treadmill(r, tm);
 	return r;
+}
+
+void runner_set_treadmill(struct runner *r, struct treadmill *tm)
+{
+	static const struct treadmill_events events = {
+		.link = on_link,
+		.caps = on_caps,
+		.data = on_data,
+		.status = on_status,
+	};
+
+	if (r->detached)
+		return;
+	if (r->tm)
+		treadmill_set_events(r->tm, NULL, NULL);
+	if (r->in_flight) {
+		/* Its answer can only come from the old link now. */
+		r->in_flight = false;
+		session_command_done(r->s, loop_now(r->loop), -ENOTCONN, 0);
+	}
+	if (r->link_up)
+		on_link(r->tm, false, -ENOTCONN, r);
+	r->tm = tm;
+	if (tm) {
+		treadmill_set_events(tm, &events, r);
+		if (treadmill_link_up(tm)) {
+			on_caps(tm, treadmill_get_caps(tm), r);
+			on_link(tm, true, 0, r);
+		}
+	}
+	flush(r);
 }
 
 void runner_detach(struct runner *r)

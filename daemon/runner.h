@@ -36,6 +36,12 @@ struct runner *runner_new(struct loop *loop, struct treadmill *tm,
 			  struct session *session, struct session_log *log,
 			  const struct runner_info *info);
 /*
+ * Switch to another treadmill handle (a new link after a drop), or to
+ * none (NULL): a command in flight on the old one fails with -ENOTCONN,
+ * and the session sees the link go down and, if tm is up, come back.
+ */
+void runner_set_treadmill(struct runner *r, struct treadmill *tm);
+/*
  * Let go of the treadmill before it is freed (its pending commands then
  * complete into a runner that ignores them); runner_free() afterwards.
  * runner_free() alone is fine while the treadmill still lives.

@@ -99,18 +99,15 @@ int scaleback_policy_validate(const struct scaleback_policy *pol)
 	return 0;
 }
 
-struct scaleback_step scaleback_choose(const struct scaleback_policy *pol,
-				       unsigned press_number,
-				       enum symptom_kind kind)
+/* 0-based index into steps, or n_steps for a long press that ends. */
+static size_t step_index(const struct scaleback_policy *pol,
+			 unsigned press_number, enum symptom_kind kind)
 {
-	static const struct scaleback_step end = {
-		.jog_speed = SCALEBACK_PERMILLE,
-		.jog_time = SCALEBACK_PERMILLE, .end = true };
 	size_t idx;
 
 	if (kind == SYMPTOM_LONG_PRESS &&
 	    pol->long_press == SCALEBACK_LONG_PRESS_END)
-		return end;
+		return pol->n_steps;
 	/* Press 0 cannot happen through scaleback_press(); treat it as the
 	 * first press rather than ignoring a symptom. */
 	idx = press_number ? press_number - 1 : 0;
@@ -120,21 +117,48 @@ struct scaleback_step scaleback_choose(const struct scaleback_policy *pol,
 		idx = pol->kind_min_step[kind] - 1;
 	if (idx >= pol->n_steps)
 		idx = pol->n_steps - 1;
-	return pol->steps[idx];
+	return idx;
+}
+
+struct scaleback_step scaleback_choose(const struct scaleback_policy *pol,
+				       unsigned press_number,
+				       enum symptom_kind kind)
+{
+	static const struct scaleback_step end = {
+		.jog_speed = SCALEBACK_PERMILLE,
+		.jog_time = SCALEBACK_PERMILLE, .end = true };
+	size_t idx = step_index(pol, press_number, kind);
+
+	return idx < pol->n_steps ? pol->steps[idx] : end;
+}
+
+unsigned scaleback_press_kind(struct scaleback_presses *st, uint32_t now_ms,
+			      enum symptom_kind kind,
+			      const struct scaleback_policy *pol)
+{
+	unsigned step;
+
+	/* Only a press after the last counted one can be absorbed: a press
+	 * reported out of order counts, since dropping a symptom is the
+	 * unsafe mistake. */
+	if (st->count && now_ms >= st->last_ms &&
+	    now_ms - st->last_ms < pol->debounce_ms) {
+		step = (unsigned) step_index(pol, st->count, kind) + 1;
+		if (step <= st->last_step)
+			return 0;
+		st->last_step = step;
+		return st->count;
+	}
+	st->count++;
+	st->last_ms = now_ms;
+	st->last_step = (unsigned) step_index(pol, st->count, kind) + 1;
+	return st->count;
 }
 
 unsigned scaleback_press(struct scaleback_presses *st, uint32_t now_ms,
 			 const struct scaleback_policy *pol)
 {
-	/* Only a press after the last counted one can be absorbed: a press
-	 * reported out of order counts, since dropping a symptom is the
-	 * unsafe mistake. */
-	if (st->count && now_ms >= st->last_ms &&
-	    now_ms - st->last_ms < pol->debounce_ms)
-		return 0;
-	st->count++;
-	st->last_ms = now_ms;
-	return st->count;
+	return scaleback_press_kind(st, now_ms, SYMPTOM_ANY, pol);
 }
 
 struct out {

@@ -108,10 +108,22 @@ int scaleback_apply(const struct plan *plan, uint32_t now_ms,
 struct scaleback_presses {
 	unsigned count;		/* counted presses so far */
 	uint32_t last_ms;	/* session time of the last counted press */
+	unsigned last_step;	/* 1-based step the last counted press chose */
 };
 
 unsigned scaleback_press(struct scaleback_presses *st, uint32_t now_ms,
 			 const struct scaleback_policy *pol);
+
+/*
+ * The same with the press's kind: a press inside the debounce window is
+ * still not absorbed when its kind asks for a harder step than the last
+ * counted press got (a "pain" right after a "leak" must end the session).
+ * It then returns the current count again; scaleback_apply() with that
+ * count and kind applies the harder step. Returns 0 when absorbed.
+ */
+unsigned scaleback_press_kind(struct scaleback_presses *st, uint32_t now_ms,
+			      enum symptom_kind kind,
+			      const struct scaleback_policy *pol);
 
 /* "any", "leak", "pressure", "pain", "long-press"; NULL if out of range. */
 const char *symptom_kind_name(enum symptom_kind kind);

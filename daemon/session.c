@@ -496,10 +496,9 @@ int session_symptom(struct session *s, uint64_t now_us,
 	}
 
 	p = session_profile_ms(s, now_us);
-	n = scaleback_press(&s->presses, p, &s->pol);
-	/* A long press is deliberate: never absorbed by the debounce. */
-	if (!n && kind == SYMPTOM_LONG_PRESS)
-		n = s->presses.count ? s->presses.count : 1;
+	/* Debounced, except a press whose kind asks for a harder step (pain
+	 * right after a leak, a long press) is never absorbed. */
+	n = scaleback_press_kind(&s->presses, p, kind, &s->pol);
 
 	e = push_event(s, SESSION_EV_SYMPTOM, now_us);
 	e->symptom = kind;

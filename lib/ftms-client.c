@@ -88,6 +88,7 @@ struct ftms_client {
 	enum cp_state cp_state;
 	struct cmd *cur;		/* the command being run */
 	uint8_t cp_op;			/* FTMS op of the write in flight */
+	bool cancel_cur;		/* end cur once its prelude is done */
 	unsigned int write_seq_sent;	/* CP writes issued ... */
 	unsigned int write_seq_done;	/* ... and answered, in ATT order */
 	unsigned int cur_write_seq;	/* seq of the write for cur */
@@ -219,6 +220,7 @@ static void complete_cur(struct ftms_client *c, int err, uint8_t result)
 
 	c->cur = NULL;
 	c->cp_state = CP_IDLE;
+	c->cancel_cur = false;
 	stop_timer(c, &c->cp_timer);
 	stop_timer(c, &c->retry_timer);
 	if (cmd)
@@ -377,21 +379,48 @@ static void fail_queue(struct ftms_client *c, int err)
  * commands that would move the belt, so nothing restarts it behind the
  * user's back (DESIGN.md safety rules). Stop and pause stay.
  */
+static bool is_mover(enum treadmill_op op)
+{
+	switch (op) {
+	case TREADMILL_OP_START:
+	case TREADMILL_OP_SET_SPEED:
+	case TREADMILL_OP_SET_INCLINE:
+		return true;
+	case TREADMILL_OP_CONNECT:
+	case TREADMILL_OP_REQUEST_CONTROL:
+	case TREADMILL_OP_STOP:
+	case TREADMILL_OP_PAUSE:
+		return false;
+	}
+	return false;
+}
+
 static void cancel_movers(struct ftms_client *c)
 {
 	struct cmd **p = &c->queue_head, *cmd;
 
 	c->queue_tail = NULL;
 	while ((cmd = *p)) {
-		if (cmd->op == TREADMILL_OP_START ||
-		    cmd->op == TREADMILL_OP_SET_SPEED ||
-		    cmd->op == TREADMILL_OP_SET_INCLINE) {
+		if (is_mover(cmd->op)) {
 			*p = cmd->next;
 			finish(c, cmd, -ECANCELED, 0);
 			continue;
 		}
 		c->queue_tail = cmd;
 		p = &cmd->next;
+	}
+
+	/*
+	 * The running command too, if it has not reached the machine yet:
+	 * it is waiting to retry, or its Request Control prelude is in
+	 * flight. One already written is the machine's to judge. Last,
+	 * because completing it starts the next (now mover-free) command.
+	 */
+	if (c->cur && is_mover(c->cur->op)) {
+		if (c->cp_state == CP_RETRY_WAIT)
+			complete_cur(c, -ECANCELED, 0);
+		else if (c->cp_op == FTMS_OP_REQUEST_CONTROL)
+			c->cancel_cur = true;
 	}
 }
 
@@ -502,6 +531,12 @@ static void handle_cp_indication(struct ftms_client *c, const uint8_t *value,
 		}
 		if (c->freeing || c->cur != cmd)
 			return;
+		if (c->cancel_cur) {
+			/* The machine stopped while we were taking control
+			 * for a mover: it must not go out now. */
+			complete_cur(c, -ECANCELED, 0);
+			return;
+		}
 		if (op != FTMS_OP_REQUEST_CONTROL) {
 			/* Control was the prelude; now the real request. */
 			cp_write(c, op, arg);

@@ -14,7 +14,7 @@
  * the buffer is too small (nothing is written then).
  *
  * Section numbers are FTMS v1.0 (FTMS_v1.0.pdf) unless noted; "FTMS.md"
- * is the project's protocol notes (/work/shared/FTMS.md, kept with the docs).
+ * is the project's protocol and real-treadmill quirk notes.
  */
 
 /* FTMS.md 1.1: 16-bit UUIDs on the Bluetooth base UUID. */

@@ -71,6 +71,9 @@ bool log_debug_enabled(const char *module)
 }
 
 static void vlog(int priority, int err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vlog(int priority, int err, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	int n;

@@ -176,6 +176,42 @@ int transport_open(struct loop *loop, const char *address,
 	return 0;
 }
 
+int transport_reopen(struct transport *t)
+{
+	int sv[2], r;
+
+	if (t->fd >= 0) {
+		(void) close(t->fd);
+		t->fd = -1;
+	}
+	switch (t->kind) {
+	case TRANSPORT_KIND_SIM:
+		sim_detach(t->sim);
+		if (t->sim_fd >= 0)
+			(void) close(t->sim_fd);
+		t->sim_fd = -1;
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK |
+			       SOCK_CLOEXEC, 0, sv) < 0)
+			return -errno;
+		t->fd = sv[0];
+		t->sim_fd = sv[1];
+		r = sim_attach(t->sim, t->sim_fd, false);
+		break;
+	case TRANSPORT_KIND_UNIX:
+		r = open_unix(t, t->address + strlen(UNIX_PREFIX));
+		break;
+	case TRANSPORT_KIND_BLUETOOTH:
+	default:
+		r = -EOPNOTSUPP;
+		break;
+	}
+	if (r < 0 && t->fd >= 0) {
+		(void) close(t->fd);
+		t->fd = -1;
+	}
+	return r;
+}
+
 void transport_free(struct transport *t)
 {
 	if (!t)

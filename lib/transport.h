@@ -50,6 +50,13 @@ int transport_parse(const char *address, enum transport_kind *ret_kind);
 int transport_open(struct loop *loop, const char *address,
 		   const struct sim_config *sim_cfg,
 		   struct transport **ret_transport);
+/*
+ * Connect again to the same treadmill after the link dropped: a new fd
+ * (steal it as after transport_open()); a "sim" transport keeps its
+ * simulator, whose belt ran on meanwhile, as a real treadmill's does.
+ * Returns 0 or the transport_open() errors.
+ */
+int transport_reopen(struct transport *t);
 /* Closes the fd and frees the in-process simulator, if any. NULL ok. */
 void transport_free(struct transport *t);
 

@@ -13,6 +13,7 @@ struct treadmill {
 	struct treadmill_events events;
 	void *user_data;
 	struct treadmill_caps caps;	/* last caps emitted */
+	bool link_up;			/* last link event */
 	bool destroying;
 };
 
@@ -137,8 +138,14 @@ const char *treadmill_op_name(enum treadmill_op op)
 	return "unknown";
 }
 
+bool treadmill_link_up(const struct treadmill *tm)
+{
+	return tm->link_up;
+}
+
 void treadmill_emit_link(struct treadmill *tm, bool up, int err)
 {
+	tm->link_up = up;
 	if (tm->events.link)
 		tm->events.link(tm, up, err, tm->user_data);
 }

@@ -161,6 +161,8 @@ int treadmill_set_incline(struct treadmill *tm, int16_t incline,
 /* Last caps seen (zeroed before the first caps event); never NULL. */
 const struct treadmill_caps *treadmill_get_caps(const struct treadmill *tm);
 bool treadmill_in_control(const struct treadmill *tm);
+/* The last link event said up (a runner attached later starts from it). */
+bool treadmill_link_up(const struct treadmill *tm);
 const char *treadmill_driver_name(const struct treadmill *tm);
 const char *treadmill_op_name(enum treadmill_op op);
 

@@ -624,8 +624,19 @@ START_TEST(write_request_and_command)
 
 		ck_assert_int_eq(gatt_write(att, 0x28, big, 21, write_cb, &r),
 				 -EINVAL);
+		memset(&r, 0, sizeof(r));
 		ck_assert_int_eq(gatt_write(att, 0x28, big, 20, write_cb, &r),
 				 0);
+		spin();
+		{
+			uint8_t pdu[32];
+
+			ck_assert_int_eq(recv(peer, pdu, sizeof(pdu),
+					      MSG_DONTWAIT), 23);
+			ck_assert_uint_eq(pdu[0], ATT_OP_WRITE_REQ);
+		}
+		RUN(S_IN(0x13));
+		ck_assert_int_eq(r.calls, 1);
 	}
 }
 END_TEST
@@ -792,6 +803,39 @@ START_TEST(cancel_queued_and_outstanding)
 	ck_assert_int_eq(b.calls, 1);
 	ck_assert_int_eq(c.calls, 1);
 	ck_assert_uint_eq(c.value[0], 3);
+}
+END_TEST
+
+START_TEST(full_socket_queues_in_order)
+{
+	uint8_t v[2], buf[ATT_MAX_MTU + 1];
+	struct res r = { 0 };
+	unsigned int i, got = 0;
+	ssize_t n;
+
+	/* Far more than an AF_UNIX queue holds: later PDUs wait in the
+	 * bearer (EAGAIN) and go out, in order, as the peer reads. */
+	for (i = 0; i < 3000; i++) {
+		put_le16((uint16_t) i, v);
+		ck_assert_int_eq(gatt_write_cmd(att, 0x0028, v, 2), 0);
+	}
+	ck_assert_int_eq(gatt_read(att, 0x0003, read_cb, &r), 0);
+	for (i = 0; i < 100000 && got < 3000; i++) {
+		n = recv(peer, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			loop_iterate(loop, 0);
+			continue;
+		}
+		ck_assert_int_eq(n, 5);
+		ck_assert_uint_eq(buf[0], ATT_OP_WRITE_CMD);
+		ck_assert_uint_eq(get_le16(buf + 3), got);
+		got++;
+	}
+	ck_assert_uint_eq(got, 3000);
+	RUN(S_OUT(0x0a, 0x03, 0x00), S_IN(0x0b, 0x07));
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_uint_eq(r.value[0], 7);
+	ck_assert_uint_eq(stats().tx_pdus, 3001);
 }
 END_TEST
 
@@ -1072,6 +1116,7 @@ static Suite *att_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, one_request_at_a_time);
 	tcase_add_test(tc, cancel_queued_and_outstanding);
+	tcase_add_test(tc, full_socket_queues_in_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("notify");

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* FTMS client: bring-up and control point procedure against scripted peers
- * and against the simulated treadmill. */
+/* FTMS client against scripted peers and against the simulated treadmill. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "ftms-client.h"
+#include "gatt-client.h"
 #include "ftms.h"
 #include "mainloop.h"
 #include "sim/att-server.h"
@@ -759,6 +759,61 @@ START_TEST(status_user_stop_cancels_movers)
 }
 END_TEST
 
+START_TEST(status_stop_cancels_pending_retry)
+{
+	connect_ok();
+	/* Start is refused (0x05); while the client waits to re-take
+	 * control, the user stops the belt at the console. */
+	p.results[0] = FTMS_RESULT_CONTROL_NOT_PERMITTED;
+	p.nresults = 1;
+	p.next_result = 0;
+	ck_assert_int_eq(treadmill_start(tm, on_done, NULL), 0);
+	ck_assert_int_eq(treadmill_set_speed(tm, 900, on_done, NULL), 0);
+	ck_assert_int_eq(treadmill_stop(tm, on_done, NULL), 0);
+	RUN_UNTIL(p.nwrites == 2, USEC_PER_SEC);
+	peer_status((const uint8_t[]){ 0x02, 0x01 }, 2);
+	RUN_UNTIL(ev.done_calls == 4, 2 * USEC_PER_SEC);
+	advance(2 * USEC_PER_SEC);
+	/* Neither the start nor the speed went out again; the stop did,
+	 * after taking back the control the machine had refused. */
+	ck_assert_int_eq(p.nwrites, 4);
+	WRITE(1, 0x07);
+	WRITE(2, 0x00);
+	WRITE(3, 0x08, 0x01);
+	ck_assert_int_eq(ev.done[1].op, TREADMILL_OP_SET_SPEED);
+	ck_assert_int_eq(ev.done[1].err, -ECANCELED);
+	ck_assert_int_eq(ev.done[2].op, TREADMILL_OP_START);
+	ck_assert_int_eq(ev.done[2].err, -ECANCELED);
+	ck_assert_int_eq(ev.done[3].op, TREADMILL_OP_STOP);
+	ck_assert_int_eq(ev.done[3].err, 0);
+}
+END_TEST
+
+START_TEST(status_stop_during_control_prelude)
+{
+	connect_ok();
+	peer_status((const uint8_t[]){ 0xff }, 1);
+	ck_assert_int_eq(treadmill_request_control(tm, on_done, NULL), 0);
+	RUN_UNTIL(ev.done_calls == 2, USEC_PER_SEC);
+	/* Control silently lost again; a set speed needs the prelude. */
+	p.manual = true;
+	p.results[0] = FTMS_RESULT_CONTROL_NOT_PERMITTED;
+	ck_assert_int_eq(treadmill_set_speed(tm, 900, on_done, NULL), 0);
+	RUN_UNTIL(p.nwrites == 3, USEC_PER_SEC);
+	peer_indicate(FTMS_OP_SET_TARGET_SPEED,
+		      FTMS_RESULT_CONTROL_NOT_PERMITTED);
+	RUN_UNTIL(p.nwrites == 4, USEC_PER_SEC);
+	WRITE(3, 0x00);
+	/* The belt is stopped by the user while Request Control runs. */
+	peer_status((const uint8_t[]){ 0x03 }, 1);
+	peer_indicate(FTMS_OP_REQUEST_CONTROL, FTMS_RESULT_SUCCESS);
+	RUN_UNTIL(ev.done_calls == 3, USEC_PER_SEC);
+	ck_assert_int_eq(ev.done[2].err, -ECANCELED);
+	advance(USEC_PER_SEC);
+	ck_assert_int_eq(p.nwrites, 4);
+}
+END_TEST
+
 START_TEST(status_kinds)
 {
 	static const struct {
@@ -1198,6 +1253,105 @@ START_TEST(sim_alt_handles)
 }
 END_TEST
 
+struct long_read {
+	int calls;
+	int err;
+	char value[ATT_MAX_VALUE_LEN + 1];
+	size_t len;
+};
+
+static void long_read_cb(int err, uint8_t ecode, const uint8_t *value,
+			 size_t len, void *user_data)
+{
+	struct long_read *r = user_data;
+
+	r->calls++;
+	r->err = err;
+	r->len = len;
+	if (len)
+		memcpy(r->value, value, len);
+	r->value[len] = '\0';
+}
+
+struct found {
+	int calls;
+	int err;
+	uint16_t start, end, handle;
+};
+
+static void found_svc(int err, uint8_t ecode, const struct gatt_service *s,
+		      size_t count, void *user_data)
+{
+	struct found *f = user_data;
+
+	f->calls++;
+	f->err = err ? err : count == 1 ? 0 : -ENOENT;
+	if (count == 1) {
+		f->start = s[0].start;
+		f->end = s[0].end;
+	}
+}
+
+static void found_chars(int err, uint8_t ecode, const struct gatt_char *c,
+			size_t count, void *user_data)
+{
+	struct found *f = user_data;
+	struct att_uuid u = att_uuid16(0x2a29);
+	const struct gatt_char *gc = gatt_find_char(c, count, &u);
+
+	f->calls++;
+	f->err = err;
+	f->handle = gc ? gc->value_handle : 0;
+}
+
+START_TEST(sim_mtu_and_long_read)
+{
+	static const char want[] =
+		"paced project: simulated FTMS treadmill (not a real machine)";
+	struct ftms_client_opts o = { .mtu = 23 };
+	struct long_read r = { 0 };
+	struct found found = { 0 };
+	struct att *att;
+	uint16_t h;
+
+	/* At MTU 23 the 60-byte Manufacturer Name takes Read + 2 Blobs. */
+	sim_start(0, &o);
+	sim_connect();
+	att = ftms_client_get_att(client);
+	ck_assert_uint_eq(att_get_mtu(att), 23);
+	/* Find it as any client would: Device Information by UUID. */
+	{
+		struct att_uuid dis = att_uuid16(0x180a);
+
+		ck_assert_int_eq(gatt_discover_primary(att, &dis, found_svc,
+						       &found), 0);
+		RUN_UNTIL(found.calls == 1, USEC_PER_SEC);
+		ck_assert_int_eq(found.err, 0);
+		ck_assert_int_eq(gatt_discover_chars(att, found.start,
+						     found.end, found_chars,
+						     &found), 0);
+		RUN_UNTIL(found.calls == 2, USEC_PER_SEC);
+		h = found.handle;
+		ck_assert_uint_gt(h, 0);
+	}
+	ck_assert_int_eq(gatt_read(att, h, long_read_cb, &r), 0);
+	RUN_UNTIL(r.calls == 1, USEC_PER_SEC);
+	ck_assert_int_eq(r.err, 0);
+	ck_assert_uint_eq(r.len, sizeof(want) - 1);
+	ck_assert_str_eq(r.value, want);
+}
+END_TEST
+
+START_TEST(sim_mtu_exchanged)
+{
+	sim_start(0, NULL);
+	sim_connect();
+	/* min(our 517, the simulator's 247) */
+	ck_assert_uint_eq(att_get_mtu(ftms_client_get_att(client)), 247);
+	ck_assert_uint_eq(att_server_get_mtu(sim_att_server(sim)), 247);
+}
+END_TEST
+
 START_TEST(sim_every_control_op)
 {
 	sim_start(0, NULL);
@@ -1426,6 +1580,8 @@ static Suite *ftms_client_suite(void)
 	tcase_add_checked_fixture(tc, setup_a, scripted_teardown);
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, status_user_stop_cancels_movers);
+	tcase_add_test(tc, status_stop_cancels_pending_retry);
+	tcase_add_test(tc, status_stop_during_control_prelude);
 	tcase_add_test(tc, status_kinds);
 	tcase_add_test(tc, status_control_lost);
 	tcase_add_test(tc, status_reset_drops_control);
@@ -1453,6 +1609,8 @@ static Suite *ftms_client_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, sim_default_layout);
 	tcase_add_test(tc, sim_alt_handles);
+	tcase_add_test(tc, sim_mtu_exchanged);
+	tcase_add_test(tc, sim_mtu_and_long_read);
 	tcase_add_test(tc, sim_every_control_op);
 	tcase_add_test(tc, sim_console_events);
 	tcase_add_test(tc, sim_quirk_split_records);

@@ -2,6 +2,7 @@
 /* FTMS codec and JSON writer: byte vectors, round trips, real captures. */
 #include <check.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1282,11 +1283,18 @@ START_TEST(json_basic)
 	json_double(j, 2.5, 3);
 	json_key(j, "g");
 	json_fixed(j, 0, 2);
+	json_key(j, "h");
+	json_double(j, -0.001, 2);
+	json_key(j, "i");
+	json_double(j, NAN, 2);
+	json_key(j, "k");
+	json_fixed(j, INT64_MIN, 0);
 	json_object_end(j);
 	ck_assert_int_eq(json_error(j), 0);
 	ck_assert_str_eq(json_text(j),
 		"{\"a\":-3,\"b\":[18446744073709551615,true,null,{}],"
-		"\"c\":6.27,\"d\":-0.5,\"e\":7,\"f\":2.500,\"g\":0.00}");
+		"\"c\":6.27,\"d\":-0.5,\"e\":7,\"f\":2.500,\"g\":0.00,"
+		"\"h\":0.00,\"i\":null,\"k\":-9223372036854775808}");
 	json_buffer_reset(j);
 	ck_assert_str_eq(json_text(j), "");
 	json_string(j, "x");

@@ -167,6 +167,13 @@ START_TEST(test_format_duration)
 }
 END_TEST
 
+#define X64 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define X4096 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 \
+	X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 \
+	X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 \
+	X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64
+#define X4097 X4096 "x"
+
 /* Every validation error: its message and its line. */
 static const struct bad {
 	const char *id;
@@ -192,6 +199,32 @@ static const struct bad {
 	  1, "name must be a string, not an integer" },
 	{ "name_empty",
 	  "name = \"\";\n"
+	  "main = ( { jog = 60; } );\n",
+	  1, "name must be one line of 1 to 120 characters" },
+	{ "name_control",
+	  "name = \"a\\x1b[2Jb\";\n"
+	  "main = ( { jog = 60; } );\n",
+	  1, "name must be one line of 1 to 120 characters" },
+	{ "name_newline",
+	  "name = \"a\\nb\";\n"
+	  "main = ( { jog = 60; } );\n",
+	  1, "name must be one line of 1 to 120 characters" },
+	{ "description_control",
+	  "name = \"x\";\n"
+	  "description = \"ok\\nbut \\x07\";\n"
+	  "main = ( { jog = 60; } );\n",
+	  2, "description contains a control character" },
+	{ "message_escaped",
+	  "name = \"x\";\n"
+	  "main = ( { jog = \"\\x1b[31m\"; } );\n",
+	  2, "jog \"?[31m\" is not a duration (use \"m:ss\", \"h:mm:ss\" or whole seconds)" },
+	{ "description_long",
+	  "name = \"x\";\n"
+	  "description = \"" X4097 "\";\n"
+	  "main = ( { jog = 60; } );\n",
+	  2, "description is longer than 4096 characters" },
+	{ "name_long",
+	  "name = \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\";\n"
 	  "main = ( { jog = 60; } );\n",
 	  1, "name must be one line of 1 to 120 characters" },
 	{ "description_type",
@@ -582,7 +615,7 @@ START_TEST(test_cap_from_limits)
 	ck_assert_ptr_null(profile_load_string(text, "n.cfg", &lim, &err));
 	ck_assert_uint_eq(err.line, 3);
 	ck_assert_str_eq(err.message,
-			 "pace 'jog' is 7.50 km/h, above the speed cap of 7.00 km/h");
+			 "the jog pace 7.50 km/h from paced.conf is above the speed cap of 7.00 km/h");
 	/* a profile pace exactly at the cap loads */
 	lim.speed_cap = 750;
 	{
@@ -596,6 +629,8 @@ START_TEST(test_cap_from_limits)
 	lim.walk_speed = 0;
 	ck_assert_ptr_null(profile_load_string(text, "n.cfg", &lim, &err));
 	ck_assert_str_eq(err.text, "n.cfg: invalid limits (paced.conf)");
+	ck_assert_ptr_null(profile_load_string(NULL, NULL, NULL, &err));
+	ck_assert_str_eq(err.text, "<string>: no text");
 }
 END_TEST
 

@@ -529,6 +529,23 @@ START_TEST(programme_errors)
 		     "rules = { advance = 2; };\n", srcdir());
 	expect_error(3, "syntax error",
 		     "name = \"x\"\nstages = ( \n");
+	expect_error(3, "'rules' must be a group { ... }",
+		     "name = \"x\";\nstages = ( { id = \"P0\"; profile = \"%s/profiles/rtr-p0.cfg\"; } );\n"
+		     "rules = 2;\n", srcdir());
+	expect_error(3, "lock_regressions must be an integer",
+		     "name = \"x\";\nstages = ( { id = \"P0\"; profile = \"%s/profiles/rtr-p0.cfg\"; } );\n"
+		     "rules = { lock_regressions = \"3\"; };\n", srcdir());
+	expect_error(3, "window_days must be an integer from 1 to 365",
+		     "name = \"x\";\nstages = ( { id = \"P0\"; profile = \"%s/profiles/rtr-p0.cfg\"; } );\n"
+		     "rules = { window_days = 0; };\n", srcdir());
+	expect_error(3, "walk_stage must be a stage id string",
+		     "name = \"x\";\nstages = ( { id = \"P0\"; profile = \"%s/profiles/rtr-p0.cfg\"; } );\n"
+		     "rules = { walk_stage = 0; };\n", srcdir());
+	expect_error(2, "stage id must be 1 to 15 characters",
+		     "name = \"x\";\nstages = ( { id = \"P0123456789abcdef\"; profile = \"%s/profiles/rtr-p0.cfg\"; } );\n",
+		     srcdir());
+	expect_error(2, "'stages' must be a list ( { id = ...; profile = ...; }, ... )",
+		     "name = \"x\";\nstages = 1;\n");
 	expect_error(0, "@include is not allowed in a programme",
 		     "@include \"x\"\n");
 }

@@ -185,6 +185,38 @@ START_TEST(test_debounce)
 }
 END_TEST
 
+/* A harder kind inside the debounce window is never swallowed. */
+START_TEST(test_debounce_kind_escalates)
+{
+	struct scaleback_policy pol;
+	struct scaleback_presses st = { 0 };
+
+	scaleback_policy_default(&pol);
+	ck_assert_uint_eq(scaleback_press_kind(&st, 10000, SYMPTOM_LEAK, &pol),
+			  1);
+	/* same or easier step: absorbed */
+	ck_assert_uint_eq(scaleback_press_kind(&st, 10500, SYMPTOM_ANY, &pol),
+			  0);
+	ck_assert_uint_eq(scaleback_press_kind(&st, 10600, SYMPTOM_LEAK, &pol),
+			  0);
+	/* pain asks for step 3 (end): applied at once, same press number */
+	ck_assert_uint_eq(scaleback_press_kind(&st, 11000, SYMPTOM_PAIN, &pol),
+			  1);
+	ck_assert(scaleback_choose(&pol, 1, SYMPTOM_PAIN).end);
+	ck_assert_uint_eq(scaleback_press_kind(&st, 11500, SYMPTOM_PAIN, &pol),
+			  0);
+	/* a long press that ends is harder than any step */
+	memset(&st, 0, sizeof(st));
+	scaleback_policy_default(&pol);
+	pol.kind_min_step[SYMPTOM_PAIN] = 0;
+	ck_assert_uint_eq(scaleback_press_kind(&st, 0, SYMPTOM_PAIN, &pol), 1);
+	ck_assert_uint_eq(scaleback_press_kind(&st, 2000, SYMPTOM_LONG_PRESS,
+					       &pol), 1);
+	ck_assert_uint_eq(st.count, 1);
+	ck_assert_uint_eq(st.last_ms, 0);	/* the window does not move */
+}
+END_TEST
+
 START_TEST(test_kind_names)
 {
 	enum symptom_kind k;
@@ -715,6 +747,7 @@ static Suite *scaleback_suite(void)
 	tcase_add_test(tc, test_policy_validate);
 	tcase_add_test(tc, test_choose);
 	tcase_add_test(tc, test_debounce);
+	tcase_add_test(tc, test_debounce_kind_escalates);
 	tcase_add_test(tc, test_kind_names);
 	suite_add_tcase(s, tc);
 

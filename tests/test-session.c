@@ -569,6 +569,23 @@ START_TEST(presses_within_debounce_count_once)
 }
 END_TEST
 
+START_TEST(harder_kind_within_debounce_is_not_absorbed)
+{
+	make_session("w60 j600 c60", 1);
+	start_running();
+	run_until(now + S(70));
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_LEAK), 1);
+	pump();
+	now += 500000;
+	/* Pain half a second later: the built-in policy ends the session. */
+	ck_assert_int_gt(session_symptom(s, now, SYMPTOM_PAIN), 0);
+	pump();
+	ck_assert_int_eq(session_state(s), SESSION_COOLDOWN);
+	run_until(now + S(181));
+	ck_assert_int_eq(session_state(s), SESSION_FINISHED);
+}
+END_TEST
+
 START_TEST(second_press_means_no_more_jogging)
 {
 	size_t before;
@@ -651,6 +668,7 @@ static Suite *session_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, press_during_walk_counts_and_lengthens_walk);
 	tcase_add_test(tc, presses_within_debounce_count_once);
+	tcase_add_test(tc, harder_kind_within_debounce_is_not_absorbed);
 	tcase_add_test(tc, second_press_means_no_more_jogging);
 	tcase_add_test(tc, long_press_ends_through_cooldown);
 	tcase_add_test(tc, press_before_start_is_refused);

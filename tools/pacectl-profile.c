@@ -19,7 +19,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: pacectl profile check [OPTION]... FILE...\n"
-"       pacectl profile show [OPTION]... FILE\n"
+"       pacectl profile show [OPTION]... FILE|PROGRAMME\n"
 "       pacectl profile list [DIR]\n"
 "Validate interval profiles (.cfg) and programmes (.programme) exactly as\n"
 "paced does, show a profile's expanded timeline and what each symptom press\n"
@@ -131,7 +131,7 @@ static void describe_step(const struct scaleback_step *st, char *buf,
 		return;
 	}
 	if (st->no_jog) {
-		snprintf(buf, len, "no more jogging: every later jog is walked");
+		snprintf(buf, len, "no more jogging (every later jog walked)");
 		return;
 	}
 	if (st->jog_speed < SCALEBACK_PERMILLE) {
@@ -185,26 +185,28 @@ static void show_policy(const struct profile *p, const struct plan *plan,
 	uint32_t t;
 	char a[16], b[16], c[16], d[16], what[160];
 
-	printf("\nScale-back (%s): recovery walk %s, presses within %u.%u s count once\n",
-	       p->own_policy ? "this profile's policy" : "paced.conf or built-in policy",
-	       dur(pol->recovery_ms, a, sizeof(a)), pol->debounce_ms / 1000,
-	       pol->debounce_ms % 1000 / 100);
+	printf("\nScale-back (%s):\n",
+	       p->own_policy ? "this profile's policy" :
+	       "built-in policy, unless paced.conf sets one");
+	printf("  every press: walk pace at once, and walk at least %s\n",
+	       dur(pol->recovery_ms, a, sizeof(a)));
+	printf("  presses within %u.%u s of a counted one count once\n",
+	       pol->debounce_ms / 1000, pol->debounce_ms % 1000 / 100);
 	for (size_t i = 0; i < pol->n_steps; i++) {
 		describe_step(&pol->steps[i], what, sizeof(what));
-		printf("  press %zu%s: %s\n", i + 1,
-		       i + 1 == pol->n_steps ? " and later" : "", what);
+		printf("  press %zu%s %s\n", i + 1,
+		       i + 1 == pol->n_steps ? "+:" : ": ", what);
 	}
-	printf("  kinds:");
 	for (unsigned k = SYMPTOM_LEAK; k <= SYMPTOM_PAIN; k++)
-		if (pol->kind_min_step[k])
-			printf(" %s at least step %u;",
+		if (pol->kind_min_step[k] > 1)
+			printf("  a '%s' press counts as at least press %u\n",
 			       symptom_kind_name((enum symptom_kind) k),
 			       pol->kind_min_step[k]);
-	printf(" long press: %s\n",
+	printf("  long press (2 s): %s\n",
 	       pol->long_press == SCALEBACK_LONG_PRESS_END ?
 	       "cool-down now, then stop" : "an ordinary press");
 
-	printf("\nIf the button is pressed in the middle of the next jog, 3 times:\n");
+	printf("\nWhat three presses would do, each in the middle of the next jog:\n");
 	plan_copy(plan, &cur);
 	t = 0;
 	for (unsigned press = 1; press <= 3; press++) {
@@ -225,10 +227,14 @@ static void show_policy(const struct profile *p, const struct plan *plan,
 			       strerror(-r));
 			break;
 		}
-		printf("  press %u at %s: %s%s; then %s left, %s of it jogging (was %s)\n",
-		       press, dur(t, a, sizeof(a)),
-		       st.end ? "" : "walk now, ",
-		       what, dur(plan_end_ms(&next) - t, b, sizeof(b)),
+		if (st.end)
+			printf("  press %u at %5s  %s\n", press,
+			       dur(t, a, sizeof(a)), what);
+		else
+			printf("  press %u at %5s  walk, then %s\n", press,
+			       dur(t, a, sizeof(a)), what);
+		printf("  %18s%s left, %s of it jogging (was %s)\n", "",
+		       dur(plan_end_ms(&next) - t, b, sizeof(b)),
 		       dur(plan_jog_ms(&next), c, sizeof(c)),
 		       dur(jog_from(&cur, t), d, sizeof(d)));
 		if (all)
@@ -241,6 +247,51 @@ static void show_policy(const struct profile *p, const struct plan *plan,
 	plan_clear(&cur);
 }
 
+/* The ladder: each stage with its time, jog time and growth. */
+static int show_programme(const char *path, const struct profile_limits *lim)
+{
+	const struct programme_rules *r;
+	struct profile_error err;
+	struct programme *prog;
+	char a[16], b[16];
+
+	prog = programme_load(path, lim, &err);
+	if (!prog) {
+		fprintf(stderr, "%s\n", err.text);
+		return PACECTL_EXIT_FAIL;
+	}
+	r = &prog->rules;
+	printf("%s\n", prog->name);
+	if (*prog->description)
+		print_wrapped(prog->description, "  ", 74);
+	printf("\n  %-6s %-22s %8s %8s  %s\n", "stage", "profile", "total",
+	       "jogging", "growth");
+	for (size_t i = 0; i < prog->n_stages; i++) {
+		const struct programme_stage *st = &prog->stages[i];
+		const char *file = strrchr(st->profile_path, '/');
+		uint32_t prev = i ? prog->stages[i - 1].profile->jog_ms : 0;
+
+		printf("  %-6s %-22s %8s %8s", st->id,
+		       file ? file + 1 : st->profile_path,
+		       dur(st->profile->total_ms, a, sizeof(a)),
+		       dur(st->profile->jog_ms, b, sizeof(b)));
+		if (prev)
+			printf("  %+d %%", (int) (((int64_t) st->profile->jog_ms -
+						  prev) * 100 / prev));
+		printf("\n");
+	}
+	printf("\nRules: next stage after %u clean sessions; repeat a stage after a symptom;\n"
+	       "back one stage after %u presses in a session or symptoms in %u sessions\n"
+	       "in a row; walk only (%s) after symptoms before a session, suspended after\n"
+	       "%u such reports; locked at %s after %u step-backs within %u days.\n",
+	       r->advance_after, r->step_back_presses, r->step_back_streak,
+	       prog->stages[r->walk_stage].id, r->precheck_suspend,
+	       prog->stages[r->walk_stage].id, r->lock_regressions,
+	       r->window_s / 86400);
+	programme_free(prog);
+	return PACECTL_EXIT_OK;
+}
+
 static int show(const char *path, const struct profile_limits *lim, bool all)
 {
 	struct profile_error err;
@@ -249,11 +300,8 @@ static int show(const char *path, const struct profile_limits *lim, bool all)
 	char a[16], b[16];
 	unsigned jogs = 0;
 
-	if (is_programme(path)) {
-		fprintf(stderr, "pacectl profile show: %s is a programme; show one of its stage profiles\n",
-			path);
-		return PACECTL_EXIT_USAGE;
-	}
+	if (is_programme(path))
+		return show_programme(path, lim);
 	p = profile_load(path, lim, &err);
 	if (!p) {
 		fprintf(stderr, "%s\n", err.text);
@@ -267,7 +315,7 @@ static int show(const char *path, const struct profile_limits *lim, bool all)
 	printf("%s\n", p->name);
 	if (*p->description)
 		print_wrapped(p->description, "  ", 74);
-	printf("  paces: walk %u.%02u km/h, jog %u.%02u km/h; speed cap %u.%02u km/h\n\n",
+	printf("  paces: walk %u.%02u, jog %u.%02u km/h; speed cap %u.%02u km/h\n\n",
 	       p->paces[0].speed / 100, p->paces[0].speed % 100,
 	       p->paces[1].speed / 100, p->paces[1].speed % 100,
 	       lim->speed_cap / 100, lim->speed_cap % 100);
@@ -326,7 +374,8 @@ static int list(const char *dir, const struct profile_limits *lim)
 	struct dirent **names;
 	int n, bad = 0;
 
-	n = scandir(dir, &names, filter, alphasort);
+	/* versionsort: rtr-p2 before rtr-p10 */
+	n = scandir(dir, &names, filter, versionsort);
 	if (n < 0) {
 		fprintf(stderr, "pacectl profile list: %s: %s\n", dir,
 			strerror(errno));
@@ -385,9 +434,7 @@ int cmd_profile(int argc, char **argv)
 		return argc < 2 ? PACECTL_EXIT_USAGE : PACECTL_EXIT_OK;
 	}
 	sub = argv[1];
-	files = calloc((size_t) argc, sizeof(*files));
-	if (!files)
-		abort();
+	files = paced_new0(char *, (size_t) argc);
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		uint16_t *target = NULL;

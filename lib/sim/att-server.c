@@ -105,6 +105,23 @@ static void debug(struct att_server *srv, const char *fmt, ...)
 	srv->debug_func(buf, srv->debug_data);
 }
 
+/* "< 12 1f 00 07": one PDU at debug level, cut at 64 bytes. */
+static void debug_pdu(struct att_server *srv, char dir, const uint8_t *pdu,
+		      size_t len)
+{
+	char hex[3 * 64 + 4];
+	size_t n = 0;
+
+	if (!srv->debug_func)
+		return;
+	for (size_t i = 0; i < len && i < 64; i++)
+		n += (size_t) snprintf(hex + n, sizeof(hex) - n, " %02x",
+				       pdu[i]);
+	if (len > 64)
+		snprintf(hex + n, sizeof(hex) - n, " ...");
+	debug(srv, "%c%s", dir, hex);
+}
+
 struct att_server *att_server_new(struct loop *loop, uint16_t rx_mtu)
 {
 	struct att_server *srv;
@@ -338,8 +355,10 @@ static void flush(struct att_server *srv)
 		if (!srv->tx_head)
 			srv->tx_tail = NULL;
 		srv->tx_len--;
-		if (r >= 0)
+		if (r >= 0) {
 			srv->stats.tx_pdus++;
+			debug_pdu(srv, '>', p->data, p->len);
+		}
 		free(p);
 	}
 	update_out(srv);
@@ -355,16 +374,16 @@ static void append(struct pdu **head, struct pdu **tail, struct pdu *p)
 	*tail = p;
 }
 
-/*
- * Queue one PDU. While a request is being answered, server-initiated PDUs
- * wait in the held list so that they follow the response on the wire.
- */
 enum pdu_kind {
 	PDU_RSP,		/* answers the request being handled: first */
 	PDU_IND,		/* reliable: never dropped for a full queue */
 	PDU_NFY,		/* unreliable: dropped when the queue is full */
 };
 
+/*
+ * Queue one PDU. While a request is being answered, server-initiated PDUs
+ * wait in the held list so that they follow the response on the wire.
+ */
 static int queue_pdu(struct att_server *srv, const uint8_t *hdr,
 		     size_t hdr_len, const void *data, size_t len,
 		     enum pdu_kind kind)
@@ -984,6 +1003,7 @@ static void dispatch(struct att_server *srv, const uint8_t *pdu, size_t len)
 	size_t plen = len - 1;
 
 	srv->stats.rx_pdus++;
+	debug_pdu(srv, '<', pdu, len);
 	/* §3.2.9: nothing longer than ATT_MTU may arrive. */
 	if (len > srv->mtu) {
 		srv->stats.dropped_malformed++;

@@ -24,6 +24,9 @@
  *
  * The database is built before the link carries traffic and never changes
  * shape afterwards (no Service Changed): only values change.
+ *
+ * Callbacks run on the loop thread. Any att_server_* call is allowed from
+ * them, but only the disconnect callback may free the server.
  */
 struct att_server;
 

@@ -54,6 +54,7 @@ struct sim {
 	unsigned int control_requests;	/* Request Control ops this link */
 	uint64_t attach_belt_us;	/* belt time at attach */
 	int tick_id, drop_id, stall_id, lose_id;
+	bool link_dropped;		/* drop-link fired: once per simulator */
 	bool stalled;
 	uint64_t ticks;
 	uint8_t training_status;
@@ -457,7 +458,8 @@ static uint8_t run_op(struct sim *sim, const struct ftms_control_request *req)
 		speed = req->param.speed;
 		/* 0.01 mph does not map onto a 0.01 km/h grid: round to the
 		 * belt's increment, as an mph console does. */
-		if (sim->unit == FTMS_WIRE_UNIT_MPH && speed >= sim->belt.p.speed_min) {
+		if (sim->unit == FTMS_WIRE_UNIT_MPH &&
+		    speed >= sim->belt.p.speed_min) {
 			uint32_t inc = sim->belt.p.speed_inc;
 			uint32_t off = speed - sim->belt.p.speed_min;
 
@@ -557,7 +559,6 @@ static uint8_t on_cp_write(struct att_server *srv, uint16_t handle,
 	c->result = rsp.result;
 	debug(sim, "control point op 0x%02x: result 0x%02x", rsp.request_op,
 	      rsp.result);
-	update_training_status(sim);
 
 	n = ftms_encode_control_response(&rsp, buf, sizeof(buf));
 	if (n < 0)
@@ -566,6 +567,8 @@ static uint8_t on_cp_write(struct att_server *srv, uint16_t handle,
 	if (att_server_indicate(srv, handle, buf, (size_t) n, on_cp_confirm,
 				sim) == 0)
 		sim->cp_busy = true;
+	/* The outcome first, then what it did to the session. */
+	update_training_status(sim);
 	return 0;
 }
 
@@ -593,6 +596,7 @@ static bool on_drop_link(void *user_data)
 	sim_disconnect_func_t func = sim->disc_func;
 
 	sim->drop_id = 0;
+	sim->link_dropped = true;
 	debug(sim, "quirk: dropping the link");
 	att_server_detach(sim->srv);
 	link_gone(sim);
@@ -892,7 +896,8 @@ int sim_attach(struct sim *sim, int fd, bool take_fd)
 	sim->tick_id = loop_add_timer(sim->loop, now + sim->cfg.data_interval_us,
 				      sim->cfg.data_interval_us, on_tick, sim,
 				      NULL);
-	if (quirk(sim, SIM_QUIRK_DROP_LINK))
+	/* One drop per simulator: the client's reconnect then holds. */
+	if (quirk(sim, SIM_QUIRK_DROP_LINK) && !sim->link_dropped)
 		sim->drop_id = loop_add_timer(sim->loop,
 			loop_time_of(sim, sim->attach_belt_us +
 					  sim->cfg.drop_link_at_us),

@@ -83,7 +83,8 @@ int sim_attach(struct sim *sim, int fd, bool take_fd);
 void sim_detach(struct sim *sim);
 bool sim_is_attached(const struct sim *sim);
 /* Called when the link ends by itself: -ENOTCONN (client hung up),
- * -ECONNABORTED (the drop-link quirk), -ETIMEDOUT (no Confirmation). */
+ * -ECONNABORTED (the drop-link quirk), -ETIMEDOUT (no Confirmation).
+ * The simulator may be freed from here (and from no other callback). */
 typedef void (*sim_disconnect_func_t)(struct sim *sim, int err,
 				      void *user_data);
 void sim_set_disconnect_cb(struct sim *sim, sim_disconnect_func_t func,
