@@ -11,13 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
+#include "history.h"
 #include "ftms-client.h"
 #include "log.h"
 #include "plan.h"
 #include "profile.h"
+#include "programme.h"
 #include "run.h"
 #include "runner.h"
 #include "session.h"
@@ -68,14 +71,21 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: paced run --treadmill ADDR --profile FILE [OPTION]...\n"
+"       paced run --treadmill ADDR --programme FILE [--precheck] [OPTION]...\n"
 "Run one session in the foreground.\n"
 "\n"
 "  -t, --treadmill ADDR   sim (built-in simulated treadmill) or unix:PATH\n"
 "  -p, --profile FILE     the interval profile to run\n"
+"      --programme FILE   run the stage the programme's rules pick from\n"
+"                         the session history in the state directory\n"
+"      --precheck         with --programme: first ask \"any symptoms since\n"
+"                         last time?\"; a press (space) within 10 s means yes\n"
 "  -s, --speedup N        run the profile's clock N times faster (1-1000)\n"
 "  -c, --control PATH     open a control socket for pacectl --socket PATH\n"
 "  -l, --log FILE         write the session log to FILE\n"
-"      --state-dir DIR    keep session logs in DIR/sessions\n"
+"      --state-dir DIR    session logs in DIR/sessions, history in\n"
+"                         DIR/history.jsonl (default %s, else\n"
+"                         ~/.local/state/paced)\n"
 "      --speed-cap KMH    never command more than KMH (default %.1f)\n"
 "      --sim-quirk NAME   (with --treadmill sim) imitate a real treadmill's\n"
 "                         quirk; see paced-sim --help; repeatable\n"
@@ -92,23 +102,7 @@ static void usage(FILE *f)
 "\n"
 "paced is not a medical device; the symptom button is not an emergency\n"
 "stop: the treadmill's safety key is.\n",
-		PROFILE_DEFAULT_SPEED_CAP / 100.0);
-}
-
-static const char *default_state_dir(char *buf, size_t len)
-{
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	/* The service's directory when we may write there, else the
-	 * user's own state directory (XDG base directory spec). */
-	if (access(STATEDIR, W_OK) == 0)
-		return STATEDIR;
-	if (xdg && *xdg)
-		snprintf(buf, len, "%s/paced", xdg);
-	else
-		snprintf(buf, len, "%s/.local/state/paced", home ? home : ".");
-	return buf;
+		STATEDIR, PROFILE_DEFAULT_SPEED_CAP / 100.0);
 }
 
 /* ---- terminal ---- */
@@ -535,12 +529,171 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
+/* ---- programme, pre-session check, history ---- */
+
+#define PRECHECK_US (10 * USEC_PER_SEC)
+
+struct precheck {
+	struct loop *loop;
+	int answer;		/* 1 yes, 0 no or no answer */
+};
+
+static bool on_precheck_key(int fd, uint32_t events, void *user_data)
+{
+	struct precheck *pc = user_data;
+	char c;
+
+	if (read(fd, &c, 1) != 1) {
+		loop_quit(pc->loop, 0);
+		return false;
+	}
+	if (c == ' ' || c == 'y' || c == 'Y' || c == 'n' || c == 'N' ||
+	    c == '\n') {
+		pc->answer = c == ' ' || c == 'y' || c == 'Y';
+		loop_quit(pc->loop, 0);
+		return false;
+	}
+	return true;
+}
+
+static bool on_precheck_timeout(void *user_data)
+{
+	struct precheck *pc = user_data;
+
+	loop_quit(pc->loop, 0);
+	return false;
+}
+
+/*
+ * DOMAIN.md 2.2 and 3.5: "press within 10 s if you had symptoms since
+ * your last session". No answer means no. Returns 1 for yes, 0 for no,
+ * -EINTR when a signal asked us to stop meanwhile.
+ */
+static int ask_precheck(struct run *run)
+{
+	struct precheck pc = { .loop = run->loop };
+	int key, timer;
+
+	say(run, "Any leakage, heaviness or pain since your last session? "
+	    "Press space (or y) within 10 s if so; n or Enter if not.");
+	tty_raw(run);
+	key = loop_add_fd(run->loop, STDIN_FILENO, EPOLLIN, on_precheck_key,
+			  &pc, NULL);
+	timer = loop_add_timeout(run->loop, PRECHECK_US, false,
+				 on_precheck_timeout, &pc, NULL);
+	loop_run(run->loop);
+	if (key > 0)
+		loop_remove(run->loop, key);
+	loop_remove(run->loop, timer);
+	tty_restore(run);
+	if (run->stopping)
+		return -EINTR;
+	say(run, pc.answer ? "Noted: symptoms since last time." :
+	    "Noted: no symptoms since last time.");
+	return pc.answer;
+}
+
+static int pick_stage(struct run *run, const char *path, const char *state_dir,
+		      const struct profile_limits *limits, bool precheck,
+		      struct programme **ret_prog, size_t *ret_stage)
+{
+	struct programme_decision d;
+	struct session_summary *sum;
+	struct history_entry *hist = NULL;
+	struct profile_error perr;
+	struct programme *prog;
+	unsigned bad = 0;
+	long n;
+	size_t k;
+	int r;
+
+	prog = programme_load(path, limits, &perr);
+	if (!prog) {
+		fprintf(stderr, "%s\n", perr.text);
+		return -EINVAL;
+	}
+	if (precheck) {
+		r = ask_precheck(run);
+		if (r < 0) {
+			programme_free(prog);
+			return r;
+		}
+		if (r > 0) {
+			struct history_entry e = { .type = SESSION_PRECHECK,
+						   .when_s = time(NULL) };
+
+			snprintf(e.programme, sizeof(e.programme), "%s",
+				 prog->path);
+			r = history_append(state_dir, &e);
+			if (r < 0)
+				log_warn_errno(r, "cannot record the answer in %s",
+					       state_dir);
+		}
+	}
+	n = history_load(state_dir, &hist, &bad);
+	if (n < 0) {
+		log_errno((int) n, "cannot read the history in %s", state_dir);
+		programme_free(prog);
+		return (int) n;
+	}
+	if (bad)
+		log_warn("%s/history.jsonl: %u unreadable lines, ignoring",
+			 state_dir, bad);
+	sum = paced_new0(struct session_summary, (size_t) n + 1);
+	k = history_summaries(hist, (size_t) n, prog, sum, (size_t) n);
+	r = programme_next(prog, sum, k, &d);
+	free(sum);
+	free(hist);
+	if (r < 0) {
+		log_errno(r, "%s: cannot decide the next stage", path);
+		programme_free(prog);
+		return r;
+	}
+	say(run, "%s: stage %s (%s). %s", prog->name, prog->stages[d.stage].id,
+	    programme_reason_name(d.reason), d.message);
+	*ret_prog = prog;
+	*ret_stage = d.stage;
+	return 0;
+}
+
+/* The session's line in the history, which the programme's rules read. */
+static void record_history(struct run *run, const char *state_dir,
+			   const struct programme *prog, const char *stage,
+			   const char *profile_name)
+{
+	const struct session *s;
+	struct history_entry e = { .type = SESSION_RUN };
+	int r;
+
+	if (!run->runner)
+		return;
+	s = runner_session(run->runner);
+	if (session_state(s) == SESSION_IDLE)
+		return;
+	e.when_s = time(NULL);
+	snprintf(e.programme, sizeof(e.programme), "%s", prog ? prog->path : "");
+	snprintf(e.stage, sizeof(e.stage), "%s", stage);
+	snprintf(e.profile, sizeof(e.profile), "%s", profile_name);
+	e.presses = session_presses(s);
+	e.completed = session_completed(s);
+	snprintf(e.outcome, sizeof(e.outcome), "%s",
+		 session_state_name(session_state(s)));
+	snprintf(e.log, sizeof(e.log), "%s", session_log_path(run->log));
+	r = history_append(state_dir, &e);
+	if (r < 0)
+		log_warn_errno(r, "cannot record the session in %s/history.jsonl",
+			       state_dir);
+}
+
 int run_main(int argc, char **argv)
 {
-	enum { OPT_STATE_DIR = 256, OPT_SPEED_CAP, OPT_SIM_QUIRK };
+	enum { OPT_STATE_DIR = 256, OPT_SPEED_CAP, OPT_SIM_QUIRK, OPT_PROGRAMME,
+	       OPT_PRECHECK };
 	static const struct option opts[] = {
 		{ "treadmill", required_argument, NULL, 't' },
 		{ "profile", required_argument, NULL, 'p' },
+		{ "programme", required_argument, NULL, OPT_PROGRAMME },
+		{ "precheck", no_argument, NULL, OPT_PRECHECK },
 		{ "speedup", required_argument, NULL, 's' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'l' },
@@ -557,8 +710,13 @@ int run_main(int argc, char **argv)
 	struct profile_limits limits;
 	struct profile_error perr;
 	struct profile *profile = NULL;
+	const struct profile *chosen = NULL;
+	struct programme *programme = NULL;
+	const char *programme_path = NULL;
+	size_t stage = 0;
+	bool precheck = false;
 	struct plan plan = { 0 };
-	struct session *session;
+	struct session *session = NULL;
 	struct session_config scfg = { .speedup = 1, .countdown_ms = 3000 };
 	struct sim_config sim_cfg;
 	struct runner_info info = { 0 };
@@ -593,6 +751,12 @@ int run_main(int argc, char **argv)
 		case OPT_STATE_DIR:
 			state_dir = optarg;
 			break;
+		case OPT_PROGRAMME:
+			programme_path = optarg;
+			break;
+		case OPT_PRECHECK:
+			precheck = true;
+			break;
 		case OPT_SPEED_CAP: {
 			char *end;
 			double kmh = strtod(optarg, &end);
@@ -626,54 +790,75 @@ int run_main(int argc, char **argv)
 		fprintf(stderr, "paced run: unexpected argument '%s'\n", argv[optind]);
 		return RUN_EXIT_USAGE;
 	}
-	if (!address || !profile_path) {
-		fprintf(stderr, "paced run: --treadmill and --profile are required (try paced run --help)\n");
+	if (!address || !profile_path == !programme_path) {
+		fprintf(stderr, "paced run: --treadmill and one of --profile or --programme are required (try paced run --help)\n");
 		return RUN_EXIT_USAGE;
 	}
 	log_init("paced", log_target_auto(), debug);
-
-	profile = profile_load(profile_path, &limits, &perr);
-	if (!profile) {
-		fprintf(stderr, "%s\n", perr.text);
-		return RUN_EXIT_USAGE;
-	}
-	err = plan_expand(profile, &plan);
-	if (err < 0) {
-		fprintf(stderr, "%s: cannot expand the profile: %s\n",
-			profile_path, strerror(-err));
-		profile_free(profile);
-		return RUN_EXIT_USAGE;
-	}
-	scfg.speed_cap = limits.speed_cap;
-	session = session_new(&plan, &profile->policy, &scfg);
-	plan_clear(&plan);
-	if (!session) {
-		fprintf(stderr, "%s: the profile has nothing to run\n", profile_path);
-		profile_free(profile);
-		return RUN_EXIT_USAGE;
-	}
-	sim_cfg.speedup = scfg.speedup;
+	run.tty_in = isatty(STDIN_FILENO);
+	run.tty_out = isatty(STDOUT_FILENO);
 
 	if (!state_dir)
-		state_dir = default_state_dir(state_buf, sizeof(state_buf));
-	run.log = session_log_open(state_dir, log_path, &err);
-	if (!run.log) {
-		log_errno(err, "cannot create the session log in %s",
-			  log_path ? log_path : state_dir);
-		session_free(session);
-		profile_free(profile);
-		return RUN_EXIT_FAILURE;
-	}
+		state_dir = history_default_state_dir(state_buf, sizeof(state_buf));
+	/* A session cut short by a crash or SIGKILL is closed in its log
+	 * before anything else; nothing here touches a treadmill. */
+	err = history_recover(state_dir);
+	if (err > 0)
+		say(&run, "closed %d interrupted session log%s in %s", err,
+		    err == 1 ? "" : "s", state_dir);
 
 	run.loop = loop_new(NULL);
 	if (!run.loop) {
 		log_err("cannot create the event loop");
-		goto out;
+		return RUN_EXIT_FAILURE;
 	}
 	loop_add_signal(run.loop, SIGINT, on_signal, &run, NULL);
 	loop_add_signal(run.loop, SIGTERM, on_signal, &run, NULL);
 	/* A vanished control client must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
+
+	if (programme_path) {
+		err = pick_stage(&run, programme_path, state_dir, &limits,
+				 precheck, &programme, &stage);
+		if (err < 0) {
+			run.exit_status = err == -EINTR ? RUN_EXIT_ENDED_EARLY :
+				  RUN_EXIT_USAGE;
+			goto out;
+		}
+		chosen = programme->stages[stage].profile;
+		profile_path = programme->stages[stage].profile_path;
+	} else {
+		profile = profile_load(profile_path, &limits, &perr);
+		if (!profile) {
+			fprintf(stderr, "%s\n", perr.text);
+			run.exit_status = RUN_EXIT_USAGE;
+			goto out;
+		}
+		chosen = profile;
+	}
+	err = plan_expand(chosen, &plan);
+	if (err < 0) {
+		fprintf(stderr, "%s: cannot expand the profile: %s\n",
+			profile_path, strerror(-err));
+		run.exit_status = RUN_EXIT_USAGE;
+		goto out;
+	}
+	scfg.speed_cap = limits.speed_cap;
+	session = session_new(&plan, &chosen->policy, &scfg);
+	plan_clear(&plan);
+	if (!session) {
+		fprintf(stderr, "%s: the profile has nothing to run\n", profile_path);
+		run.exit_status = RUN_EXIT_USAGE;
+		goto out;
+	}
+	sim_cfg.speedup = scfg.speedup;
+
+	run.log = session_log_open(state_dir, log_path, &err);
+	if (!run.log) {
+		log_errno(err, "cannot create the session log in %s",
+			  log_path ? log_path : state_dir);
+		goto out;
+	}
 
 	err = transport_open(run.loop, address, &sim_cfg, &run.transport);
 	if (err < 0) {
@@ -691,8 +876,10 @@ int run_main(int argc, char **argv)
 	}
 	run.tm = ftms_client_get_treadmill(run.client);
 
-	info.profile_name = profile->name;
+	info.profile_name = chosen->name;
 	info.profile_path = profile_path;
+	info.programme = programme ? programme->path : NULL;
+	info.stage = programme ? programme->stages[stage].id : NULL;
 	info.treadmill = address;
 	info.speedup = scfg.speedup;
 	run.runner = runner_new(run.loop, run.tm, session, run.log, &info);
@@ -708,15 +895,13 @@ int run_main(int argc, char **argv)
 		}
 	}
 
-	run.tty_in = isatty(STDIN_FILENO);
-	run.tty_out = isatty(STDOUT_FILENO);
 	if (run.tty_in) {
 		tty_raw(&run);
 		loop_add_fd(run.loop, STDIN_FILENO, EPOLLIN, on_key, &run, NULL);
 	}
 	runner_set_callbacks(run.runner, on_update, on_event, &run);
 
-	say(&run, "%s: %s (log: %s)", profile_path, profile->name,
+	say(&run, "%s: %s (log: %s)", profile_path, chosen->name,
 	    session_log_path(run.log));
 	err = treadmill_connect(run.tm, on_connected, &run);
 	if (err < 0) {
@@ -728,6 +913,8 @@ int run_main(int argc, char **argv)
 					     false, on_connect_timeout, &run,
 					     NULL);
 	run.exit_status = loop_run(run.loop);
+	record_history(&run, state_dir, programme, programme ?
+		       programme->stages[stage].id : "", chosen->name);
 	if (run.tty_out && runner_done(run.runner))
 		say(&run, "session %s; log: %s",
 		    session_state_name(session_state(runner_session(run.runner))),
@@ -746,5 +933,6 @@ out:
 	loop_free(run.loop);
 	session_log_close(run.log);
 	profile_free(profile);
+	programme_free(programme);
 	return run.exit_status;
 }

@@ -187,6 +187,8 @@ static void end_fields(struct runner *r, struct json *j)
 
 	json_key(j, "presses");
 	json_uint(j, session_presses(s));
+	json_key(j, "completed");
+	json_bool(j, session_completed(s));
 	json_key(j, "profile");
 	json_string(j, r->profile_name);
 	json_key(j, "profile_path");
@@ -489,6 +491,14 @@ struct runner *runner_new(struct loop *loop, struct treadmill *tm,
 	json_string(j, r->profile_name);
 	json_key(j, "profile_path");
 	json_string(j, r->profile_path);
+	if (info->programme) {
+		json_key(j, "programme");
+		json_string(j, info->programme);
+	}
+	if (info->stage) {
+		json_key(j, "stage");
+		json_string(j, info->stage);
+	}
 	json_key(j, "treadmill");
 	json_string(j, r->treadmill);
 	json_key(j, "speedup");

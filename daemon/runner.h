@@ -23,6 +23,8 @@ typedef void (*runner_event_func_t)(struct runner *r, const char *json,
 struct runner_info {
 	const char *profile_name;	/* logged in "start" */
 	const char *profile_path;
+	const char *programme;		/* programme path, or NULL */
+	const char *stage;		/* stage ID in it, or NULL */
 	const char *treadmill;		/* address as given */
 	uint32_t speedup;
 	uint32_t sample_ms;		/* real time between log samples; 0: 5000 */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "clock.h"
@@ -75,6 +76,8 @@ struct session_log *session_log_open(const char *state_dir, const char *path,
 		free(log);
 		return NULL;
 	}
+	/* Held for the session: history_recover() leaves locked logs be. */
+	(void) flock(log->fd, LOCK_EX | LOCK_NB);
 	log->path = paced_strdup(path);
 	log->j = json_new_buffer();
 	return log;

@@ -43,6 +43,7 @@ struct session {
 	bool in_control;
 
 	struct scaleback_presses presses;
+	bool cut_short;			/* an end step was applied */
 
 	/* Alarms (real time). */
 	uint64_t last_data;
@@ -515,6 +516,8 @@ int session_symptom(struct session *s, uint64_t now_us,
 	e->symptom = kind;
 	e->press_number = n;
 	e->step = scaleback_choose(&s->pol, n, kind);
+	if (e->step.end)
+		s->cut_short = true;
 
 	if (belt_active(s->state)) {
 		long idx = plan_find(&s->plan, p);
@@ -827,6 +830,11 @@ const struct plan_segment *session_segment(const struct session *s)
 const struct plan *session_plan(const struct session *s)
 {
 	return &s->plan;
+}
+
+bool session_completed(const struct session *s)
+{
+	return s->state == SESSION_FINISHED && !s->cut_short;
 }
 
 unsigned session_presses(const struct session *s)

@@ -160,6 +160,8 @@ uint32_t session_profile_ms(const struct session *s, uint64_t now_us);
 const struct plan_segment *session_segment(const struct session *s);
 const struct plan *session_plan(const struct session *s);
 unsigned session_presses(const struct session *s);
+/* Finished as planned: not stopped, not cut short by an end step. */
+bool session_completed(const struct session *s);
 uint16_t session_target_speed(const struct session *s);	/* last commanded */
 uint16_t session_walk_speed(const struct session *s);	/* clamped */
 

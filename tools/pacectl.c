@@ -18,6 +18,8 @@ struct command {
 static const struct command commands[] = {
 	/* commands: one line each, alphabetical */
 	{ "ftms", cmd_ftms, "decode FTMS payloads to JSON (ftms decode KIND HEX...)" },
+	{ "history", cmd_progress, "list past sessions, presses and outcomes" },
+	{ "next", cmd_progress, "say which programme stage comes next, and why" },
 	{ "pause", cmd_ctl, "pause the session (the belt pauses)" },
 	{ "profile", cmd_profile, "check, show or list interval profiles" },
 	{ "resume", cmd_ctl, "resume a paused session, at walking pace" },

@@ -16,6 +16,8 @@ extern const char *pacectl_socket;
 
 /* tools/pacectl-ctl.c: status, symptom, pause, resume, stop, start, watch */
 int cmd_ctl(int argc, char **argv);
+/* tools/pacectl-history.c: 'history' and 'next' (offline, state dir) */
+int cmd_progress(int argc, char **argv);
 /* tools/pacectl-ftms.c: 'pacectl ftms decode KIND HEX...' */
 int cmd_ftms(int argc, char **argv);
 /* tools/pacectl-profile.c: 'pacectl profile check|show|list ...' */
