@@ -197,7 +197,8 @@ static void end_fields(struct runner *r, struct json *j)
 
 static void emit(struct runner *r, const struct session_event *ev)
 {
-	struct json *j = session_log_begin(r->log, event_name(ev->kind));
+	struct json *j = session_log_begin(r->log, event_name(ev->kind),
+					    ev->real_us);
 
 	event_fields(j, ev);
 	if (ev->kind == SESSION_EV_END)
@@ -343,7 +344,7 @@ static void on_link(struct treadmill *tm, bool up, int err, void *user_data)
 
 	r->link_up = up;
 	session_on_link(r->s, loop_now(r->loop), up);
-	j = session_log_begin(r->log, "link");
+	j = session_log_begin(r->log, "link", loop_now(r->loop));
 	json_key(j, "up");
 	json_bool(j, up);
 	if (err) {
@@ -361,7 +362,7 @@ static void on_caps(struct treadmill *tm, const struct treadmill_caps *caps,
 	struct json *j;
 
 	session_on_caps(r->s, caps);
-	j = session_log_begin(r->log, "caps");
+	j = session_log_begin(r->log, "caps", loop_now(r->loop));
 	json_key(j, "control");
 	json_bool(j, caps->can_control);
 	if (caps->has_speed_range) {
@@ -392,7 +393,7 @@ static void on_data(struct treadmill *tm, const struct treadmill_data *d,
 	 * few enough fsyncs for an SD card. */
 	if (!session_done(r->s) && session_state(r->s) != SESSION_IDLE &&
 	    now >= r->last_sample + r->sample_us) {
-		struct json *j = session_log_begin(r->log, "sample");
+		struct json *j = session_log_begin(r->log, "sample", now);
 
 		r->last_sample = now;
 		if (d->present & TREADMILL_DATA_SPEED)
@@ -452,7 +453,8 @@ static void on_status(struct treadmill *tm, const struct treadmill_status *st,
 	struct json *j;
 
 	session_on_status(r->s, loop_now(r->loop), st);
-	j = session_log_begin(r->log, "treadmill-status");
+	j = session_log_begin(r->log, "treadmill-status",
+			      loop_now(r->loop));
 	json_key(j, "status");
 	json_string(j, status_name(st->kind));
 	json_key(j, "op");
@@ -486,7 +488,7 @@ struct runner *runner_new(struct loop *loop, struct treadmill *tm,
 	r->sample_us = (info->sample_ms ? info->sample_ms : 5000) * USEC_PER_MSEC;
 	r->ev_json = json_new_buffer();
 
-	j = session_log_begin(log, "open");
+	j = session_log_begin(log, "open", loop_now(loop));
 	json_key(j, "profile");
 	json_string(j, r->profile_name);
 	json_key(j, "profile_path");

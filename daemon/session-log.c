@@ -10,7 +10,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "clock.h"
 #include "session-log.h"
 #include "util.h"
 
@@ -88,7 +87,8 @@ const char *session_log_path(const struct session_log *log)
 	return log->path;
 }
 
-struct json *session_log_begin(struct session_log *log, const char *event)
+struct json *session_log_begin(struct session_log *log, const char *event,
+			       uint64_t mono_us)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -105,7 +105,7 @@ struct json *session_log_begin(struct session_log *log, const char *event)
 	json_key(log->j, "t");
 	json_string(log->j, stamp);
 	json_key(log->j, "mono_us");
-	json_uint(log->j, clock_monotonic_us());
+	json_uint(log->j, mono_us);
 	json_key(log->j, "event");
 	json_string(log->j, event);
 	return log->j;

@@ -29,10 +29,13 @@ const char *session_log_path(const struct session_log *log);
 
 /*
  * Start a line: returns a writer positioned inside the line's object, after
- * "t" and "event". Add keys, then session_log_write(). Not re-entrant: one
- * line at a time.
+ * "t", "mono_us" and "event". mono_us is when the event happened
+ * (CLOCK_MONOTONIC µs, so a press and the command it caused can be timed
+ * from the log), not when the line was written. Add keys, then
+ * session_log_write(). Not re-entrant: one line at a time.
  */
-struct json *session_log_begin(struct session_log *log, const char *event);
+struct json *session_log_begin(struct session_log *log, const char *event,
+			       uint64_t mono_us);
 /* Finish the line and queue it for the next commit. Returns 0 or a
  * negative errno for a line the writer could not build (it is dropped). */
 int session_log_write(struct session_log *log);
