@@ -116,7 +116,29 @@ grep -q '"command":"set-speed","value":5.00' "$tmp/log.jsonl" ||
 kill $simpid 2>/dev/null
 echo "PASS: unix: transport with paced-sim"
 
-# --- 4: errors the person sees ---------------------------------------
+# --- 4: a programme over sessions: history, next, pre-session check -----
+prog="$top_srcdir/profiles/return-to-running.programme"
+state="$tmp/state"
+runprog() {
+	printf '%s' "$1" | "$paced" run --treadmill sim --programme "$prog" \
+		--precheck --speedup 1000 --state-dir "$state" >"$tmp/out" 2>&1
+}
+runprog n || fail "programme session 1: exit $?"
+grep -q 'stage P0 (start)' "$tmp/out" || fail "first stage: $(grep stage "$tmp/out")"
+runprog n || fail "programme session 2"
+"$pacectl" next --programme "$prog" --state-dir "$state" >"$tmp/next" ||
+	fail "pacectl next"
+grep -q '^Next: P1 ' "$tmp/next" || fail "two clean P0 sessions: $(cat "$tmp/next")"
+# Symptoms reported before the session: walk only today.
+runprog y || fail "programme session 3"
+grep -q 'stage P0 (walk-precheck)' "$tmp/out" ||
+	fail "precheck: $(grep stage "$tmp/out")"
+"$pacectl" history --state-dir "$state" >"$tmp/hist" || fail "pacectl history"
+[ "$(grep -c '  run  ' "$tmp/hist")" -eq 3 ] || fail "history: $(cat "$tmp/hist")"
+grep -q 'precheck' "$tmp/hist" || fail "history lacks the precheck"
+echo "PASS: programme progression, history and next"
+
+# --- 5: errors the person sees ---------------------------------------
 printf 'name = "bad";\nmain = ( { jog = "0:00"; } );\n' >"$tmp/bad.cfg"
 "$paced" run --treadmill sim --profile "$tmp/bad.cfg" 2>"$tmp/err"
 rc=$?
