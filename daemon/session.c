@@ -40,6 +40,7 @@ struct session {
 
 	bool link_up;
 	bool await_first_data;		/* link back: is the belt moving? */
+	enum session_pause_reason paused_before_drop;	/* NONE if running */
 	bool in_control;
 
 	struct scaleback_presses presses;
@@ -588,6 +589,10 @@ void session_on_link(struct session *s, uint64_t now_us, bool up)
 	s->link_up = up;
 	if (!up) {
 		s->await_first_data = false;
+		/* A session already paused stays paused whatever the belt
+		 * turns out to be doing when the link comes back. */
+		s->paused_before_drop = s->state == SESSION_PAUSED ?
+					s->reason : SESSION_PAUSE_NONE;
 		pause_for(s, now_us, SESSION_PAUSE_LINK_DOWN);
 		return;
 	}
@@ -641,17 +646,28 @@ void session_on_data(struct session *s, uint64_t now_us,
 	}
 
 	if (s->await_first_data) {
+		bool moving = (data->present & TREADMILL_DATA_SPEED) &&
+			      data->speed > 0;
+
 		s->await_first_data = false;
 		/*
 		 * Link back after a drop (DESIGN.md): a belt still moving gets
 		 * walk pace at once and a recovery walk before the plan goes
-		 * on; a belt found stopped waits for an explicit resume.
+		 * on; a belt found stopped waits for an explicit resume. A
+		 * session paused before the drop stays paused (walk pace only,
+		 * if the belt moves anyway).
 		 */
-		if ((data->present & TREADMILL_DATA_SPEED) && data->speed > 0)
+		if (s->paused_before_drop != SESSION_PAUSE_NONE) {
+			if (moving)
+				queue_speed(s, session_walk_speed(s));
+			set_state(s, now_us, SESSION_PAUSED,
+				  s->paused_before_drop);
+		} else if (moving) {
 			continue_at_walk(s, now_us);
-		else
+		} else {
 			set_state(s, now_us, SESSION_PAUSED,
 				  SESSION_PAUSE_BELT_STOPPED);
+		}
 		return;
 	}
 	if (belt_active(s->state))

@@ -456,6 +456,31 @@ START_TEST(safety_link_back_with_belt_stopped_waits_for_resume)
 }
 END_TEST
 
+START_TEST(safety_link_back_keeps_a_paused_session_paused)
+{
+	size_t before;
+
+	make_session("w60 j300 c60", 1);
+	start_running();
+	run_until(now + S(100));
+	ck_assert_int_eq(session_pause(s, now), 0);
+	pump();
+	session_on_link(s, now, false);
+	pump();
+	session_on_link(s, now, true);
+	before = n_sent;
+	/* The machine ignored the pause and the belt still moves. */
+	data(750);
+	ck_assert_int_eq(session_state(s), SESSION_PAUSED);
+	ck_assert_int_eq(session_pause_reason(s), SESSION_PAUSE_USER);
+	ck_assert_int_eq(count_cmd(SESSION_CMD_START, before), 0);
+	ck_assert_int_eq(count_cmd(SESSION_CMD_SET_SPEED, before), 1);
+	ck_assert_int_eq(sent[before].arg, WALK);
+	run_until(now + S(600));
+	ck_assert_int_eq(session_state(s), SESSION_PAUSED);
+}
+END_TEST
+
 START_TEST(safety_stale_data_is_an_alarm)
 {
 	make_session("w600 c60", 1);
@@ -656,6 +681,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, safety_control_lost_pauses_and_retakes_control_on_resume);
 	tcase_add_test(tc, safety_link_drop_pauses_then_moving_belt_walks_and_recovers);
 	tcase_add_test(tc, safety_link_back_with_belt_stopped_waits_for_resume);
+	tcase_add_test(tc, safety_link_back_keeps_a_paused_session_paused);
 	tcase_add_test(tc, safety_stale_data_is_an_alarm);
 	tcase_add_test(tc, safety_speed_far_from_command_is_an_alarm);
 	tcase_add_test(tc, safety_stop_request_walks_then_stops);
