@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The runner: binds a session to the loop, a treadmill and the log. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,7 @@ static void event_fields(struct json *j, const struct session_event *ev)
 		break;
 	case SESSION_EV_COMMAND:
 	case SESSION_EV_RESULT:
+	case SESSION_EV_ADVICE:
 		json_key(j, "command");
 		json_string(j, session_cmd_name(ev->cmd.kind));
 		if (ev->cmd.kind == SESSION_CMD_SET_SPEED)
@@ -159,8 +161,35 @@ static const char *event_name(enum session_event_kind kind)
 		return "alarm";
 	case SESSION_EV_END:
 		return "end";
+	case SESSION_EV_ADVICE:
+		return "advice";
 	}
 	return "unknown";
+}
+
+const char *runner_advice_text(const struct session_cmd *cmd)
+{
+	static char buf[96];
+
+	switch (cmd->kind) {
+	case SESSION_CMD_START:
+		return "advice: start the belt at walking pace";
+	case SESSION_CMD_STOP:
+		return "advice: stop the belt";
+	case SESSION_CMD_PAUSE:
+		return "advice: pause the belt";
+	case SESSION_CMD_SET_SPEED:
+		snprintf(buf, sizeof(buf), "advice: set the belt to %.1f km/h",
+			 cmd->arg / 100.0);
+		return buf;
+	case SESSION_CMD_SET_INCLINE:
+		snprintf(buf, sizeof(buf), "advice: set the incline to %.1f %%",
+			 cmd->arg / 10.0);
+		return buf;
+	case SESSION_CMD_REQUEST_CONTROL:
+		break;
+	}
+	return "";
 }
 
 static void log_write(struct runner *r)
@@ -207,6 +236,8 @@ static void emit(struct runner *r, const struct session_event *ev)
 
 	if (ev->kind == SESSION_EV_ALARM && ev->active)
 		log_warn("alarm: %s", session_alarm_name(ev->alarm));
+	if (ev->kind == SESSION_EV_ADVICE)
+		log_notice("%s", runner_advice_text(&ev->cmd));
 
 	if (r->event) {
 		json_buffer_reset(r->ev_json);

@@ -39,6 +39,7 @@ struct session {
 	uint64_t done_speed_at;
 
 	bool link_up;
+	bool advisory;			/* the treadmill takes no commands */
 	bool await_first_data;		/* link back: is the belt moving? */
 	enum session_pause_reason paused_before_drop;	/* NONE if running */
 	bool in_control;
@@ -254,7 +255,24 @@ bool session_next_command(struct session *s, uint64_t now_us,
 {
 	struct session_event *e;
 
-	if (s->in_flight || !s->n_out || !s->link_up)
+	/* Advisory: every command becomes advice to the person, and the
+	 * target it names is what the mismatch alarm holds the belt to. */
+	while (s->advisory && s->n_out) {
+		struct session_cmd c = s->outbox[0];
+
+		memmove(s->outbox, s->outbox + 1,
+			--s->n_out * sizeof(s->outbox[0]));
+		if (c.kind == SESSION_CMD_REQUEST_CONTROL)
+			continue;
+		e = push_event(s, SESSION_EV_ADVICE, now_us);
+		e->cmd = c;
+		if (c.kind == SESSION_CMD_SET_SPEED) {
+			s->done_speed = c.arg;
+			s->done_speed_at = now_us;
+			s->mismatch_since = 0;
+		}
+	}
+	if (s->advisory || s->in_flight || !s->n_out || !s->link_up)
 		return false;
 	s->flying = s->outbox[0];
 	memmove(s->outbox, s->outbox + 1, --s->n_out * sizeof(s->outbox[0]));
@@ -606,6 +624,12 @@ void session_on_link(struct session *s, uint64_t now_us, bool up)
 void session_on_caps(struct session *s, const struct treadmill_caps *caps)
 {
 	s->caps = *caps;
+	s->advisory = !caps->can_control;
+}
+
+bool session_advisory(const struct session *s)
+{
+	return s->advisory;
 }
 
 static void check_mismatch(struct session *s, uint64_t now,

@@ -25,6 +25,12 @@
  *   4. arm a timer for session_next_deadline() and call session_tick().
  * In that order: a symptom press puts walk pace on the wire before
  * anything is logged or recomputed.
+ *
+ * Advisory mode (a treadmill whose caps say it cannot be controlled, such
+ * as ANT+ FE): session_next_command() never returns a command; each one
+ * becomes a SESSION_EV_ADVICE event for the person ("walk at 5.0 km/h"),
+ * and the speed-mismatch alarm checks that the belt followed. Nothing in
+ * advisory mode ever claims the belt was changed.
  */
 
 enum session_state {
@@ -79,6 +85,7 @@ enum session_event_kind {
 	SESSION_EV_SCALEBACK,	/* step applied to the rest of the plan */
 	SESSION_EV_ALARM,	/* alarm raised (active) or cleared */
 	SESSION_EV_END,		/* finished or aborted: summary below */
+	SESSION_EV_ADVICE,	/* advisory treadmill: tell the person cmd */
 };
 
 struct session_event {
@@ -155,6 +162,7 @@ uint64_t session_next_deadline(const struct session *s);
 enum session_state session_state(const struct session *s);
 enum session_pause_reason session_pause_reason(const struct session *s);
 bool session_done(const struct session *s);	/* finished or aborted */
+bool session_advisory(const struct session *s);
 uint32_t session_profile_ms(const struct session *s, uint64_t now_us);
 /* Segment in progress, or NULL outside a running plan. */
 const struct plan_segment *session_segment(const struct session *s);

@@ -532,6 +532,7 @@ END_TEST
 START_TEST(safety_commands_clamped_to_supported_range)
 {
 	struct treadmill_caps caps = {
+		.can_control = true,
 		.has_speed_range = true, .speed_min = 100, .speed_max = 700,
 		.speed_inc = 50, .has_incline_range = true,
 		.incline_min = 0, .incline_max = 100, .incline_inc = 5,
@@ -648,6 +649,41 @@ START_TEST(long_press_ends_through_cooldown)
 }
 END_TEST
 
+START_TEST(advisory_treadmill_gets_advice_never_commands)
+{
+	struct treadmill_caps caps = { .can_control = false };
+	size_t before_ev;
+	bool walk_advised = false;
+
+	make_session("w60 j600 c60", 1);
+	session_on_caps(s, &caps);
+	ck_assert(session_advisory(s));
+	start_running();
+	run_until(now + S(70));
+	ck_assert_uint_eq(n_sent, 0);
+	ck_assert(has_event(SESSION_EV_ADVICE, 0));
+	/* The person follows the advice to jog. */
+	data(JOG);
+	before_ev = n_evs;
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), 1);
+	pump();
+	for (size_t i = before_ev; i < n_evs; i++)
+		if (evs[i].kind == SESSION_EV_ADVICE &&
+		    evs[i].cmd.kind == SESSION_CMD_SET_SPEED &&
+		    evs[i].cmd.arg == WALK)
+			walk_advised = true;
+	ck_assert(walk_advised);
+	ck_assert_uint_eq(n_sent, 0);
+	/* She does not slow down: after the mismatch time, an alarm. */
+	before_ev = n_evs;
+	for (int i = 0; i < 20; i++) {
+		data(JOG);
+		run_until(now + S(1));
+	}
+	ck_assert(has_event(SESSION_EV_ALARM, before_ev));
+}
+END_TEST
+
 START_TEST(press_before_start_is_refused)
 {
 	make_session("w60 j60 c60", 1);
@@ -698,6 +734,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, second_press_means_no_more_jogging);
 	tcase_add_test(tc, long_press_ends_through_cooldown);
 	tcase_add_test(tc, press_before_start_is_refused);
+	tcase_add_test(tc, advisory_treadmill_gets_advice_never_commands);
 	suite_add_tcase(su, tc);
 	return su;
 }
