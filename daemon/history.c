@@ -279,7 +279,7 @@ size_t history_summaries(const struct history_entry *e, size_t n,
 static int close_log(const char *state_dir, const char *path)
 {
 	char line[LINE_MAX_LEN], open_line[LINE_MAX_LEN] = "";
-	bool ended = false;
+	bool ended = false, torn = false;
 	struct history_entry e = { .type = SESSION_RUN };
 	unsigned presses = 0;
 	char end[512], stamp[32];
@@ -302,6 +302,8 @@ static int close_log(const char *state_dir, const char *path)
 	while (fgets(line, sizeof(line), f)) {
 		int64_t press;
 
+		len = strlen(line);	/* 0 if a crash left NUL bytes */
+		torn = !len || line[len - 1] != '\n';
 		if (!open_line[0] && strstr(line, "\"event\":\"open\""))
 			snprintf(open_line, sizeof(open_line), "%s", line);
 		if (strstr(line, "\"event\":\"symptom\"") &&
@@ -330,7 +332,8 @@ static int close_log(const char *state_dir, const char *path)
 	json_uint(j, presses);
 	json_object_end(j);
 	text = json_buffer(j, &len);
-	snprintf(end, sizeof(end), "\n%s\n", text);
+	/* Only a cut line gets the newline: an empty line is not JSON. */
+	snprintf(end, sizeof(end), "%s%s\n", torn ? "\n" : "", text);
 	json_free(j);
 	r = append_line(path, end, strlen(end));
 	if (r < 0)

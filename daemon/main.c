@@ -10,15 +10,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "log.h"
 #include "mainloop.h"
 #include "notify.h"
 #include "run.h"
+#include "service.h"
 #include "util.h"
 #include "version.h"
 
 struct daemon {
 	struct loop *loop;
+	struct service *service;
+	const char *config_path;
+	struct paced_config *cfg;
 	int watchdog_id;
 };
 
@@ -33,6 +38,8 @@ static void usage(FILE *f)
 "Without a command, paced runs as the service. 'paced run' runs one\n"
 "session in the foreground (see paced run --help).\n"
 "\n"
+"  -c, --config FILE      read FILE instead of %s\n"
+"  -n, --check-config     check the configuration and exit (0 if good)\n"
 "  -d, --debug[=MODULES]  log to stderr; debug lines for MODULES\n"
 "                         (comma-separated, or \"all\")\n"
 "  -h, --help             show this help and exit\n"
@@ -41,7 +48,10 @@ static void usage(FILE *f)
 "paced is not a medical device. See a pelvic-health physiotherapist before\n"
 "returning to running after childbirth.\n"
 "\n"
-"See paced(8) and pacectl(1).\n");
+"Exit status: 0 clean shutdown or good config, 1 failure (bad config,\n"
+"another paced on the control socket, ...), 2 bad arguments.\n"
+"\n"
+"See paced(8), paced.conf(5) and pacectl(1).\n", CONFFILE);
 }
 
 static void on_terminate(int signo, void *user_data)
@@ -50,15 +60,31 @@ static void on_terminate(int signo, void *user_data)
 
 	log_notice("%s received, shutting down", strsignal(signo));
 	notify_send("STOPPING=1");
-	loop_quit(d->loop, 0);
+	if (d->service)
+		service_shutdown(d->service);
+	else
+		loop_quit(d->loop, 0);
 }
 
 static void on_hup(int signo, void *user_data)
 {
+	struct daemon *d = user_data;
+	struct config_error cerr;
+	struct paced_config *cfg;
+
 	/* sd_notify(3): RELOADING=1 with MONOTONIC_USEC, then READY=1. */
 	notify_sendf("RELOADING=1\nMONOTONIC_USEC=%llu",
 		     (unsigned long long) clock_monotonic_us());
-	log_info("SIGHUP: nothing to reload yet");
+
+	/* Reloading plugins under a running session is not worth the risk;
+	 * the file is re-checked so a bad edit shows now, not at restart. */
+	cfg = config_load(d->config_path, &cerr);
+	if (cfg)
+		log_notice("SIGHUP: %s is good; restart paced to apply it",
+			   d->config_path);
+	else
+		log_err("SIGHUP: %s", cerr.text);
+	config_free(cfg);
 	notify_send("READY=1");
 }
 
@@ -71,6 +97,8 @@ static bool on_watchdog(void *user_data)
 int main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'n' },
 		{ "debug", optional_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -78,15 +106,22 @@ int main(int argc, char *argv[])
 	};
 	struct daemon d = { 0 };
 	const char *debug = NULL;
-	bool foreground = false;
+	bool foreground = false, check = false;
+	struct config_error cerr;
 	uint64_t wd;
 	int c, r;
 
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
 
-	while ((c = getopt_long(argc, argv, "d::hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nd::hV", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
 		case 'd':
 			foreground = true;
 			debug = optarg;
@@ -108,6 +143,20 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 
+	if (!d.config_path)
+		d.config_path = getenv("PACED_CONFIG") ? getenv("PACED_CONFIG") :
+				CONFFILE;
+	d.cfg = config_load(d.config_path, &cerr);
+	if (!d.cfg) {
+		fprintf(stderr, "paced: %s\n", cerr.text);
+		return EXIT_FAILURE;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", d.config_path);
+		config_free(d.cfg);
+		return EXIT_SUCCESS;
+	}
+
 	/* Under systemd or with -d, stderr; a daemon started by hand, syslog. */
 	log_init("paced", foreground || getenv("NOTIFY_SOCKET") ?
 		 log_target_auto() : LOG_TARGET_SYSLOG, debug);
@@ -115,13 +164,25 @@ int main(int argc, char *argv[])
 	d.loop = loop_new(NULL);
 	if (!d.loop) {
 		log_err("cannot create the event loop");
+		config_free(d.cfg);
 		return EXIT_FAILURE;
 	}
+	/* A vanished control client must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	if (loop_add_signal(d.loop, SIGINT, on_terminate, &d, NULL) < 0 ||
 	    loop_add_signal(d.loop, SIGTERM, on_terminate, &d, NULL) < 0 ||
 	    loop_add_signal(d.loop, SIGHUP, on_hup, &d, NULL) < 0) {
 		log_err("cannot set up signal handling");
 		loop_free(d.loop);
+		config_free(d.cfg);
+		return EXIT_FAILURE;
+	}
+	/* READY=1 only once plugins and the control socket are up. */
+	d.service = service_new(d.loop, d.cfg);
+	if (!d.service) {
+		loop_free(d.loop);
+		config_free(d.cfg);
+		log_close();
 		return EXIT_FAILURE;
 	}
 	/* Ping at half the period systemd expects (sd_watchdog_enabled(3)). */
@@ -130,10 +191,12 @@ int main(int argc, char *argv[])
 		d.watchdog_id = loop_add_timeout(d.loop, wd / 2, true,
 						 on_watchdog, &d, NULL);
 
-	log_notice("paced %s started", paced_version());
-	notify_send("READY=1\nSTATUS=idle");
+	log_notice("paced %s started (%s)", paced_version(), d.config_path);
+	notify_sendf("READY=1\nSTATUS=%s", service_status(d.service));
 	r = loop_run(d.loop);
+	service_free(d.service);
 	loop_free(d.loop);
+	config_free(d.cfg);
 	log_close();
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

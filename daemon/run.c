@@ -74,7 +74,8 @@ static void usage(FILE *f)
 "       paced run --treadmill ADDR --programme FILE [--precheck] [OPTION]...\n"
 "Run one session in the foreground.\n"
 "\n"
-"  -t, --treadmill ADDR   sim (built-in simulated treadmill) or unix:PATH\n"
+"  -t, --treadmill ADDR   sim (built-in simulated treadmill), unix:PATH, or a\n"
+"                         Bluetooth LE address XX:XX:XX:XX:XX:XX[/random]\n"
 "  -p, --profile FILE     the interval profile to run\n"
 "      --programme FILE   run the stage the programme's rules pick from\n"
 "                         the session history in the state directory\n"
@@ -83,6 +84,8 @@ static void usage(FILE *f)
 "  -s, --speedup N        run the profile's clock N times faster (1-1000)\n"
 "  -c, --control PATH     open a control socket for pacectl --socket PATH\n"
 "  -l, --log FILE         write the session log to FILE\n"
+"      --adapter hciN     Bluetooth adapter (name or address) to connect\n"
+"                         with (default: the kernel picks)\n"
 "      --state-dir DIR    session logs in DIR/sessions, history in\n"
 "                         DIR/history.jsonl (default %s, else\n"
 "                         ~/.local/state/paced)\n"
@@ -233,6 +236,38 @@ static void request_stop(struct run *run)
 }
 
 static void schedule_reconnect(struct run *run);
+static void on_connected(struct treadmill *tm, enum treadmill_op op, int err,
+			 uint8_t result, void *user_data);
+static void on_reconnected(struct treadmill *tm, enum treadmill_op op,
+			   int err, uint8_t result, void *user_data);
+
+/* The transport's link is up (at once for sim and unix:, after the LE
+ * connection for Bluetooth): start the GATT bring-up on it. */
+static void on_link_ready(struct transport *t, int err, void *user_data)
+{
+	struct run *run = user_data;
+	bool again = run->connected;
+
+	if (err >= 0)
+		err = treadmill_connect(run->tm, again ? on_reconnected :
+					on_connected, run);
+	if (err >= 0)
+		return;
+	if (again) {
+		log_warn_errno(err, "treadmill %s: cannot reconnect",
+			       transport_address(run->transport));
+		schedule_reconnect(run);
+		return;
+	}
+	if (run->connect_timer > 0) {
+		loop_remove(run->loop, run->connect_timer);
+		run->connect_timer = 0;
+	}
+	log_err("treadmill %s: %s", transport_address(run->transport),
+		transport_error_str(err));
+	run->exit_status = RUN_EXIT_UNREACHABLE;
+	loop_quit(run->loop, RUN_EXIT_UNREACHABLE);
+}
 
 static void on_reconnected(struct treadmill *tm, enum treadmill_op op,
 			   int err, uint8_t result, void *user_data)
@@ -280,7 +315,9 @@ static bool on_reconnect(void *user_data)
 	}
 	run->tm = ftms_client_get_treadmill(run->client);
 	runner_set_treadmill(run->runner, run->tm);
-	err = treadmill_connect(run->tm, on_reconnected, run);
+	/* Bluetooth connects without blocking: ATT waits for the link. */
+	err = transport_wait_connected(run->transport, CONNECT_TIMEOUT_US,
+				       on_link_ready, run);
 	if (err < 0)
 		schedule_reconnect(run);
 	return false;
@@ -290,9 +327,9 @@ static void schedule_reconnect(struct run *run)
 {
 	if (run->reconnect_timer > 0 || run->stopping)
 		return;
-	run->backoff_us = run->backoff_us ?
-			  MIN(run->backoff_us * 2, RECONNECT_MAX_US) :
-			  RECONNECT_FIRST_US;
+	run->backoff_us = transport_backoff_next(run->backoff_us,
+						 RECONNECT_FIRST_US,
+						 RECONNECT_MAX_US);
 	run->reconnect_timer = loop_add_timeout(run->loop, run->backoff_us,
 						false, on_reconnect, run, NULL);
 }
@@ -688,7 +725,7 @@ static void record_history(struct run *run, const char *state_dir,
 int run_main(int argc, char **argv)
 {
 	enum { OPT_STATE_DIR = 256, OPT_SPEED_CAP, OPT_SIM_QUIRK, OPT_PROGRAMME,
-	       OPT_PRECHECK };
+	       OPT_PRECHECK, OPT_ADAPTER };
 	static const struct option opts[] = {
 		{ "treadmill", required_argument, NULL, 't' },
 		{ "profile", required_argument, NULL, 'p' },
@@ -698,6 +735,7 @@ int run_main(int argc, char **argv)
 		{ "control", required_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "adapter", required_argument, NULL, OPT_ADAPTER },
 		{ "speed-cap", required_argument, NULL, OPT_SPEED_CAP },
 		{ "sim-quirk", required_argument, NULL, OPT_SIM_QUIRK },
 		{ "debug", optional_argument, NULL, 'd' },
@@ -706,6 +744,7 @@ int run_main(int argc, char **argv)
 	};
 	const char *address = NULL, *profile_path = NULL, *control_path = NULL;
 	const char *log_path = NULL, *state_dir = NULL, *debug = NULL;
+	struct transport_opts topts = { 0 };
 	char state_buf[PATH_MAX];
 	struct profile_limits limits;
 	struct profile_error perr;
@@ -750,6 +789,9 @@ int run_main(int argc, char **argv)
 			break;
 		case OPT_STATE_DIR:
 			state_dir = optarg;
+			break;
+		case OPT_ADAPTER:
+			topts.adapter = optarg;
 			break;
 		case OPT_PROGRAMME:
 			programme_path = optarg;
@@ -860,7 +902,8 @@ int run_main(int argc, char **argv)
 		goto out;
 	}
 
-	err = transport_open(run.loop, address, &sim_cfg, &run.transport);
+	topts.sim_cfg = &sim_cfg;
+	err = transport_open_opts(run.loop, address, &topts, &run.transport);
 	if (err < 0) {
 		fprintf(stderr, "paced run: %s: %s\n", address,
 			transport_error_str(err));
@@ -903,7 +946,8 @@ int run_main(int argc, char **argv)
 
 	say(&run, "%s: %s (log: %s)", profile_path, chosen->name,
 	    session_log_path(run.log));
-	err = treadmill_connect(run.tm, on_connected, &run);
+	err = transport_wait_connected(run.transport, CONNECT_TIMEOUT_US,
+				       on_link_ready, &run);
 	if (err < 0) {
 		log_errno(err, "treadmill %s", address);
 		run.exit_status = RUN_EXIT_UNREACHABLE;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advisory.h"
 #include "log.h"
 #include "runner.h"
 #include "util.h"
@@ -33,6 +34,9 @@ struct runner {
 	uint64_t press_sent_us;	/* its walk command handed to the driver */
 	bool press_pending;
 
+	struct advisory *adv;	/* advisory treadmill: judges the person */
+	int adv_timer;
+
 	runner_update_func_t update;
 	runner_event_func_t event;
 	void *user_data;
@@ -40,6 +44,7 @@ struct runner {
 };
 
 static void flush(struct runner *r);
+static void advisory_event(struct runner *r, const struct session_event *ev);
 
 /* ---- JSON for log lines and watchers ---- */
 
@@ -167,31 +172,6 @@ static const char *event_name(enum session_event_kind kind)
 	return "unknown";
 }
 
-const char *runner_advice_text(const struct session_cmd *cmd)
-{
-	static char buf[96];
-
-	switch (cmd->kind) {
-	case SESSION_CMD_START:
-		return "advice: start the belt at walking pace";
-	case SESSION_CMD_STOP:
-		return "advice: stop the belt";
-	case SESSION_CMD_PAUSE:
-		return "advice: pause the belt";
-	case SESSION_CMD_SET_SPEED:
-		snprintf(buf, sizeof(buf), "advice: set the belt to %.1f km/h",
-			 cmd->arg / 100.0);
-		return buf;
-	case SESSION_CMD_SET_INCLINE:
-		snprintf(buf, sizeof(buf), "advice: set the incline to %.1f %%",
-			 cmd->arg / 10.0);
-		return buf;
-	case SESSION_CMD_REQUEST_CONTROL:
-		break;
-	}
-	return "";
-}
-
 static void log_write(struct runner *r)
 {
 	int err = session_log_write(r->log);
@@ -233,11 +213,11 @@ static void emit(struct runner *r, const struct session_event *ev)
 	if (ev->kind == SESSION_EV_END)
 		end_fields(r, j);
 	log_write(r);
+	if (session_advisory(r->s))
+		advisory_event(r, ev);
 
 	if (ev->kind == SESSION_EV_ALARM && ev->active)
 		log_warn("alarm: %s", session_alarm_name(ev->alarm));
-	if (ev->kind == SESSION_EV_ADVICE)
-		log_notice("%s", runner_advice_text(&ev->cmd));
 
 	if (r->event) {
 		json_buffer_reset(r->ev_json);
@@ -262,6 +242,90 @@ static void emit_simple(struct runner *r, const char *event)
 		json_object_end(r->ev_json);
 		r->event(r, json_buffer(r->ev_json, NULL), r->user_data);
 	}
+}
+
+/* ---- advisory mode ---- */
+
+static void arm(struct runner *r);
+
+/* What the person is told, logged as a "cue" line and shown. */
+static void emit_cue(struct runner *r, const struct advisory_cue *cue)
+{
+	char text[128];
+	struct json *j;
+
+	advisory_cue_text(r->adv, cue, text, sizeof(text));
+	log_notice("%s", text);
+	j = session_log_begin(r->log, "cue", cue->time_us);
+	json_key(j, "kind");
+	json_string(j, advisory_cue_kind_name(cue->kind));
+	json_key(j, "text");
+	json_string(j, text);
+	speed_field(j, "speed_kmh", cue->speed);
+	log_write(r);
+	if (cue->kind == ADVISORY_CUE_ALARM || cue->kind == ADVISORY_CUE_COMPLIED) {
+		j = session_log_begin(r->log, "alarm", cue->time_us);
+		json_key(j, "alarm");
+		json_string(j, ADVISORY_ALARM_TEXT);
+		json_key(j, "active");
+		json_bool(j, cue->kind == ADVISORY_CUE_ALARM);
+		speed_field(j, "speed_kmh", cue->reported);
+		log_write(r);
+	}
+	if (r->event) {
+		json_buffer_reset(r->ev_json);
+		json_object_begin(r->ev_json);
+		json_key(r->ev_json, "event");
+		json_string(r->ev_json, "cue");
+		json_key(r->ev_json, "kind");
+		json_string(r->ev_json, advisory_cue_kind_name(cue->kind));
+		json_key(r->ev_json, "text");
+		json_string(r->ev_json, text);
+		json_object_end(r->ev_json);
+		r->event(r, json_buffer(r->ev_json, NULL), r->user_data);
+	}
+}
+
+static void advisory_event(struct runner *r, const struct session_event *ev)
+{
+	struct advisory_cue cue;
+	uint64_t at;
+	uint16_t speed;
+
+	if (!r->adv)
+		r->adv = advisory_new(NULL);
+	if (ev->kind == SESSION_EV_ADVICE &&
+	    ev->cmd.kind == SESSION_CMD_SET_SPEED) {
+		advisory_set_target(r->adv, ev->real_us, (uint16_t) ev->cmd.arg,
+				    ev->press_number > 0, &cue);
+		emit_cue(r, &cue);
+	}
+	/* Announce a coming increase ahead of the boundary. */
+	if (ev->kind == SESSION_EV_SEGMENT || ev->kind == SESSION_EV_ADVICE) {
+		if (session_next_change(r->s, &at, &speed))
+			advisory_set_upcoming(r->adv, at, speed);
+		else
+			advisory_set_upcoming(r->adv, UINT64_MAX, 0);
+	}
+}
+
+static void advisory_poll_cues(struct runner *r)
+{
+	struct advisory_cue cue;
+
+	while (r->adv && advisory_poll(r->adv, loop_now(r->loop), &cue))
+		emit_cue(r, &cue);
+}
+
+static bool on_adv_timer(void *user_data)
+{
+	struct runner *r = user_data;
+
+	r->adv_timer = 0;
+	advisory_poll_cues(r);
+	log_commit(r);
+	arm(r);
+	return false;
 }
 
 /* ---- commands ---- */
@@ -313,6 +377,20 @@ static bool on_timer(void *user_data)
 static void arm(struct runner *r)
 {
 	uint64_t d = session_next_deadline(r->s);
+
+	if (r->adv) {
+		uint64_t a = advisory_next_deadline(r->adv);
+
+		if (r->adv_timer > 0)
+			loop_remove(r->loop, r->adv_timer);
+		r->adv_timer = 0;
+		if (a != UINT64_MAX) {
+			int id = loop_add_timer(r->loop, a, 0, on_adv_timer, r,
+						NULL);
+
+			r->adv_timer = id > 0 ? id : 0;
+		}
+	}
 
 	if (r->timer_id > 0) {
 		if (d == UINT64_MAX) {
@@ -420,6 +498,10 @@ static void on_data(struct treadmill *tm, const struct treadmill_data *d,
 	r->last = *d;
 	r->have_data = true;
 	session_on_data(r->s, now, d);
+	if (r->adv && (d->present & TREADMILL_DATA_SPEED)) {
+		advisory_on_speed(r->adv, now, d->speed);
+		advisory_poll_cues(r);
+	}
 	/* A sample every few seconds: enough to reconstruct the session,
 	 * few enough fsyncs for an SD card. */
 	if (!session_done(r->s) && session_state(r->s) != SESSION_IDLE &&
@@ -595,6 +677,9 @@ void runner_free(struct runner *r)
 	runner_detach(r);
 	if (r->timer_id > 0)
 		loop_remove(r->loop, r->timer_id);
+	if (r->adv_timer > 0)
+		loop_remove(r->loop, r->adv_timer);
+	advisory_free(r->adv);
 	session_free(r->s);
 	json_free(r->ev_json);
 	free(r->profile_name);

@@ -72,7 +72,5 @@ bool runner_link_up(const struct runner *r);
 void runner_status_json(struct runner *r, struct json *j);
 /* Real time of the last symptom press and of its walk command leaving
  * (for the latency benchmark and tests); 0 before any. */
-/* One human sentence for an advisory-mode command (static buffer). */
-const char *runner_advice_text(const struct session_cmd *cmd);
 void runner_last_press_latency(const struct runner *r, uint64_t *ret_press_us,
 			       uint64_t *ret_sent_us);

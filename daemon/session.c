@@ -40,6 +40,7 @@ struct session {
 
 	bool link_up;
 	bool advisory;			/* the treadmill takes no commands */
+	bool advice_press;		/* the next speed advice answers a press */
 	bool await_first_data;		/* link back: is the belt moving? */
 	enum session_pause_reason paused_before_drop;	/* NONE if running */
 	bool in_control;
@@ -266,10 +267,9 @@ bool session_next_command(struct session *s, uint64_t now_us,
 			continue;
 		e = push_event(s, SESSION_EV_ADVICE, now_us);
 		e->cmd = c;
-		if (c.kind == SESSION_CMD_SET_SPEED) {
-			s->done_speed = c.arg;
-			s->done_speed_at = now_us;
-			s->mismatch_since = 0;
+		if (c.kind == SESSION_CMD_SET_SPEED && s->advice_press) {
+			e->press_number = MAX(s->presses.count, 1u);
+			s->advice_press = false;
 		}
 	}
 	if (s->advisory || s->in_flight || !s->n_out || !s->link_up)
@@ -504,12 +504,14 @@ int session_symptom(struct session *s, uint64_t now_us,
 	if (belt_active(s->state)) {
 		size_t j = 0;
 
+		s->advice_press = s->advisory;
 		for (size_t i = 0; i < s->n_out; i++)
 			if (s->outbox[i].kind != SESSION_CMD_SET_SPEED &&
 			    s->outbox[i].kind != SESSION_CMD_SET_INCLINE)
 				s->outbox[j++] = s->outbox[i];
 		s->n_out = j;
-		if (s->target_speed > session_walk_speed(s) ||
+		/* Advisory: the person is told every time, even at walk. */
+		if (s->advisory || s->target_speed > session_walk_speed(s) ||
 		    s->target_speed == NO_TARGET)
 			queue(s, SESSION_CMD_SET_SPEED, session_walk_speed(s));
 		queue_incline(s, 0);
@@ -694,7 +696,9 @@ void session_on_data(struct session *s, uint64_t now_us,
 		}
 		return;
 	}
-	if (belt_active(s->state))
+	/* Advisory: the runner's checker judges the person, one way only
+	 * (slower than asked is never an alarm). */
+	if (belt_active(s->state) && !s->advisory)
 		check_mismatch(s, now_us, data);
 }
 
@@ -841,6 +845,21 @@ uint64_t session_next_deadline(const struct session *s)
 	if (s->mismatch_since && !s->mismatch_raised)
 		d = MIN(d, s->mismatch_since + s->cfg.mismatch_ms * USEC_PER_MSEC);
 	return d;
+}
+
+bool session_next_change(const struct session *s, uint64_t *ret_at_us,
+			 uint16_t *ret_speed)
+{
+	const struct plan_segment *next;
+
+	if (!belt_active(s->state) || !s->clock_running || s->cur < 0 ||
+	    (size_t) s->cur + 1 >= s->plan.n)
+		return false;
+	next = &s->plan.seg[s->cur + 1];
+	*ret_at_us = real_at(s, next->start_ms);
+	*ret_speed = session_clamp_speed(&s->caps, s->cfg.speed_cap,
+					 next->speed);
+	return true;
 }
 
 /* ---- queries ---- */

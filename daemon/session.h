@@ -100,7 +100,8 @@ struct session_event {
 	int err;			/* RESULT: 0 or -errno */
 	uint8_t result;			/* RESULT: FTMS result code */
 	enum symptom_kind symptom;	/* SYMPTOM, SCALEBACK */
-	unsigned press_number;		/* SYMPTOM, SCALEBACK */
+	unsigned press_number;		/* SYMPTOM, SCALEBACK; ADVICE: the
+					 * press it answers, 0 if none */
 	struct scaleback_step step;	/* SCALEBACK */
 	enum session_alarm alarm;	/* ALARM */
 	bool active;			/* ALARM */
@@ -163,6 +164,10 @@ enum session_state session_state(const struct session *s);
 enum session_pause_reason session_pause_reason(const struct session *s);
 bool session_done(const struct session *s);	/* finished or aborted */
 bool session_advisory(const struct session *s);
+/* The next segment boundary in real time and the speed it brings, while
+ * the plan runs; false otherwise. (Advisory mode announces increases.) */
+bool session_next_change(const struct session *s, uint64_t *ret_at_us,
+			 uint16_t *ret_speed);
 uint32_t session_profile_ms(const struct session *s, uint64_t now_us);
 /* Segment in progress, or NULL outside a running plan. */
 const struct plan_segment *session_segment(const struct session *s);

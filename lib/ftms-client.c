@@ -10,6 +10,7 @@
 #include "util.h"
 #include "gatt-client.h"
 #include "ftms-client.h"
+#include "transport.h"
 
 #define DEFAULT_CP_TIMEOUT_US		(3 * USEC_PER_SEC)
 #define DEFAULT_CONTROL_RETRIES		3
@@ -88,6 +89,8 @@ struct ftms_client {
 	enum cp_state cp_state;
 	struct cmd *cur;		/* the command being run */
 	uint8_t cp_op;			/* FTMS op of the write in flight */
+	int32_t cp_arg;			/* ... and its parameter */
+	bool security_raised;		/* BT_SECURITY asked for once */
 	bool cancel_cur;		/* end cur once its prelude is done */
 	unsigned int write_seq_sent;	/* CP writes issued ... */
 	unsigned int write_seq_done;	/* ... and answered, in ATT order */
@@ -291,6 +294,7 @@ static void cp_write(struct ftms_client *c, uint8_t op, int32_t arg)
 		return;
 	}
 	c->cp_op = op;
+	c->cp_arg = arg;
 	c->cur_write_seq = ++c->write_seq_sent;
 	c->cp_state = CP_WRITING;
 	/* FTMS.md 1.7: the outcome is the indication, not the Write
@@ -435,6 +439,29 @@ static bool retry_cb(void *user_data)
 	return false;
 }
 
+/*
+ * FTMS.md 1.9: the control point (and its CCCD) may require an encrypted
+ * link and answer Insufficient Encryption/Authentication. Ask the kernel
+ * to encrypt once (Just Works: treadmills have no display or keypad);
+ * it holds our next PDU until the link is encrypted, so the caller just
+ * writes again. On a non-Bluetooth bearer this fails and the error
+ * stands.
+ */
+static bool raise_security(struct ftms_client *c, int err, uint8_t ecode)
+{
+	int r;
+
+	if (!err || c->security_raised ||
+	    (ecode != ATT_ECODE_INSUFF_ENCRYPTION &&
+	     ecode != ATT_ECODE_AUTHENTICATION))
+		return false;
+	c->security_raised = true;
+	r = transport_fd_raise_security(att_get_fd(c->att), false);
+	dbg(c, "%s: raising link security: %s", att_ecode_name(ecode),
+	    r < 0 ? strerror(-r) : "ok, writing again");
+	return r == 0;
+}
+
 static void cp_write_cb(int err, uint8_t ecode, void *user_data)
 {
 	struct ftms_client *c = user_data;
@@ -443,6 +470,10 @@ static void cp_write_cb(int err, uint8_t ecode, void *user_data)
 	if (c->freeing || !c->cur || c->cp_state != CP_WRITING ||
 	    seq != c->cur_write_seq)
 		return;		/* a write whose command already ended */
+	if (raise_security(c, err, ecode)) {
+		cp_write(c, c->cp_op, c->cp_arg);
+		return;
+	}
 	if (err) {
 		/* CSS Part B 1.2: 0xFE Procedure Already In Progress, 0xFD
 		 * CCCD Improperly Configured; either way no indication. */
@@ -949,6 +980,10 @@ static void cccd_cb(int err, uint8_t ecode, void *user_data)
 
 	if (c->freeing || c->state != CONN_BRINGUP)
 		return;
+	if (raise_security(c, err, ecode)) {
+		bringup_next(c);	/* the same CCCD again */
+		return;
+	}
 	/* Without data or control-point indications there is nothing safe
 	 * to do; a missing status or training subscription is survivable. */
 	if (err && (c->step == STEP_CCCD_DATA || c->step == STEP_CCCD_CP)) {

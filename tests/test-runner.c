@@ -184,8 +184,11 @@ START_TEST(symptom_mid_jog_reaches_treadmill_within_5ms)
 	i = find_speed_cmd(mark, WALK);
 	/* It is the first command the treadmill received after the press. */
 	ck_assert_int_eq(i, (long) mark);
-	ck_assert_uint_lt(sim_command_get(sim, (size_t) i)->time_us - press,
-			  5000);
+	/* Under valgrind (make check-valgrind) time runs ~50x slower; the
+	 * order above still holds, the figure does not. */
+	if (!getenv("LD_PRELOAD") || !strstr(getenv("LD_PRELOAD"), "vgpreload"))
+		ck_assert_uint_lt(sim_command_get(sim, (size_t) i)->time_us -
+				  press, 5000);
 }
 END_TEST
 

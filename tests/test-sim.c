@@ -1123,8 +1123,8 @@ START_TEST(transport_addresses)
 	ck_assert_int_eq(transport_parse(longpath, &k), -ENAMETOOLONG);
 
 	ck_assert_int_eq(transport_open(loop, "bogus", NULL, &t), -EINVAL);
-	ck_assert_int_eq(transport_open(loop, "00:11:22:33:44:55", NULL, &t),
-			 -EOPNOTSUPP);
+	ck_assert_int_eq(transport_open(loop, "00:11:22:33:44:55/bogus", NULL,
+					&t), -EINVAL);
 	ck_assert_int_eq(transport_open(loop, "unix:/nonexistent/paced.sock",
 					NULL, &t), -ENOENT);
 	ck_assert_ptr_null(t);

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pacectl requests to a running paced over its control socket. */
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "ctl-proto.h"
+#include "history.h"
 #include "pacectl.h"
 
 #define REPLY_TIMEOUT_MS 5000
@@ -52,6 +55,162 @@ static int send_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+
+/* Human output: on a terminal unless --json; scripts get JSON lines. */
+static bool human;
+
+static double num(const char *line, const char *key, double dflt)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(line, pat);
+	if (!p || p[strlen(pat)] == 'n')
+		return dflt;
+	return strtod(p + strlen(pat), NULL);
+}
+
+static void str(const char *line, const char *key, char *buf, size_t len)
+{
+	if (!json_line_string(line, key, buf, len))
+		snprintf(buf, len, "-");
+}
+
+static void bar(char *buf, size_t width, double done, double total)
+{
+	size_t n = total > 0 ? (size_t) (width * (done / total) + 0.5) : 0;
+
+	for (size_t i = 0; i < width; i++)
+		buf[i] = i < MIN(n, width) ? '#' : '.';
+	buf[width] = '\0';
+}
+
+/* One status object as a few readable lines. */
+static void print_status(const char *line)
+{
+	char state[32], pace[32], profile[128], service[160], b1[41], b2[41];
+	double s_done = num(line, "session_s", 0);
+	double s_left = num(line, "remaining_s", 0);
+	const char *seg = strstr(line, "\"segment\":{");
+	double seg_left = seg ? num(seg, "remaining_s", 0) : 0;
+	double target = num(line, "target_speed_kmh", 0);
+	const char *tm = strstr(line, "\"treadmill\":{");
+	double belt = tm ? num(tm, "speed_kmh", -1) : -1;
+
+	str(line, "state", state, sizeof(state));
+	str(line, "profile", profile, sizeof(profile));
+	str(line, "service", service, sizeof(service));
+	if (seg)
+		str(seg, "pace", pace, sizeof(pace));
+	else
+		snprintf(pace, sizeof(pace), "-");
+	if (!strcmp(state, "idle")) {
+		printf("paced: idle (%s)\n", service);
+		return;
+	}
+	bar(b1, 40, s_done, s_done + s_left);
+	printf("%s: %s\n", profile, state);
+	printf("session [%s] %d:%02d left\n", b1, (int) s_left / 60,
+	       (int) s_left % 60);
+	if (seg) {
+		/* The segment's length, when the daemon reports it. */
+		double seg_len = num(seg, "duration_s", 0);
+
+		if (seg_len > 0) {
+			bar(b2, 40, seg_len > seg_left ? seg_len - seg_left : 0,
+			    seg_len);
+			printf("%-7s [%s] %d:%02d left\n", pace, b2,
+			       (int) seg_left / 60, (int) seg_left % 60);
+		} else {
+			printf("%-7s %d:%02d left in this segment\n", pace,
+			       (int) seg_left / 60, (int) seg_left % 60);
+		}
+	}
+	if (belt >= 0)
+		printf("target %.1f km/h, belt %.1f km/h, presses %d\n", target,
+		       belt, (int) num(line, "presses", 0));
+	else
+		printf("target %.1f km/h, belt -, presses %d\n", target,
+		       (int) num(line, "presses", 0));
+	if (num(line, "press", -1) >= 0)
+		printf("press %d counted: walking pace now\n",
+		       (int) num(line, "press", 0));
+}
+
+/*
+ * 'watch' on a terminal: a screen redrawn every second (and on each
+ * event) from a fresh 'status', with the last few events below it.
+ */
+#define WATCH_EVENTS 6
+#define WATCH_REDRAW_MS 1000
+
+static char recent[WATCH_EVENTS][160];
+static unsigned n_recent;
+
+static void remember_event(const char *line)
+{
+	char event[32], detail[100];
+
+	str(line, "event", event, sizeof(event));
+	if (!strcmp(event, "sample") || !strcmp(event, "data") ||
+	    !strcmp(event, "result"))
+		return;
+	str(line, "detail", detail, sizeof(detail));
+	if (!strcmp(detail, "-")) {
+		/* The most telling keys of the session's own events. */
+		if (!json_line_string(line, "command", detail, sizeof(detail)) &&
+		    !json_line_string(line, "kind", detail, sizeof(detail)) &&
+		    !json_line_string(line, "state", detail, sizeof(detail)))
+			detail[0] = '\0';
+	}
+	memmove(recent[1], recent[0], sizeof(recent[0]) * (WATCH_EVENTS - 1));
+	snprintf(recent[0], sizeof(recent[0]), "%s%s %s",
+		 !strcmp(event, "alarm") ? "ALARM " : "", event, detail);
+	if (n_recent < WATCH_EVENTS)
+		n_recent++;
+}
+
+static void redraw(void)
+{
+	struct pollfd pfd;
+	char line[4096];
+	size_t len = 0;
+	int fd = ctl_connect(pacectl_socket);
+
+	if (fd < 0)
+		return;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (send(fd, "status\n", 7, MSG_NOSIGNAL) == 7) {
+		while (len < sizeof(line) - 1 && poll(&pfd, 1, 500) > 0) {
+			ssize_t n = read(fd, line + len, sizeof(line) - 1 - len);
+
+			if (n <= 0)
+				break;
+			len += (size_t) n;
+			if (memchr(line, '\n', len))
+				break;
+		}
+	}
+	close(fd);
+	line[len] = '\0';
+	if (!strchr(line, '\n'))
+		return;
+	*strchr(line, '\n') = '\0';
+	fputs("\033[H\033[J", stdout);
+	print_status(line);
+	if (n_recent)
+		printf("\nrecent:\n");
+	for (unsigned i = 0; i < n_recent; i++)
+		printf("  %s\n", recent[i]);
+	printf("\n(Ctrl-C to leave; the session goes on)\n");
+	fflush(stdout);
+}
+
 /*
  * Print reply lines until one is complete (or, when streaming, until the
  * daemon hangs up). Returns 0 when the first reply said "ok": true.
@@ -66,10 +225,16 @@ static int read_replies(int fd, bool stream)
 
 	for (;;) {
 		ssize_t n;
-		int r = poll(&pfd, 1, stream && !first ? -1 : REPLY_TIMEOUT_MS);
+		bool live = stream && human && !first;
+		int r = poll(&pfd, 1, live ? WATCH_REDRAW_MS :
+			     stream && !first ? -1 : REPLY_TIMEOUT_MS);
 
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r == 0 && live) {
+			redraw();
+			continue;
+		}
 		if (r == 0)
 			return -ETIMEDOUT;
 		n = read(fd, buf, sizeof(buf));
@@ -90,11 +255,25 @@ static int read_replies(int fd, bool stream)
 				ok = !strncmp(line, "{\"ok\":true", 10) ? 0 : -EIO;
 				first = false;
 				if (ok < 0) {
-					fprintf(stderr, "pacectl: %s\n", line);
+					char err[CTL_LINE_MAX];
+
+					if (human && json_line_string(line, "error",
+								      err, sizeof(err)))
+						fprintf(stderr, "pacectl: %s\n", err);
+					else
+						fprintf(stderr, "pacectl: %s\n", line);
 					return ok;
 				}
 			}
-			puts(line);
+			if (!human) {
+				puts(line);
+			} else if (stream) {
+				if (strncmp(line, "{\"ok\"", 5))
+					remember_event(line);
+				redraw();
+			} else {
+				print_status(line);
+			}
 			fflush(stdout);
 			if (!stream)
 				return ok;
@@ -110,12 +289,24 @@ int cmd_ctl(int argc, char **argv)
 	size_t len = 0;
 	int fd, r;
 
+	bool json = false;
+	int n_args = 0;
+
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("Usage: pacectl [--socket PATH] %s%s\n", argv[0],
+		printf("Usage: pacectl [--socket PATH] %s [--json]%s\n", argv[0],
 		       !strcmp(argv[0], "symptom") ? " [leak|pressure|pain|long-press]" :
-		       !strcmp(argv[0], "start") ? " [PROFILE]" : "");
+		       !strcmp(argv[0], "start") ? " [PROFILE|--programme]" : "");
 		return PACECTL_EXIT_OK;
 	}
+	/* --json anywhere after the command; "--programme" is start's. */
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else
+			argv[n_args++] = argv[i];
+	}
+	argc = n_args;
+	human = !json && isatty(STDOUT_FILENO);
 	for (int i = 0; i < argc; i++) {
 		int n = snprintf(req + len, sizeof(req) - len, "%s%s",
 				 i ? " " : "", argv[i]);
@@ -135,8 +326,21 @@ int cmd_ctl(int argc, char **argv)
 
 	fd = ctl_connect(pacectl_socket);
 	if (fd < 0) {
-		fprintf(stderr, "pacectl: cannot reach paced at %s: %s\n",
-			pacectl_socket, strerror(-fd));
+		struct stat st;
+
+		if (fd == -EACCES && stat(pacectl_socket, &st) == 0) {
+			struct group *gr = getgrgid(st.st_gid);
+
+			fprintf(stderr, "pacectl: no permission to use %s: only members of group '%s' may (ask to be added: usermod -aG %s $USER)\n",
+				pacectl_socket, gr ? gr->gr_name : "?",
+				gr ? gr->gr_name : "GROUP");
+		} else if (fd == -ENOENT || fd == -ECONNREFUSED) {
+			fprintf(stderr, "pacectl: paced is not running (no one answers on %s; systemctl start paced)\n",
+				pacectl_socket);
+		} else {
+			fprintf(stderr, "pacectl: cannot reach paced at %s: %s\n",
+				pacectl_socket, strerror(-fd));
+		}
 		return PACECTL_EXIT_FAIL;
 	}
 	r = send_all(fd, req, len);

@@ -73,7 +73,7 @@ struct sim {
 static const char *const quirk_names[SIM_QUIRK_COUNT] = {
 	"split-records", "truncate-20", "deny-first-control",
 	"ignore-speed-until-started", "drop-link", "stall", "lose-control",
-	"malformed", "mph", "alt-handles",
+	"malformed", "mph", "alt-handles", "slow-belt", "cp-silent",
 };
 
 static void debug(struct sim *sim, const char *fmt, ...)
@@ -177,6 +177,8 @@ int sim_config_add_quirk(struct sim_config *cfg, const char *spec)
 		case SIM_QUIRK_MALFORMED:
 		case SIM_QUIRK_MPH:
 		case SIM_QUIRK_ALT_HANDLES:
+		case SIM_QUIRK_SLOW_BELT:
+		case SIM_QUIRK_CP_SILENT:
 		default:
 			at = NULL;
 			break;
@@ -468,6 +470,11 @@ static uint8_t run_op(struct sim *sim, const struct ftms_control_request *req)
 		}
 		if (speed > 0xffff)
 			return FTMS_RESULT_INVALID_PARAMETER;
+		/* A worn motor: the target is accepted, the belt tops out
+		 * below it (what the speed-mismatch alarm is for). */
+		if (quirk(sim, SIM_QUIRK_SLOW_BELT) && speed > SIM_SLOW_BELT_MAX &&
+		    speed <= sim->belt.p.speed_max)
+			speed = SIM_SLOW_BELT_MAX;
 		if (quirk(sim, SIM_QUIRK_IGNORE_SPEED_UNTIL_STARTED) &&
 		    !belt_is_running(&sim->belt)) {
 			/* FTMS.md 2: "accepted" and silently dropped. */
@@ -542,6 +549,13 @@ static uint8_t on_cp_write(struct att_server *srv, uint16_t handle,
 		c->att_error = ATT_ECODE_PROC_IN_PROGRESS;
 		return c->att_error;
 	}
+	/* A control point that grants control and then never answers: the
+	 * write is acknowledged (it is a Write Request) but no procedure
+	 * runs and no indication follows, so only the client's own
+	 * procedure timeout (FTMS v1.0 4.16.2: 30 s at most) can end it. */
+	if (quirk(sim, SIM_QUIRK_CP_SILENT) && sim->in_control &&
+	    len && value[0] != FTMS_OP_REQUEST_CONTROL)
+		return 0;
 	r = ftms_decode_control_request(value, len, sim->unit, &req);
 	if (r == -EBADMSG) {
 		/* Not even an op code to answer to. */

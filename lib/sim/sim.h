@@ -36,8 +36,12 @@ enum sim_quirk {
 	SIM_QUIRK_MALFORMED = 1u << 7,		/* every 2nd tick adds a bad PDU */
 	SIM_QUIRK_MPH = 1u << 8,		/* 0.01 mph in every speed field */
 	SIM_QUIRK_ALT_HANDLES = 1u << 9,	/* another service/handle layout */
+	SIM_QUIRK_SLOW_BELT = 1u << 10,		/* belt never above 6.00 km/h */
+	SIM_QUIRK_CP_SILENT = 1u << 11,		/* CP grants control, then mute */
 };
-#define SIM_QUIRK_COUNT 10
+#define SIM_QUIRK_COUNT 12
+/* What a slow-belt treadmill reaches, whatever it was asked: 0.01 km/h. */
+#define SIM_SLOW_BELT_MAX 600
 
 struct sim_config {
 	struct belt_params belt;
@@ -58,7 +62,8 @@ void sim_config_init(struct sim_config *ret_cfg);
 /*
  * Turn on a quirk by name ("split-records", "truncate-20",
  * "deny-first-control", "ignore-speed-until-started", "drop-link",
- * "stall", "lose-control", "malformed", "mph", "alt-handles"). The timed
+ * "stall", "lose-control", "malformed", "mph", "alt-handles",
+ * "slow-belt", "cp-silent"). The timed
  * ones take "=SECONDS" (decimal, belt time): "drop-link=2.5". Returns 0,
  * -EINVAL for an unknown name or a value on an untimed quirk, -ERANGE
  * for a bad time. cfg is untouched on error.

@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Footprint of paced: start-up time, resident memory, wakeups and CPU, idle
+# and in a session. Prints "name value unit" lines (bench/README.md).
+# BENCH_SECONDS (default 30) is the length of each measured window.
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+paced="$top_builddir/daemon/paced"
+pacectl="$top_builddir/tools/pacectl"
+secs=${BENCH_SECONDS:-30}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/paced-bench.XXXXXX")
+pid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+hz=$(getconf CLK_TCK)
+
+field() {	# field NAME PID: a kB or count line of /proc/PID/status
+	sed -n "s/^$1:[[:space:]]*\([0-9]*\).*/\1/p" "/proc/$2/status"
+}
+switches() {	# every time the process blocked and was woken, or was preempted
+	echo $(($(field voluntary_ctxt_switches "$1") + \
+		$(field nonvoluntary_ctxt_switches "$1")))
+}
+cpu_ticks() {	# utime + stime (fields 14, 15 of /proc/PID/stat)
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+now_ns() {
+	date +%s%N
+}
+wait_ready() {	# until the control socket answers
+	i=0
+	until "$pacectl" --socket "$1" status >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -gt 2000 ] && { echo "never ready" >&2; exit 1; }
+		sleep 0.002
+	done
+}
+# Measure over $secs: wakeups per second, CPU seconds, peak RSS.
+window() {
+	w0=$(switches "$1")
+	c0=$(cpu_ticks "$1")
+	sleep "$secs"
+	w1=$(switches "$1")
+	c1=$(cpu_ticks "$1")
+	awk -v a="$w0" -v b="$w1" -v s="$secs" -v n="$2" \
+		'BEGIN { printf "%s_wakeups %.2f per_s\n", n, (b - a) / s }'
+	awk -v a="$c0" -v b="$c1" -v s="$secs" -v hz="$hz" -v n="$2" \
+		'BEGIN { printf "%s_cpu %.2f s_per_hour\n", n, (b - a) / hz * 3600 / s }'
+	echo "${2}_rss $(field VmRSS "$1") KiB"
+	echo "${2}_rss_peak $(field VmHWM "$1") KiB"
+}
+
+# --- idle: the service with its control socket, no session ------------
+mkdir -p "$tmp/state"
+cat >"$tmp/paced.conf" <<EOF
+state_dir = "$tmp/state";
+control = { socket = "$tmp/svc.sock"; };
+EOF
+t0=$(now_ns)
+"$paced" -c "$tmp/paced.conf" >"$tmp/svc.out" 2>&1 &
+pid=$!
+wait_ready "$tmp/svc.sock"
+t1=$(now_ns)
+echo "startup_service $(( (t1 - t0) / 1000 )) us"
+sleep 1
+window $pid idle
+kill $pid
+wait $pid 2>/dev/null
+pid=""
+
+# --- a session in real time (speedup 1) with the in-process simulator:
+# the figures include the simulated treadmill's own work (an upper bound
+# for the daemon); Treadmill Data at 1 Hz as most treadmills send it.
+t0=$(now_ns)
+"$paced" run --treadmill sim --profile "$top_srcdir/profiles/demo.cfg" \
+	--control "$tmp/run.sock" --log "$tmp/log.jsonl" >"$tmp/run.out" 2>&1 &
+pid=$!
+wait_ready "$tmp/run.sock"
+t1=$(now_ns)
+echo "startup_run $(( (t1 - t0) / 1000 )) us"
+sleep 4	# past the countdown: the belt is running
+window $pid session
+kill $pid
+wait $pid 2>/dev/null
+pid=""

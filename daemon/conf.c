@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* paced.conf: the service's configuration, parsed with libconfig into typed structs (named conf.c: "config.h" is autoconf's). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "conf.h"
+#include "transport.h"
+#include "util.h"
+
+struct ctx {
+	const char *file;
+	struct config_error *err;
+	bool failed;
+};
+
+static void fail_line(struct ctx *c, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail_line(struct ctx *c, unsigned line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	/* The first error is the one worth reading. */
+	if (c->failed)
+		return;
+	c->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->err->line = line;
+	if (line)
+		snprintf(c->err->text, sizeof(c->err->text), "%s:%u: %s",
+			 c->file, line, msg);
+	else
+		snprintf(c->err->text, sizeof(c->err->text), "%s: %s",
+			 c->file, msg);
+}
+
+#define fail(c, s, ...) fail_line((c), config_setting_source_line(s), __VA_ARGS__)
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP: return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64: return "an integer";
+	case CONFIG_TYPE_FLOAT: return "a number";
+	case CONFIG_TYPE_STRING: return "a string";
+	case CONFIG_TYPE_BOOL: return "a boolean";
+	case CONFIG_TYPE_ARRAY: return "an array";
+	case CONFIG_TYPE_LIST: return "a list";
+	default: return "nothing";
+	}
+}
+
+/* Every key of a group must be known: a typo must not silently keep a
+ * default (a misspelt speed_cap would leave the built-in cap). */
+static bool check_keys(struct ctx *c, const config_setting_t *g,
+		       const char *where, const char *const *known)
+{
+	unsigned n = (unsigned) config_setting_length(g);
+
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *m = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(m);
+		bool ok = false;
+
+		for (const char *const *k = known; *k; k++)
+			ok = ok || !strcmp(*k, name);
+		if (!ok) {
+			fail(c, m, "unknown key '%s' in %s", name, where);
+			return false;
+		}
+	}
+	return true;
+}
+
+static const config_setting_t *get_group(struct ctx *c,
+					 const config_setting_t *parent,
+					 const char *key)
+{
+	const config_setting_t *g = config_setting_get_member(parent, key);
+
+	if (g && config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		fail(c, g, "'%s' must be a group { ... }, not %s", key,
+		     type_name(config_setting_type(g)));
+		return NULL;
+	}
+	return g;
+}
+
+/* A string into buf; absent keys leave buf alone. */
+static bool get_str(struct ctx *c, const config_setting_t *parent,
+		    const char *key, char *buf, size_t len, bool path)
+{
+	const config_setting_t *s = config_setting_get_member(parent, key);
+	const char *v;
+
+	if (!s)
+		return true;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		fail(c, s, "%s must be a string, not %s", key,
+		     type_name(config_setting_type(s)));
+		return false;
+	}
+	v = config_setting_get_string(s);
+	if (strlen(v) >= len) {
+		fail(c, s, "%s is too long (at most %zu bytes)", key, len - 1);
+		return false;
+	}
+	for (const char *p = v; *p; p++)
+		if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+			fail(c, s, "%s contains a control character", key);
+			return false;
+		}
+	if (path && *v && *v != '/') {
+		fail(c, s, "%s must be an absolute path", key);
+		return false;
+	}
+	memcpy(buf, v, strlen(v) + 1);
+	return true;
+}
+
+/* km/h as a number into 0.01 km/h, within lo..hi km/h. */
+static bool get_kmh(struct ctx *c, const config_setting_t *parent,
+		    const char *key, double lo, double hi, uint16_t *ret)
+{
+	const config_setting_t *s = config_setting_get_member(parent, key);
+	double v;
+
+	if (!s)
+		return true;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = (double) config_setting_get_int64(s);
+		break;
+	case CONFIG_TYPE_FLOAT:
+		v = config_setting_get_float(s);
+		break;
+	default:
+		fail(c, s, "%s must be a speed in km/h, not %s", key,
+		     type_name(config_setting_type(s)));
+		return false;
+	}
+	/* !(v >= lo) also catches NaN. */
+	if (!(v >= lo) || v > hi) {
+		fail(c, s, "%s must be between %g and %g km/h", key, lo, hi);
+		return false;
+	}
+	*ret = (uint16_t) (v * 100 + 0.5);
+	return true;
+}
+
+static void parse_treadmill(struct ctx *c, struct paced_config *pc,
+			    const config_setting_t *root)
+{
+	static const char *const keys[] = { "address", "adapter", NULL };
+	const config_setting_t *g = get_group(c, root, "treadmill");
+	const config_setting_t *a;
+	enum transport_kind kind;
+
+	if (!g || !check_keys(c, g, "treadmill", keys))
+		return;
+	if (!get_str(c, g, "address", pc->treadmill, sizeof(pc->treadmill),
+		     false) ||
+	    !get_str(c, g, "adapter", pc->adapter, sizeof(pc->adapter), false))
+		return;
+	a = config_setting_get_member(g, "address");
+	if (a && transport_parse(pc->treadmill, &kind) < 0)
+		fail(c, a, "address '%s' is not a treadmill address (sim, unix:PATH or a Bluetooth address AA:BB:CC:DD:EE:FF)",
+		     pc->treadmill);
+}
+
+static void parse_user(struct ctx *c, struct paced_config *pc,
+		       const config_setting_t *root)
+{
+	static const char *const keys[] = { "walk", "jog", "speed_cap", NULL };
+	const config_setting_t *g = get_group(c, root, "user");
+	struct profile_limits *l = &pc->limits;
+
+	if (!g || !check_keys(c, g, "user", keys))
+		return;
+	if (!get_kmh(c, g, "speed_cap", 1.0, 25.0, &l->speed_cap) ||
+	    !get_kmh(c, g, "walk", 1.0, 10.0, &l->walk_speed) ||
+	    !get_kmh(c, g, "jog", 1.0, 25.0, &l->jog_speed))
+		return;
+	/* Safety first: a pace above the cap is a contradiction, refused. */
+	if (l->jog_speed > l->speed_cap)
+		fail(c, config_setting_get_member(g, "jog") ?
+		     config_setting_get_member(g, "jog") : g,
+		     "jog %.1f km/h is above speed_cap %.1f km/h",
+		     l->jog_speed / 100.0, l->speed_cap / 100.0);
+	else if (l->walk_speed >= l->jog_speed)
+		fail(c, config_setting_get_member(g, "walk") ?
+		     config_setting_get_member(g, "walk") : g,
+		     "walk %.1f km/h must be slower than jog %.1f km/h",
+		     l->walk_speed / 100.0, l->jog_speed / 100.0);
+}
+
+static void parse_control(struct ctx *c, struct paced_config *pc,
+			  const config_setting_t *root)
+{
+	static const char *const keys[] = { "socket", "group", NULL };
+	const config_setting_t *g = get_group(c, root, "control");
+
+	if (!g || !check_keys(c, g, "control", keys))
+		return;
+	if (!get_str(c, g, "socket", pc->control_socket,
+		     sizeof(pc->control_socket), true))
+		return;
+	(void) get_str(c, g, "group", pc->control_group,
+		       sizeof(pc->control_group), false);
+}
+
+static void parse_plugins(struct ctx *c, struct paced_config *pc,
+			  const config_setting_t *root)
+{
+	const config_setting_t *g = get_group(c, root, "plugins");
+	unsigned n;
+
+	if (!g)
+		return;
+	n = (unsigned) config_setting_length(g);
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *p = config_setting_get_elem(g, i);
+		struct config_plugin *cp;
+
+		if (config_setting_type(p) != CONFIG_TYPE_GROUP) {
+			fail(c, p, "plugin '%s' must be a group { ... } (its settings), not %s",
+			     config_setting_name(p),
+			     type_name(config_setting_type(p)));
+			return;
+		}
+		if (pc->n_plugins == CONFIG_MAX_PLUGINS) {
+			fail(c, p, "more than %d plugins", CONFIG_MAX_PLUGINS);
+			return;
+		}
+		if (strlen(config_setting_name(p)) >= sizeof(cp->name)) {
+			fail(c, p, "plugin name too long");
+			return;
+		}
+		cp = &pc->plugins[pc->n_plugins++];
+		snprintf(cp->name, sizeof(cp->name), "%s",
+			 config_setting_name(p));
+		cp->line = config_setting_source_line(p);
+		cp->group = p;
+	}
+}
+
+static void parse_root(struct ctx *c, struct paced_config *pc,
+		       const config_setting_t *root)
+{
+	static const char *const keys[] = {
+		"treadmill", "user", "profile", "programme", "profile_dir",
+		"state_dir", "control", "plugin_dir", "plugins", "speedup",
+		NULL
+	};
+	const config_setting_t *s;
+
+	if (!check_keys(c, root, "the top level", keys))
+		return;
+	parse_treadmill(c, pc, root);
+	parse_user(c, pc, root);
+	if (c->failed ||
+	    !get_str(c, root, "profile", pc->profile, sizeof(pc->profile),
+		     false) ||
+	    !get_str(c, root, "programme", pc->programme,
+		     sizeof(pc->programme), false) ||
+	    !get_str(c, root, "profile_dir", pc->profile_dir,
+		     sizeof(pc->profile_dir), true) ||
+	    !get_str(c, root, "state_dir", pc->state_dir,
+		     sizeof(pc->state_dir), true) ||
+	    !get_str(c, root, "plugin_dir", pc->plugin_dir,
+		     sizeof(pc->plugin_dir), true))
+		return;
+	parse_control(c, pc, root);
+	parse_plugins(c, pc, root);
+	if ((s = config_setting_get_member(root, "speedup"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_INT) {
+			fail(c, s, "speedup must be an integer, not %s",
+			     type_name(config_setting_type(s)));
+		} else if (config_setting_get_int(s) < 1 ||
+			   config_setting_get_int(s) > 1000) {
+			fail(c, s, "speedup must be 1 to 1000");
+		} else {
+			pc->speedup = (uint32_t) config_setting_get_int(s);
+		}
+	}
+}
+
+static void set_defaults(struct paced_config *pc, const char *name)
+{
+	snprintf(pc->file, sizeof(pc->file), "%s", name);
+	snprintf(pc->treadmill, sizeof(pc->treadmill), "sim");
+	profile_limits_default(&pc->limits);
+	snprintf(pc->profile_dir, sizeof(pc->profile_dir), "%s", PROFILEDIR);
+	snprintf(pc->state_dir, sizeof(pc->state_dir), "%s", STATEDIR);
+	snprintf(pc->control_socket, sizeof(pc->control_socket), "%s",
+		 RUNDIR "/control");
+	snprintf(pc->plugin_dir, sizeof(pc->plugin_dir), "%s", PLUGINDIR);
+	pc->speedup = 1;
+}
+
+static struct paced_config *finish(config_t *cfg, int read_ok,
+				   const char *name, struct config_error *ret_err)
+{
+	struct paced_config *pc = paced_new0(struct paced_config, 1);
+	struct config_error err = { 0 };
+	struct ctx c = { .file = name, .err = &err };
+
+	set_defaults(pc, name);
+	if (!read_ok) {
+		/* libconfig: no line means the file could not be read. */
+		if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+			fail_line(&c, 0, "cannot read the file");
+		else
+			fail_line(&c, (unsigned) config_error_line(cfg), "%s",
+				  config_error_text(cfg));
+	} else {
+		parse_root(&c, pc, config_root_setting(cfg));
+	}
+	if (c.failed) {
+		config_destroy(cfg);
+		free(cfg);
+		free(pc);
+		*ret_err = err;
+		return NULL;
+	}
+	pc->cfg = cfg;
+	return pc;
+}
+
+struct paced_config *config_load(const char *path, struct config_error *ret_err)
+{
+	config_t *cfg = paced_new0(config_t, 1);
+	int ok;
+
+	config_init(cfg);
+	ok = config_read_file(cfg, path);
+	return finish(cfg, ok, path, ret_err);
+}
+
+struct paced_config *config_load_string(const char *text, const char *name,
+					struct config_error *ret_err)
+{
+	config_t *cfg = paced_new0(config_t, 1);
+	int ok;
+
+	config_init(cfg);
+	ok = config_read_string(cfg, text);
+	return finish(cfg, ok, name, ret_err);
+}
+
+void config_free(struct paced_config *pc)
+{
+	if (!pc)
+		return;
+	if (pc->cfg) {
+		config_destroy(pc->cfg);
+		free(pc->cfg);
+	}
+	free(pc);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The plugin host: loads .so plugins, checks their ABI, tracks what they register. */
+#pragma once
+
+#include <stdbool.h>
+
+#include <paced/plugin.h>
+
+#include "mainloop.h"
+
+struct plugin_host;
+
+/* A person's action reported by an input plugin. */
+typedef int (*plugin_action_func_t)(const char *plugin, const char *source,
+				    enum paced_action action, int arg,
+				    void *user_data);
+
+/* Borrows loop. action may be NULL (actions then get -ENOTSUP). */
+struct plugin_host *plugin_host_new(struct loop *loop,
+				    plugin_action_func_t action,
+				    void *user_data);
+/* Unloads every plugin in reverse load order. NULL ok. */
+void plugin_host_free(struct plugin_host *host);
+
+/*
+ * Find "<name>.so" in the directories of $PACED_PLUGIN_PATH (colon
+ * separated, for running from the build tree), then dir. Load it
+ * (RTLD_NOW|RTLD_LOCAL), check abi and size, and call init with group
+ * (a libconfig group, may be NULL; file names the config file). Returns 0,
+ * -ENOENT (not found), -EPROTO (wrong ABI or short descriptor, logged),
+ * -ELIBBAD (no descriptor, name mismatch), or init's error.
+ */
+int plugin_host_load(struct plugin_host *host, const char *dir,
+		     const char *name, const void *group, const char *file);
+/* Load from an explicit .so path (tests). Same returns. */
+int plugin_host_load_path(struct plugin_host *host, const char *path,
+			  const char *name, const void *group,
+			  const char *file);
+unsigned plugin_host_count(const struct plugin_host *host);
+
+/* The driver that matches address, or NULL. */
+struct plugin_driver;
+struct plugin_driver *plugin_host_find_driver(struct plugin_host *host,
+					      const char *address);
+const char *plugin_driver_name(const struct plugin_driver *d);
+/* driver->open(); *ret_tm is lib/treadmill.h's struct treadmill. */
+struct treadmill;
+int plugin_driver_open(struct plugin_driver *d, const char *address,
+		       const char *adapter, struct treadmill **ret_tm);

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The "sim" driver plugin: the built-in simulated treadmill and unix:PATH ATT peers. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <paced/plugin.h>
+
+#include "ftms-client.h"
+#include "sim/sim.h"
+#include "transport.h"
+#include "util.h"
+
+/*
+ * One link at a time: the transport is kept because for "sim" it owns the
+ * simulator, whose belt must survive a reconnect the way a real treadmill's
+ * does (DESIGN.md rule 2). The FTMS client (and its treadmill) belongs to
+ * the daemon once returned.
+ */
+struct sim_plugin {
+	struct paced_plugin *self;
+	struct sim_config cfg;
+	struct transport *transport;
+	char address[128];
+};
+
+static struct sim_plugin plugin_state;
+
+static bool sim_match(const char *address, void *user_data)
+{
+	enum transport_kind kind;
+
+	if (transport_parse(address, &kind) < 0)
+		return false;
+	return kind == TRANSPORT_KIND_SIM || kind == TRANSPORT_KIND_UNIX;
+}
+
+static int sim_open(const char *address, const char *adapter,
+		    struct paced_treadmill **ret_tm, void *user_data)
+{
+	struct sim_plugin *sp = user_data;
+	struct loop *loop = (struct loop *) paced_plugin_loop(sp->self);
+	struct ftms_client *client;
+	int r, fd;
+
+	if (sp->transport && strcmp(sp->address, address)) {
+		transport_free(sp->transport);
+		sp->transport = NULL;
+	}
+	if (sp->transport) {
+		r = transport_reopen(sp->transport);
+	} else {
+		r = transport_open(loop, address, &sp->cfg, &sp->transport);
+		if (r == 0)
+			snprintf(sp->address, sizeof(sp->address), "%s",
+				 address);
+	}
+	if (r < 0) {
+		paced_log(sp->self, LOG_WARNING, "%s: %s", address,
+			  transport_error_str(r));
+		return r;
+	}
+	fd = transport_steal_fd(sp->transport);
+	if (fd < 0)
+		return fd;
+	client = ftms_client_new(loop, fd, NULL);
+	if (!client)
+		return -ENOMEM;
+	*ret_tm = (struct paced_treadmill *) ftms_client_get_treadmill(client);
+	return 0;
+}
+
+static const struct paced_driver_ops sim_ops = {
+	.name = "sim",
+	.match = sim_match,
+	.open = sim_open,
+};
+
+static int sim_init(struct paced_plugin *self, const struct paced_cfg *cfg)
+{
+	struct sim_plugin *sp = &plugin_state;
+	const char *quirk;
+	long long v;
+	int r;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->self = self;
+	sim_config_init(&sp->cfg);
+	/* speedup: the belt's clock, to match paced.conf's speedup in tests
+	 * and demos. */
+	if (paced_cfg_get_int(cfg, "speedup", &v) == 0) {
+		if (v < 1 || v > 1000) {
+			paced_log(self, LOG_ERR, "%s:%u: speedup must be 1 to 1000",
+				  paced_cfg_file(cfg),
+				  paced_cfg_line(cfg, "speedup"));
+			return -EINVAL;
+		}
+		sp->cfg.speedup = (uint32_t) v;
+	}
+	for (unsigned i = 0; paced_cfg_get_str_elem(cfg, "quirks", i,
+						    &quirk) == 0; i++) {
+		if (sim_config_add_quirk(&sp->cfg, quirk) < 0) {
+			paced_log(self, LOG_ERR, "%s:%u: unknown simulator quirk '%s' (see paced-sim --help)",
+				  paced_cfg_file(cfg),
+				  paced_cfg_line(cfg, "quirks"), quirk);
+			return -EINVAL;
+		}
+	}
+	r = paced_driver_register(self, &sim_ops, sp);
+	return r;
+}
+
+static void sim_exit(struct paced_plugin *self)
+{
+	transport_free(plugin_state.transport);
+	plugin_state.transport = NULL;
+}
+
+PACED_PLUGIN_DEFINE("sim", PACKAGE_VERSION, sim_init, sim_exit);

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* paced.conf parsing: defaults, every key, and every error with its line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "conf.h"
+
+START_TEST(test_defaults)
+{
+	struct config_error err;
+	struct paced_config *c = config_load_string("", "t.conf", &err);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->treadmill, "sim");
+	ck_assert_str_eq(c->control_socket, RUNDIR "/control");
+	ck_assert_str_eq(c->state_dir, STATEDIR);
+	ck_assert_str_eq(c->plugin_dir, PLUGINDIR);
+	ck_assert_uint_eq(c->n_plugins, 0);
+	ck_assert_uint_eq(c->speedup, 1);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_full)
+{
+	static const char text[] =
+		"treadmill = { address = \"unix:/tmp/tm\"; adapter = \"hci1\"; };\n"
+		"user = { walk = 4.5; jog = 7; speed_cap = 8.5; };\n"
+		"profile = \"demo\";\n"
+		"programme = \"/p/rtr.programme\";\n"
+		"profile_dir = \"/p\";\n"
+		"state_dir = \"/var/lib/x\";\n"
+		"control = { socket = \"/run/x/ctl\"; group = \"paced\"; };\n"
+		"plugin_dir = \"/usr/lib/x\";\n"
+		"speedup = 60;\n"
+		"plugins = { sim = { speedup = 60; }; evdev = { }; };\n";
+	struct config_error err;
+	struct paced_config *c = config_load_string(text, "t.conf", &err);
+
+	ck_assert_msg(c != NULL, "%s", err.text);
+	ck_assert_str_eq(c->treadmill, "unix:/tmp/tm");
+	ck_assert_str_eq(c->adapter, "hci1");
+	ck_assert_uint_eq(c->limits.walk_speed, 450);
+	ck_assert_uint_eq(c->limits.jog_speed, 700);
+	ck_assert_uint_eq(c->limits.speed_cap, 850);
+	ck_assert_str_eq(c->profile, "demo");
+	ck_assert_str_eq(c->programme, "/p/rtr.programme");
+	ck_assert_str_eq(c->profile_dir, "/p");
+	ck_assert_str_eq(c->state_dir, "/var/lib/x");
+	ck_assert_str_eq(c->control_socket, "/run/x/ctl");
+	ck_assert_str_eq(c->control_group, "paced");
+	ck_assert_str_eq(c->plugin_dir, "/usr/lib/x");
+	ck_assert_uint_eq(c->speedup, 60);
+	ck_assert_uint_eq(c->n_plugins, 2);
+	ck_assert_str_eq(c->plugins[0].name, "sim");
+	ck_assert_uint_eq(c->plugins[0].line, 10);
+	ck_assert_str_eq(c->plugins[1].name, "evdev");
+	ck_assert_ptr_nonnull(c->plugins[1].group);
+	config_free(c);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *error;
+} bad[] = {
+	{ "x = 1;\n", "t.conf:1: unknown key 'x' in the top level" },
+	{ "\n\ntreadmill = 3;\n", "t.conf:3: 'treadmill' must be a group { ... }, not an integer" },
+	{ "treadmill = {\n address = \"nope\"; };\n", "t.conf:2: address 'nope' is not a treadmill address (sim, unix:PATH or a Bluetooth address AA:BB:CC:DD:EE:FF)" },
+	{ "treadmill = { adress = \"sim\"; };\n", "t.conf:1: unknown key 'adress' in treadmill" },
+	{ "treadmill = { address = 5; };\n", "t.conf:1: address must be a string, not an integer" },
+	{ "user = {\n speed_cap = 30.0; };\n", "t.conf:2: speed_cap must be between 1 and 25 km/h" },
+	{ "user = { walk = \"5\"; };\n", "t.conf:1: walk must be a speed in km/h, not a string" },
+	{ "user = { jog = 9.0;\n speed_cap = 8.0; };\n", "t.conf:1: jog 9.0 km/h is above speed_cap 8.0 km/h" },
+	{ "user = {\n walk = 7.0; jog = 6.5; };\n", "t.conf:2: walk 7.0 km/h must be slower than jog 6.5 km/h" },
+	{ "user = { spead_cap = 8.0; };\n", "t.conf:1: unknown key 'spead_cap' in user" },
+	{ "state_dir = \"relative\";\n", "t.conf:1: state_dir must be an absolute path" },
+	{ "profile_dir = \"/a\x01\" \"b\";\n", "t.conf:1: profile_dir contains a control character" },
+	{ "control = { socket = \"/run/paced/a-very-long-socket-path-that-does-not-fit-into-sun-path-of-a-unix-socket-address-at-all-not-even-close\"; };\n",
+	  "t.conf:1: socket is too long (at most 107 bytes)" },
+	{ "control = { mode = 666; };\n", "t.conf:1: unknown key 'mode' in control" },
+	{ "plugins = {\n sim = 1; };\n", "t.conf:2: plugin 'sim' must be a group { ... } (its settings), not an integer" },
+	{ "speedup = 0;\n", "t.conf:1: speedup must be 1 to 1000" },
+	{ "speedup = 2.5;\n", "t.conf:1: speedup must be an integer, not a number" },
+	{ "user = { walk = 4.0 \n", "t.conf:2: syntax error" },
+	{ "profile = \"a\";\nprofile = \"b\";\n", "t.conf:2: duplicate setting name" },
+};
+
+START_TEST(test_errors)
+{
+	struct config_error err;
+	struct paced_config *c = config_load_string(bad[_i].text, "t.conf", &err);
+
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(err.text, bad[_i].error);
+}
+END_TEST
+
+START_TEST(test_file)
+{
+	char path[] = "/tmp/test-config-XXXXXX";
+	struct config_error err;
+	struct paced_config *c;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("# comment\nuser = { walk = 5.0; jog = 8.0;\n speed_cap = 9.0; };\nbogus = 1;\n", f);
+	fclose(f);
+	c = config_load(path, &err);
+	ck_assert_ptr_null(c);
+	ck_assert_uint_eq(err.line, 4);
+	ck_assert(strstr(err.text, ":4: unknown key 'bogus'"));
+	ck_assert(!strncmp(err.text, path, strlen(path)));
+	unlink(path);
+	c = config_load(path, &err);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(err.text + strlen(path), ": cannot read the file");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("paced.conf");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_full);
+	tcase_add_loop_test(tc, test_errors, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_file);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

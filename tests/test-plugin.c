@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The plugin loader: a good plugin loads, a wrong ABI and a short descriptor are refused. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <check.h>
+#include <libconfig.h>
+
+#include "log.h"
+#include "mainloop.h"
+#include "plugin.h"
+
+static char path[4096];
+
+static const char *plugin_path(const char *name)
+{
+	const char *b = getenv("top_builddir");
+
+	snprintf(path, sizeof(path), "%s/tests/plugins/.libs/%s.so",
+		 b ? b : ".", name);
+	return path;
+}
+
+START_TEST(test_good)
+{
+	struct loop *loop = loop_new(NULL);
+	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
+	config_t cfg;
+
+	config_init(&cfg);
+	ck_assert(config_read_string(&cfg, "good = { answer = 42; };"));
+	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("good"), "good",
+			 config_lookup(&cfg, "good"), "t.conf"), 0);
+	ck_assert_uint_eq(plugin_host_count(h), 1);
+	ck_assert_ptr_nonnull(plugin_host_find_driver(h, "test:good"));
+	ck_assert_ptr_null(plugin_host_find_driver(h, "sim"));
+	ck_assert_str_eq(plugin_driver_name(plugin_host_find_driver(h, "test:good")),
+			 "good");
+	/* Loading it twice is refused. */
+	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("good"), "good",
+			 NULL, "t.conf"), -EEXIST);
+	plugin_host_free(h);
+	config_destroy(&cfg);
+	loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_init_fails)
+{
+	struct loop *loop = loop_new(NULL);
+	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
+	config_t cfg;
+
+	config_init(&cfg);
+	ck_assert(config_read_string(&cfg, "good = { answer = 41; };"));
+	/* The plugin sees its own group: a wrong value makes init fail,
+	 * and nothing stays registered. */
+	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("good"), "good",
+			 config_lookup(&cfg, "good"), "t.conf"), -ERANGE);
+	ck_assert_uint_eq(plugin_host_count(h), 0);
+	ck_assert_ptr_null(plugin_host_find_driver(h, "test:good"));
+	plugin_host_free(h);
+	config_destroy(&cfg);
+	loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_wrong_abi)
+{
+	struct loop *loop = loop_new(NULL);
+	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
+
+	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("bad-abi"),
+			 "bad-abi", NULL, "t.conf"), -EPROTO);
+	ck_assert_uint_eq(plugin_host_count(h), 0);
+	plugin_host_free(h);
+	loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_short_size)
+{
+	struct loop *loop = loop_new(NULL);
+	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
+
+	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("short"),
+			 "short", NULL, "t.conf"), -EPROTO);
+	ck_assert_uint_eq(plugin_host_count(h), 0);
+	plugin_host_free(h);
+	loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_search_path)
+{
+	struct loop *loop = loop_new(NULL);
+	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
+	char dir[4096];
+	const char *b = getenv("top_builddir");
+
+	snprintf(dir, sizeof(dir), "%s/tests/plugins/.libs", b ? b : ".");
+	ck_assert_int_eq(plugin_host_load(h, "/nonexistent", "good", NULL,
+					  "t.conf"), -ENOENT);
+	setenv("PACED_PLUGIN_PATH", dir, 1);
+	ck_assert_int_eq(plugin_host_load(h, "/nonexistent", "good", NULL,
+					  "t.conf"), 0);
+	/* Names are names, not paths. */
+	ck_assert_int_eq(plugin_host_load(h, dir, "../x", NULL, "t.conf"),
+			 -EINVAL);
+	plugin_host_free(h);
+	loop_free(loop);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("plugin");
+	TCase *tc = tcase_create("loader");
+	SRunner *sr;
+	int failed;
+
+	log_init("test-plugin", LOG_TARGET_STDERR, NULL);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_good);
+	tcase_add_test(tc, test_init_fails);
+	tcase_add_test(tc, test_wrong_abi);
+	tcase_add_test(tc, test_short_size);
+	tcase_add_test(tc, test_search_path);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,181 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The service end to end: paced with the sim and evdev plugins on a
+# temporary paced.conf, sessions driven through pacectl and a scripted
+# evdev button (input_event records written to the evdev plugin's test FIFO).
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+
+paced="$top_builddir/daemon/paced"
+pacectl="$top_builddir/tools/pacectl"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/paced-svc.XXXXXX")
+pid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "${wpid:-}" ] && kill $wpid 2>/dev/null; rm -rf "$tmp"' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$tmp/paced.out" ] && tail -n 20 "$tmp/paced.out" >&2
+	for f in "$tmp"/state/sessions/*.jsonl; do
+		[ -f "$f" ] && grep -v '"sample"' "$f" | tail -n 15 >&2
+	done
+	exit 1
+}
+
+# struct input_event is 24 bytes on 64-bit Linux (16 on 32-bit) and the
+# fields are little-endian on the machines we write bytes for here.
+[ "$(printf '\001\000' | od -An -tu2 | tr -d ' ')" = 1 ] ||
+	{ echo "SKIP: big-endian host, the byte writer below is little-endian"; exit 77; }
+tv_bytes=16
+[ "$(getconf LONG_BIT)" = 32 ] && tv_bytes=8
+
+le16() { printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $(($1 >> 8 & 255)))"; }
+ev() {	# TYPE CODE VALUE
+	head -c $tv_bytes /dev/zero
+	le16 "$1"; le16 "$2"; le16 "$3"; le16 0
+}
+key() {	# CODE VALUE: a key record and its SYN_REPORT
+	{ ev 1 "$1" "$2"; ev 0 0 0; } >"$tmp/button"
+}
+KEY_ENTER=28 KEY_S=31
+
+mkfifo "$tmp/button" || fail "mkfifo"
+mkdir -p "$tmp/state"
+cat >"$tmp/paced.conf" <<CONF
+treadmill = { address = "sim"; };
+user = { walk = 5.0; jog = 7.5; speed_cap = 9.0; };
+profile_dir = "$top_srcdir/profiles";
+profile = "demo";
+state_dir = "$tmp/state";
+control = { socket = "$tmp/ctl"; };
+speedup = 30;
+plugins = {
+	sim = { speedup = 30; };
+	evdev = {
+		fifo = "$tmp/button";
+		keys = { KEY_ENTER = "symptom"; KEY_S = "start"; };
+	};
+};
+CONF
+
+# --- config checks ----------------------------------------------------
+out=$("$paced" -n -c "$tmp/paced.conf") || fail "paced -n: $out"
+printf 'user = {\n  jog = 12.0; speed_cap = 9.0; };\n' >"$tmp/bad.conf"
+out=$("$paced" --check-config -c "$tmp/bad.conf" 2>&1) && fail "bad config accepted"
+echo "$out" | grep -q "bad.conf:2: jog 12.0 km/h is above speed_cap 9.0 km/h" ||
+	fail "no file:line error: $out"
+
+# --- start the service -------------------------------------------------
+export PACED_PLUGIN_PATH="$top_builddir/plugins/.libs"
+"$paced" -d -c "$tmp/paced.conf" >"$tmp/paced.out" 2>&1 &
+pid=$!
+i=0
+until "$pacectl" -S "$tmp/ctl" status >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || fail "the control socket never answered"
+	sleep 0.05
+done
+grep -q "plugin sim .* loaded" "$tmp/paced.out" || fail "sim plugin not loaded"
+grep -q "plugin evdev .* loaded" "$tmp/paced.out" || fail "evdev plugin not loaded"
+
+# A second daemon on the same socket refuses, and leaves the first alone.
+out=$("$paced" -d -c "$tmp/paced.conf" 2>&1) && fail "second paced started"
+echo "$out" | grep -q "another paced is already running on $tmp/ctl" ||
+	fail "second paced: unclear message: $out"
+"$pacectl" -S "$tmp/ctl" status | grep -q '"state":"idle"' ||
+	fail "first paced lost its socket"
+
+wait_status() {
+	i=0
+	while [ $i -lt 300 ]; do
+		"$pacectl" -S "$tmp/ctl" status 2>/dev/null | grep -q "$1" &&
+			return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	fail "status never matched $1"
+}
+session_log() { ls -t "$tmp"/state/sessions/*.jsonl | head -n 1; }
+
+# --- 1: a whole session through pacectl ----------------------------------
+out=$("$pacectl" -S "$tmp/ctl" symptom) && fail "symptom with no session: $out"
+"$pacectl" -S "$tmp/ctl" start demo >/dev/null || fail "pacectl start"
+out=$("$pacectl" -S "$tmp/ctl" start demo 2>&1) && fail "second start accepted"
+echo "$out" | grep -q "already running" || fail "second start: $out"
+"$pacectl" -S "$tmp/ctl" watch >"$tmp/watch" 2>&1 &
+wpid=$!
+wait_status '"pace":"jog"'
+reply=$("$pacectl" -S "$tmp/ctl" symptom leak) || fail "symptom: $reply"
+echo "$reply" | grep -q '"press":1' || fail "press not counted: $reply"
+echo "$reply" | grep -q '"state":"recovery"' || fail "no recovery: $reply"
+"$pacectl" -S "$tmp/ctl" status | grep -q '"presses":1' || fail "status"
+"$pacectl" -S "$tmp/ctl" stop >/dev/null || fail "pacectl stop"
+wait_status '"state":"idle"'
+kill $wpid 2>/dev/null
+wait $wpid 2>/dev/null
+wpid=""
+log=$(session_log)
+walk=$(awk '/"event":"symptom"/ { s = 1; next }
+	    s && /"event":"command"/ { print; exit }' "$log")
+echo "$walk" | grep -q '"command":"set-speed","value":5.00' ||
+	fail "first command after the press was not walk pace: $walk"
+grep -q '"event":"symptom".*"kind":"leak","press":1' "$log" || fail "no press in log"
+grep -q '"event":"end".*"outcome":"aborted"' "$log" || fail "no end line"
+grep -q '"command":"stop"' "$log" || fail "treadmill never told to stop"
+grep -q '"event":"symptom"' "$tmp/watch" || fail "watch saw no press"
+grep -q '"event":"session-end"' "$tmp/watch" || fail "watch saw no end"
+grep -v '^{.*}$' "$log" && fail "torn log line"
+grep -q '"outcome":"aborted"' "$tmp/state/history.jsonl" || fail "no history"
+echo "PASS: session through pacectl (start, watch, symptom, status, stop)"
+
+# --- 2: a session through a button -----------------------------------------
+key $KEY_S 1; key $KEY_S 0
+wait_status '"pace":"jog"'
+key $KEY_ENTER 1
+wait_status '"presses":1'
+key $KEY_ENTER 0
+# Hold past 2 s: the long press ends the session through its cool-down.
+key $KEY_ENTER 1
+sleep 2.3
+key $KEY_ENTER 0
+wait_status '"state":"idle"'
+log=$(session_log)
+walk=$(awk '/"event":"symptom"/ { s = 1; next }
+	    s && /"event":"command"/ { print; exit }' "$log")
+echo "$walk" | grep -q '"command":"set-speed","value":5.00' ||
+	fail "button press did not bring walk pace: $walk"
+grep -q '"event":"symptom".*"kind":"any","press":1' "$log" ||
+	fail "button press not logged"
+grep -q '"event":"symptom".*"kind":"long-press"' "$log" ||
+	fail "long press not logged"
+grep -q '"event":"end"' "$log" || fail "no end line"
+grep -q '"command":"stop"' "$log" || fail "treadmill never told to stop"
+echo "PASS: session through an evdev button (start, press, long press)"
+
+# --- 3: start's other forms ------------------------------------------------
+out=$("$pacectl" -S "$tmp/ctl" start --programme 2>&1) && fail "no programme, yet started"
+echo "$out" | grep -q "no programme in paced.conf" || fail "start --programme: $out"
+out=$("$pacectl" -S "$tmp/ctl" start ../../etc/passwd 2>&1) && fail "path escape accepted"
+"$pacectl" -S "$tmp/ctl" start "$top_srcdir/profiles/walk-only.cfg" >/dev/null ||
+	fail "start by absolute path"
+wait_status '"state":"running"'
+"$pacectl" -S "$tmp/ctl" stop >/dev/null || fail "pacectl stop"
+wait_status '"state":"idle"'
+grep -q '"event":"open".*walk-only.cfg' "$(session_log)" || fail "walk-only not run"
+echo "PASS: start by path; bad starts refused"
+
+# --- 4: SIGTERM mid-session: walk pace, stop, record, exit 0 --------------
+"$pacectl" -S "$tmp/ctl" start demo >/dev/null || fail "pacectl start"
+wait_status '"pace":"jog"'
+kill -TERM $pid
+wait $pid
+rc=$?
+pid=""
+[ $rc -eq 0 ] || fail "paced exited $rc on SIGTERM mid-session"
+log=$(session_log)
+awk '/"event":"end"/ { s = 1 } s && /"command":"stop"/ { f = 1 } END { exit !f }' \
+	"$log" || fail "no stop command after the end on SIGTERM"
+[ "$(tail -n 1 "$tmp/state/history.jsonl" | grep -c "$log")" = 1 ] ||
+	fail "SIGTERM session not in the history"
+[ -e "$tmp/ctl" ] && fail "control socket left behind"
+echo "PASS: SIGTERM mid-session stops the belt and exits 0"
+exit 0
