@@ -15,6 +15,7 @@
 #include "mainloop.h"
 #include "notify.h"
 #include "run.h"
+#include "scan.h"
 #include "service.h"
 #include "util.h"
 #include "version.h"
@@ -113,6 +114,8 @@ int main(int argc, char *argv[])
 
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "scan"))
+		return scan_main(argc - 1, argv + 1);
 
 	while ((c = getopt_long(argc, argv, "c:nd::hV", opts, NULL)) != -1) {
 		switch (c) {

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <libconfig.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "advisory.h"
 #include "control.h"
 #include "history.h"
 #include "ftms-client.h"
@@ -27,6 +29,9 @@
 #include "session-log.h"
 #include "sim/sim.h"
 #include "transport.h"
+#include "usb-ant.h"
+#include "sim-stick.h"
+#include "conf.h"
 #include "util.h"
 
 /* Exit statuses, documented in paced(8) and --help. */
@@ -47,7 +52,9 @@ enum {
 
 struct run {
 	struct loop *loop;
-	struct transport *transport;
+	const char *address;		/* as given */
+	struct transport *transport;	/* sim, unix:, Bluetooth */
+	struct usb_ant *ua;		/* usb-ant: advisory, no transport */
 	struct ftms_client *client;
 	struct treadmill *tm;
 	struct runner *runner;
@@ -255,7 +262,7 @@ static void on_link_ready(struct transport *t, int err, void *user_data)
 		return;
 	if (again) {
 		log_warn_errno(err, "treadmill %s: cannot reconnect",
-			       transport_address(run->transport));
+			       run->address);
 		schedule_reconnect(run);
 		return;
 	}
@@ -263,7 +270,7 @@ static void on_link_ready(struct transport *t, int err, void *user_data)
 		loop_remove(run->loop, run->connect_timer);
 		run->connect_timer = 0;
 	}
-	log_err("treadmill %s: %s", transport_address(run->transport),
+	log_err("treadmill %s: %s", run->address,
 		transport_error_str(err));
 	run->exit_status = RUN_EXIT_UNREACHABLE;
 	loop_quit(run->loop, RUN_EXIT_UNREACHABLE);
@@ -276,7 +283,7 @@ static void on_reconnected(struct treadmill *tm, enum treadmill_op op,
 
 	if (err < 0) {
 		log_warn_errno(err, "treadmill %s: reconnect failed",
-			       transport_address(run->transport));
+			       run->address);
 		schedule_reconnect(run);
 		return;
 	}
@@ -304,7 +311,7 @@ static bool on_reconnect(void *user_data)
 	fd = err < 0 ? err : transport_steal_fd(run->transport);
 	if (fd < 0) {
 		log_warn_errno(fd, "treadmill %s: cannot reconnect",
-			       transport_address(run->transport));
+			       run->address);
 		schedule_reconnect(run);
 		return false;
 	}
@@ -343,7 +350,8 @@ static void on_update(struct runner *r, void *user_data)
 		finish_run(run);
 		return;
 	}
-	if (run->link_was_up && !up && run->connected) {
+	/* The usb-ant driver follows re-plugs and search timeouts itself. */
+	if (run->link_was_up && !up && run->connected && !run->ua) {
 		say(run, "link to the treadmill lost; session paused, reconnecting");
 		schedule_reconnect(run);
 	}
@@ -520,7 +528,7 @@ static void on_connected(struct treadmill *tm, enum treadmill_op op, int err,
 	}
 	if (err < 0) {
 		log_errno(err, "treadmill %s: bring-up failed",
-			  transport_address(run->transport));
+			  run->address);
 		run->exit_status = RUN_EXIT_UNREACHABLE;
 		loop_quit(run->loop, RUN_EXIT_UNREACHABLE);
 		return;
@@ -532,7 +540,7 @@ static void on_connected(struct treadmill *tm, enum treadmill_op op, int err,
 	}
 	/* 'paced run' is itself the person's explicit start. */
 	say(run, "connected to %s; starting in a moment (space = symptom, q = stop)",
-	    transport_address(run->transport));
+	    run->address);
 	err = runner_start(run->runner);
 	if (err < 0) {
 		log_errno(err, "cannot start the session");
@@ -546,7 +554,7 @@ static bool on_connect_timeout(void *user_data)
 
 	run->connect_timer = 0;
 	log_err("treadmill %s: no answer within %llu s",
-		transport_address(run->transport),
+		run->address,
 		(unsigned long long) (CONNECT_TIMEOUT_US / USEC_PER_SEC));
 	loop_quit(run->loop, RUN_EXIT_UNREACHABLE);
 	return false;
@@ -722,14 +730,82 @@ static void record_history(struct run *run, const char *state_dir,
 			       state_dir);
 }
 
+/* ---- ANT+ over USB ---- */
+
+static bool is_usb_ant(const char *address)
+{
+	return !strncmp(address, "usb-ant", 7) &&
+	       (address[7] == '\0' || address[7] == ':' || address[7] == '@');
+}
+
+/*
+ * The ANT+ network key is licensed and lives only in paced.conf, in the
+ * usb-ant plugin's group (never on a command line, where ps shows it).
+ */
+static int open_usb_ant(struct run *run, const char *address,
+			const char *config_path,
+			const struct ant_sim_config *ant_cfg)
+{
+	const char *path = config_path ? config_path : CONFFILE;
+	struct paced_config *pc = NULL;
+	struct usb_ant_config cfg;
+	struct config_error cerr;
+	const char *key = NULL;
+	int err;
+
+	if (config_path || access(path, R_OK) == 0) {
+		pc = config_load(path, &cerr);
+		if (!pc) {
+			fprintf(stderr, "%s\n", cerr.text);
+			return -EINVAL;
+		}
+		for (unsigned i = 0; i < pc->n_plugins; i++)
+			if (!strcmp(pc->plugins[i].name, "usb-ant"))
+				config_setting_lookup_string(
+					pc->plugins[i].group, "network_key",
+					&key);
+	}
+	err = usb_ant_config_parse(address, key, &cfg);
+	config_free(pc);
+	if (err < 0) {
+		fprintf(stderr, "paced run: %s: %s\n", address,
+			usb_ant_strerror(err));
+		return err;
+	}
+	cfg.sim_cfg = ant_cfg;
+	err = usb_ant_new(run->loop, &cfg, &run->ua);
+	if (err < 0) {
+		fprintf(stderr, "paced run: %s: %s\n", address,
+			usb_ant_strerror(err));
+		return err;
+	}
+	run->tm = usb_ant_get_treadmill(run->ua);
+	return 0;
+}
+
+/* Advisory cues: shown to the person; the simulated stick's person
+ * hears them too. */
+static void on_cue(struct runner *r, enum advisory_cue_kind kind,
+		   uint16_t speed, const char *text, void *user_data)
+{
+	struct run *run = user_data;
+	struct ant_sim *sim = run->ua ? usb_ant_get_sim(run->ua) : NULL;
+
+	say(run, "%s", text);
+	if (sim && (kind == ADVISORY_CUE_CHANGE || kind == ADVISORY_CUE_SYMPTOM ||
+		    kind == ADVISORY_CUE_ALARM))
+		ant_sim_cue(sim, speed);
+}
+
 int run_main(int argc, char **argv)
 {
 	enum { OPT_STATE_DIR = 256, OPT_SPEED_CAP, OPT_SIM_QUIRK, OPT_PROGRAMME,
-	       OPT_PRECHECK, OPT_ADAPTER };
+	       OPT_PRECHECK, OPT_CONFIG, OPT_ADAPTER };
 	static const struct option opts[] = {
 		{ "treadmill", required_argument, NULL, 't' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "programme", required_argument, NULL, OPT_PROGRAMME },
+		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "precheck", no_argument, NULL, OPT_PRECHECK },
 		{ "speedup", required_argument, NULL, 's' },
 		{ "control", required_argument, NULL, 'c' },
@@ -745,6 +821,10 @@ int run_main(int argc, char **argv)
 	const char *address = NULL, *profile_path = NULL, *control_path = NULL;
 	const char *log_path = NULL, *state_dir = NULL, *debug = NULL;
 	struct transport_opts topts = { 0 };
+	struct ant_sim_config ant_cfg;
+	const char *config_path = NULL;
+	const char *quirks[16];
+	size_t n_quirks = 0;
 	char state_buf[PATH_MAX];
 	struct profile_limits limits;
 	struct profile_error perr;
@@ -765,6 +845,7 @@ int run_main(int argc, char **argv)
 
 	profile_limits_default(&limits);
 	sim_config_init(&sim_cfg);
+	ant_sim_config_init(&ant_cfg);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:p:s:c:l:d::h", opts, NULL)) != -1) {
 		switch (c) {
@@ -810,8 +891,16 @@ int run_main(int argc, char **argv)
 			limits.speed_cap = (uint16_t) (kmh * 100 + 0.5);
 			break;
 		}
+		case OPT_CONFIG:
+			config_path = optarg;
+			break;
 		case OPT_SIM_QUIRK:
-			if (sim_config_add_quirk(&sim_cfg, optarg) < 0) {
+			/* usb-ant:sim quirks are taken once the address is
+			 * known; the FTMS simulator's are checked here. */
+			if (n_quirks < ARRAY_SIZE(quirks))
+				quirks[n_quirks++] = optarg;
+			if (sim_config_add_quirk(&sim_cfg, optarg) < 0 &&
+			    ant_sim_config_add_quirk(&ant_cfg, optarg) < 0) {
 				fprintf(stderr, "paced run: unknown simulator quirk '%s' (see paced-sim --help)\n",
 					optarg);
 				return RUN_EXIT_USAGE;
@@ -902,22 +991,43 @@ int run_main(int argc, char **argv)
 		goto out;
 	}
 
-	topts.sim_cfg = &sim_cfg;
-	err = transport_open_opts(run.loop, address, &topts, &run.transport);
-	if (err < 0) {
-		fprintf(stderr, "paced run: %s: %s\n", address,
-			transport_error_str(err));
-		run.exit_status = err == -EINVAL || err == -ENAMETOOLONG ?
-				  RUN_EXIT_USAGE : RUN_EXIT_UNREACHABLE;
-		goto out;
+	run.address = address;
+	if (is_usb_ant(address)) {
+		/* ANT+ cannot set the belt: an advisory session. */
+		ant_cfg.speedup = scfg.speedup;
+		for (size_t i = 0; i < n_quirks; i++)
+			if (ant_sim_config_add_quirk(&ant_cfg, quirks[i]) < 0) {
+				fprintf(stderr, "paced run: unknown simulated-stick quirk '%s'\n",
+					quirks[i]);
+				run.exit_status = RUN_EXIT_USAGE;
+				goto out;
+			}
+		err = open_usb_ant(&run, address, config_path, &ant_cfg);
+		if (err < 0) {
+			run.exit_status = err == -ENOKEY || err == -EINVAL ?
+					  RUN_EXIT_USAGE : RUN_EXIT_UNREACHABLE;
+			goto out;
+		}
+	} else {
+		topts.sim_cfg = &sim_cfg;
+		err = transport_open_opts(run.loop, address, &topts,
+					  &run.transport);
+		if (err < 0) {
+			fprintf(stderr, "paced run: %s: %s\n", address,
+				transport_error_str(err));
+			run.exit_status = err == -EINVAL || err == -ENAMETOOLONG ?
+					  RUN_EXIT_USAGE : RUN_EXIT_UNREACHABLE;
+			goto out;
+		}
+		run.client = ftms_client_new(run.loop,
+					     transport_steal_fd(run.transport),
+					     NULL);
+		if (!run.client) {
+			log_err("cannot create the FTMS client");
+			goto out;
+		}
+		run.tm = ftms_client_get_treadmill(run.client);
 	}
-	run.client = ftms_client_new(run.loop, transport_steal_fd(run.transport),
-				     NULL);
-	if (!run.client) {
-		log_err("cannot create the FTMS client");
-		goto out;
-	}
-	run.tm = ftms_client_get_treadmill(run.client);
 
 	info.profile_name = chosen->name;
 	info.profile_path = profile_path;
@@ -943,11 +1053,15 @@ int run_main(int argc, char **argv)
 		loop_add_fd(run.loop, STDIN_FILENO, EPOLLIN, on_key, &run, NULL);
 	}
 	runner_set_callbacks(run.runner, on_update, on_event, &run);
+	runner_set_cue_func(run.runner, on_cue, &run);
 
 	say(&run, "%s: %s (log: %s)", profile_path, chosen->name,
 	    session_log_path(run.log));
-	err = transport_wait_connected(run.transport, CONNECT_TIMEOUT_US,
-				       on_link_ready, &run);
+	if (run.ua)
+		err = treadmill_connect(run.tm, on_connected, &run);
+	else
+		err = transport_wait_connected(run.transport, CONNECT_TIMEOUT_US,
+					       on_link_ready, &run);
 	if (err < 0) {
 		log_errno(err, "treadmill %s", address);
 		run.exit_status = RUN_EXIT_UNREACHABLE;
@@ -972,6 +1086,7 @@ out:
 	control_free(run.control);
 	runner_detach(run.runner);
 	ftms_client_free(run.client);
+	usb_ant_free(run.ua);
 	runner_free(run.runner);
 	transport_free(run.transport);
 	loop_free(run.loop);

@@ -36,6 +36,8 @@ struct runner {
 
 	struct advisory *adv;	/* advisory treadmill: judges the person */
 	int adv_timer;
+	runner_cue_func_t cue_func;
+	void *cue_data;
 
 	runner_update_func_t update;
 	runner_event_func_t event;
@@ -255,7 +257,10 @@ static void emit_cue(struct runner *r, const struct advisory_cue *cue)
 	struct json *j;
 
 	advisory_cue_text(r->adv, cue, text, sizeof(text));
-	log_notice("%s", text);
+	if (r->cue_func)
+		r->cue_func(r, cue->kind, cue->speed, text, r->cue_data);
+	else
+		log_notice("%s", text);
 	j = session_log_begin(r->log, "cue", cue->time_us);
 	json_key(j, "kind");
 	json_string(j, advisory_cue_kind_name(cue->kind));
@@ -686,6 +691,13 @@ void runner_free(struct runner *r)
 	free(r->profile_path);
 	free(r->treadmill);
 	free(r);
+}
+
+void runner_set_cue_func(struct runner *r, runner_cue_func_t func,
+			 void *user_data)
+{
+	r->cue_func = func;
+	r->cue_data = user_data;
 }
 
 void runner_set_callbacks(struct runner *r, runner_update_func_t update,

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "advisory.h"
 #include "json.h"
 #include "mainloop.h"
 #include "session.h"
@@ -50,6 +51,12 @@ void runner_set_treadmill(struct runner *r, struct treadmill *tm);
  */
 void runner_detach(struct runner *r);
 void runner_free(struct runner *r);
+/* Advisory mode: each cue for the person (also logged as a "cue" line). */
+typedef void (*runner_cue_func_t)(struct runner *r, enum advisory_cue_kind kind,
+				  uint16_t speed, const char *text,
+				  void *user_data);
+void runner_set_cue_func(struct runner *r, runner_cue_func_t func,
+			 void *user_data);
 void runner_set_callbacks(struct runner *r, runner_update_func_t update,
 			  runner_event_func_t event, void *user_data);
 

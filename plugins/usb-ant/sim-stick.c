@@ -449,7 +449,10 @@ void ant_sim_cue(struct ant_sim *sim, uint16_t speed)
 
 	sim->stats.cues++;
 	sim->stats.last_cue = speed;
-	if (sim->cfg.quirks & ANT_SIM_QUIRK_STUBBORN)
+	/* Stubborn: she speeds up when told, but never slows down. */
+	belt_advance(&sim->belt, belt_now(sim));
+	if ((sim->cfg.quirks & ANT_SIM_QUIRK_STUBBORN) &&
+	    speed < belt_speed(&sim->belt))
 		return;
 	/* Round onto the console's grid, as a person presses its keys. */
 	speed = (uint16_t) (speed - (speed - sim->cfg.belt.speed_min) %

@@ -29,7 +29,7 @@ enum ant_sim_quirk {
 	ANT_SIM_QUIRK_SPLIT = 1u << 0,		/* frames cut across packets */
 	ANT_SIM_QUIRK_BAD_CHECKSUM = 1u << 1,	/* every 5th broadcast bad */
 	ANT_SIM_QUIRK_DROP = 1u << 2,		/* silent from drop_at_us */
-	ANT_SIM_QUIRK_STUBBORN = 1u << 3,	/* the person ignores cues */
+	ANT_SIM_QUIRK_STUBBORN = 1u << 3,	/* she never slows down when told */
 	ANT_SIM_QUIRK_BURST = 1u << 4,		/* 2 broadcasts per packet */
 };
 #define ANT_SIM_QUIRK_COUNT 5
@@ -68,7 +68,7 @@ void ant_sim_plug(struct ant_sim *sim);
 int ant_sim_person_set_speed(struct ant_sim *sim, uint16_t speed);
 int ant_sim_person_stop(struct ant_sim *sim);
 /* A cue reached the person ("walk now: 5.0 km/h"): she sets the speed
- * after reaction_us, unless ANT_SIM_QUIRK_STUBBORN. */
+ * after reaction_us; with ANT_SIM_QUIRK_STUBBORN only cues to go faster. */
 void ant_sim_cue(struct ant_sim *sim, uint16_t speed);
 
 struct ant_sim_stats {
