@@ -47,6 +47,12 @@ window() {
 		'BEGIN { printf "%s_cpu %.2f s_per_hour\n", n, (b - a) / hz * 3600 / s }'
 	echo "${2}_rss $(field VmRSS "$1") KiB"
 	echo "${2}_rss_peak $(field VmHWM "$1") KiB"
+	# RSS counts every shared library page (libc alone is ~1.4 MiB);
+	# what the process itself costs is its anonymous memory, and its
+	# fair share of the shared pages is PSS.
+	echo "${2}_rss_anon $(field RssAnon "$1") KiB"
+	[ -r "/proc/$1/smaps_rollup" ] && echo "${2}_pss $(sed -n \
+		's/^Pss:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/smaps_rollup") KiB"
 }
 
 # --- idle: the service with its control socket, no session ------------
