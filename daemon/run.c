@@ -445,9 +445,9 @@ static void on_request(struct control_client *client,
 		       const struct ctl_request *req, void *user_data)
 {
 	struct run *run = user_data;
+	const char *error = NULL;
 	struct json *j;
-	enum symptom_kind kind = SYMPTOM_ANY;
-	int r = 0, press = -1;
+	int press = -1;
 
 	if (!run->runner) {
 		control_reply_error(client, "treadmill not connected yet");
@@ -458,31 +458,18 @@ static void on_request(struct control_client *client,
 	case CTL_CMD_WATCH:
 		break;
 	case CTL_CMD_SYMPTOM:
-		if (req->arg[0] && symptom_kind_from_name(req->arg, &kind) < 0) {
-			control_reply_error(client, "unknown symptom kind (leak, pressure, pain, long-press)");
+	case CTL_CMD_PAUSE:
+	case CTL_CMD_RESUME:
+		if (runner_request(run->runner, req, &press, &error) < 0) {
+			control_reply_error(client, error);
 			return;
 		}
-		press = runner_symptom(run->runner, kind);
-		r = press < 0 ? press : 0;
-		break;
-	case CTL_CMD_PAUSE:
-		r = runner_pause(run->runner);
-		break;
-	case CTL_CMD_RESUME:
-		r = runner_resume(run->runner);
 		break;
 	case CTL_CMD_STOP:
 		request_stop(run);
 		break;
 	case CTL_CMD_START:
 		control_reply_error(client, "a session is already running");
-		return;
-	}
-	if (r < 0) {
-		control_reply_error(client, r == -EAGAIN ?
-				    "treadmill link is down" :
-				    r == -ESRCH ? "no session running" :
-				    "not possible in this state");
 		return;
 	}
 	j = json_new_buffer();

@@ -756,6 +756,55 @@ int runner_stop(struct runner *r)
 	return err;
 }
 
+int runner_request(struct runner *r, const struct ctl_request *req,
+		   int *ret_press, const char **ret_error)
+{
+	enum symptom_kind kind = SYMPTOM_ANY;
+	int err;
+
+	*ret_press = -1;
+	switch (req->cmd) {
+	case CTL_CMD_SYMPTOM:
+		if (req->arg[0] && symptom_kind_from_name(req->arg, &kind) < 0) {
+			*ret_error = "unknown symptom kind (leak, pressure, pain, long-press)";
+			return -EINVAL;
+		}
+		err = runner_symptom(r, kind);
+		if (err >= 0)
+			*ret_press = err;
+		break;
+	case CTL_CMD_PAUSE:
+		err = runner_pause(r);
+		break;
+	case CTL_CMD_RESUME:
+		err = runner_resume(r);
+		break;
+	case CTL_CMD_STATUS:
+	case CTL_CMD_STOP:
+	case CTL_CMD_START:
+	case CTL_CMD_WATCH:
+	default:
+		*ret_error = "not a session request";
+		return -EINVAL;
+	}
+	if (err >= 0)
+		return 0;
+	*ret_error = runner_strerror(err);
+	return err;
+}
+
+const char *runner_strerror(int err)
+{
+	switch (err) {
+	case -EAGAIN:
+		return "treadmill link is down";
+	case -ESRCH:
+		return "no session running";
+	default:
+		return "not possible in this state";
+	}
+}
+
 bool runner_done(const struct runner *r)
 {
 	/* Done once the session ended and its last commands (walk, stop)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "advisory.h"
+#include "ctl-proto.h"
 #include "json.h"
 #include "mainloop.h"
 #include "session.h"
@@ -67,6 +68,18 @@ int runner_symptom(struct runner *r, enum symptom_kind kind);
 int runner_pause(struct runner *r);
 int runner_resume(struct runner *r);
 int runner_stop(struct runner *r);
+
+/*
+ * The person's requests that mean the same in every shell (control
+ * socket of 'paced run' or of the service): CTL_CMD_SYMPTOM (with its
+ * kind in req->arg), CTL_CMD_PAUSE, CTL_CMD_RESUME. Returns 0, with the
+ * press number in *ret_press for a symptom (-1 otherwise), or a negative
+ * errno with a sentence for the reply in *ret_error.
+ */
+int runner_request(struct runner *r, const struct ctl_request *req,
+		   int *ret_press, const char **ret_error);
+/* That sentence for an error of runner_symptom/pause/resume(). */
+const char *runner_strerror(int err);
 
 /* Session over and nothing left to send: safe to exit. */
 bool runner_done(const struct runner *r);

@@ -452,22 +452,12 @@ static void reply_status(struct service *s, struct control_client *client,
 	json_free(j);
 }
 
-static const char *errno_text(int r)
-{
-	switch (r) {
-	case -EAGAIN: return "treadmill link is down";
-	case -ESRCH: return "no session running";
-	default: return "not possible in this state";
-	}
-}
-
 static void on_request(struct control_client *client,
 		       const struct ctl_request *req, void *user_data)
 {
 	struct service *s = user_data;
-	enum symptom_kind kind = SYMPTOM_ANY;
 	const char *error = NULL;
-	int r = 0, press = -1;
+	int press = -1;
 
 	if (req->cmd == CTL_CMD_START) {
 		if (start_session(s, req->arg, &error) < 0) {
@@ -496,18 +486,12 @@ static void on_request(struct control_client *client,
 	}
 	switch (req->cmd) {
 	case CTL_CMD_SYMPTOM:
-		if (req->arg[0] && symptom_kind_from_name(req->arg, &kind) < 0) {
-			control_reply_error(client, "unknown symptom kind (leak, pressure, pain, long-press)");
+	case CTL_CMD_PAUSE:
+	case CTL_CMD_RESUME:
+		if (runner_request(s->runner, req, &press, &error) < 0) {
+			control_reply_error(client, error);
 			return;
 		}
-		press = runner_symptom(s->runner, kind);
-		r = press < 0 ? press : 0;
-		break;
-	case CTL_CMD_PAUSE:
-		r = runner_pause(s->runner);
-		break;
-	case CTL_CMD_RESUME:
-		r = runner_resume(s->runner);
 		break;
 	case CTL_CMD_STOP:
 		request_stop(s);
@@ -516,10 +500,6 @@ static void on_request(struct control_client *client,
 	case CTL_CMD_WATCH:
 	case CTL_CMD_START:
 		break;
-	}
-	if (r < 0) {
-		control_reply_error(client, errno_text(r));
-		return;
 	}
 	reply_status(s, client, press);
 }
@@ -574,7 +554,7 @@ static int on_action(const char *plugin, const char *source,
 		return -EINVAL;
 	}
 	if (r < 0)
-		log_info("%s (%s): %s", source, plugin, errno_text(r));
+		log_info("%s (%s): %s", source, plugin, runner_strerror(r));
 	return r < 0 ? r : 0;
 }
 
