@@ -32,12 +32,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: paced [OPTION]...\n"
-"       paced run --treadmill ADDR --profile FILE [OPTION]...\n"
+"       paced run --treadmill ADDR --profile FILE [OPTION]...\n""       paced scan [--adapter hciN] [--seconds N] [--json]\n"
 "Drive a smart treadmill through conservative walk/jog interval sessions,\n"
 "scaling back at once when the symptom button is pressed.\n"
 "\n"
 "Without a command, paced runs as the service. 'paced run' runs one\n"
-"session in the foreground (see paced run --help).\n"
+"session in the foreground (see paced run --help); 'paced scan' lists\n"
+"nearby Bluetooth LE fitness machines.\n"
 "\n"
 "  -c, --config FILE      read FILE instead of %s\n"
 "  -n, --check-config     check the configuration and exit (0 if good)\n"
