@@ -29,11 +29,24 @@ struct paced_cfg {
 	const char *file;
 };
 
-struct plugin_driver {
+enum reg_kind {
+	REG_DRIVER,
+	REG_SCANNER,
+	REG_SINK,
+};
+
+/* What a plugin offers: a driver, a scanner or a sink. */
+struct plugin_reg {
 	struct paced_plugin *owner;
-	const struct paced_driver_ops *ops;
+	enum reg_kind kind;
+	const char *name;
+	union {
+		const struct paced_driver_ops *driver;
+		const struct paced_scanner_ops *scanner;
+		const struct paced_sink_ops *sink;
+	} ops;
 	void *user_data;
-	struct plugin_driver *next;
+	struct plugin_reg *next;
 };
 
 struct paced_plugin {
@@ -51,7 +64,7 @@ struct plugin_host {
 	plugin_action_func_t action;
 	void *user_data;
 	struct paced_plugin *plugins;
-	struct plugin_driver *drivers;
+	struct plugin_reg *regs;	/* newest first */
 	unsigned count;
 };
 
@@ -67,10 +80,11 @@ struct plugin_host *plugin_host_new(struct loop *loop,
 	return h;
 }
 
-/* Drop everything still tagged to p: its watches, timers and drivers. */
+/* Drop everything still tagged to p: its watches, timers, drivers,
+ * scanners and sinks. */
 static void drop_registrations(struct paced_plugin *p)
 {
-	struct plugin_driver **dp = &p->host->drivers;
+	struct plugin_reg **dp = &p->host->regs;
 
 	for (unsigned i = 0; i < MAX_REGS; i++) {
 		if (p->regs[i] > 0)
@@ -78,7 +92,7 @@ static void drop_registrations(struct paced_plugin *p)
 		p->regs[i] = 0;
 	}
 	while (*dp) {
-		struct plugin_driver *d = *dp;
+		struct plugin_reg *d = *dp;
 
 		if (d->owner == p) {
 			*dp = d->next;
@@ -226,27 +240,38 @@ int plugin_host_load(struct plugin_host *host, const char *dir,
 	return plugin_host_load_path(host, path, name, group, file);
 }
 
-/* ---- drivers ---- */
+/* ---- drivers, scanners, sinks ---- */
+
+static struct plugin_reg *find_reg(struct plugin_host *host,
+				   enum reg_kind kind, const char *address)
+{
+	for (struct plugin_reg *d = host->regs; d; d = d->next) {
+		if (d->kind != kind)
+			continue;
+		if (kind != REG_DRIVER ||
+		    d->ops.driver->match(address, d->user_data))
+			return d;
+	}
+	return NULL;
+}
 
 struct plugin_driver *plugin_host_find_driver(struct plugin_host *host,
 					      const char *address)
 {
-	for (struct plugin_driver *d = host->drivers; d; d = d->next)
-		if (d->ops->match && d->ops->match(address, d->user_data))
-			return d;
-	return NULL;
+	return (struct plugin_driver *) find_reg(host, REG_DRIVER, address);
 }
 
 const char *plugin_driver_name(const struct plugin_driver *d)
 {
-	return d->ops->name;
+	return ((const struct plugin_reg *) d)->name;
 }
 
 int plugin_driver_open(struct plugin_driver *d, const char *address,
 		       const char *adapter, struct treadmill **ret_tm)
 {
+	struct plugin_reg *reg = (struct plugin_reg *) d;
 	struct paced_treadmill *tm = NULL;
-	int r = d->ops->open(address, adapter, &tm, d->user_data);
+	int r = reg->ops.driver->open(address, adapter, &tm, reg->user_data);
 
 	if (r < 0)
 		return r;
@@ -256,28 +281,107 @@ int plugin_driver_open(struct plugin_driver *d, const char *address,
 	return 0;
 }
 
+struct plugin_scanner *plugin_host_find_scanner(struct plugin_host *host)
+{
+	return (struct plugin_scanner *) find_reg(host, REG_SCANNER, NULL);
+}
+
+int plugin_scanner_start(struct plugin_scanner *sc, const char *adapter,
+			 uint64_t duration_us, paced_scan_result_func_t result,
+			 paced_scan_done_func_t done, void *cb_data)
+{
+	struct plugin_reg *reg = (struct plugin_reg *) sc;
+
+	return reg->ops.scanner->start(adapter, duration_us, result, done,
+				       cb_data, reg->user_data);
+}
+
+void plugin_scanner_cancel(struct plugin_scanner *sc)
+{
+	struct plugin_reg *reg = (struct plugin_reg *) sc;
+
+	if (reg->ops.scanner->cancel)
+		reg->ops.scanner->cancel(reg->user_data);
+}
+
+const char *plugin_scanner_strerror(struct plugin_scanner *sc, int err)
+{
+	struct plugin_reg *reg = (struct plugin_reg *) sc;
+	const char *text = NULL;
+
+	if (reg->ops.scanner->strerror)
+		text = reg->ops.scanner->strerror(err, reg->user_data);
+	return text ? text : strerror(err < 0 ? -err : err);
+}
+
+void plugin_host_emit(struct plugin_host *host, const struct paced_event *ev)
+{
+	/* Sinks may not unregister from inside event (init only), so the
+	 * list is stable during the walk. */
+	for (struct plugin_reg *d = host->regs; d; d = d->next)
+		if (d->kind == REG_SINK)
+			d->ops.sink->event(ev, d->user_data);
+}
+
+unsigned plugin_host_sink_count(const struct plugin_host *host)
+{
+	unsigned n = 0;
+
+	for (const struct plugin_reg *d = host->regs; d; d = d->next)
+		n += d->kind == REG_SINK;
+	return n;
+}
+
 /* ---- the exported host interface (daemon/paced.ver) ---- */
 
 #define PACED_EXPORT __attribute__((visibility("default")))
+
+static int add_kind(struct paced_plugin *self, enum reg_kind kind,
+		    const char *name, const void *ops, void *user_data)
+{
+	struct plugin_reg *d;
+
+	if (!self->in_init)
+		return -EPERM;
+	for (d = self->host->regs; d; d = d->next)
+		if (d->kind == kind && !strcmp(d->name, name))
+			return -EEXIST;
+	d = paced_new0(struct plugin_reg, 1);
+	d->owner = self;
+	d->kind = kind;
+	d->name = name;
+	d->ops.driver = ops;
+	d->user_data = user_data;
+	d->next = self->host->regs;
+	self->host->regs = d;
+	return 0;
+}
 
 PACED_EXPORT int paced_driver_register(struct paced_plugin *self,
 				       const struct paced_driver_ops *ops,
 				       void *user_data)
 {
-	struct plugin_driver *d;
-
 	if (!ops || !ops->name || !ops->open || !ops->match)
 		return -EINVAL;
-	for (d = self->host->drivers; d; d = d->next)
-		if (!strcmp(d->ops->name, ops->name))
-			return -EEXIST;
-	d = paced_new0(struct plugin_driver, 1);
-	d->owner = self;
-	d->ops = ops;
-	d->user_data = user_data;
-	d->next = self->host->drivers;
-	self->host->drivers = d;
-	return 0;
+	return add_kind(self, REG_DRIVER, ops->name, ops, user_data);
+}
+
+PACED_EXPORT int paced_scanner_register(struct paced_plugin *self,
+					const struct paced_scanner_ops *ops,
+					void *user_data)
+{
+	if (!ops || !ops->name || !ops->start)
+		return -EINVAL;
+	return add_kind(self, REG_SCANNER, ops->name, ops, user_data);
+}
+
+PACED_EXPORT int paced_sink_register(struct paced_plugin *self,
+				     const struct paced_sink_ops *ops,
+				     void *user_data)
+{
+	if (!ops || !ops->name || !ops->event)
+		return -EINVAL;
+	return add_kind(self, REG_SINK, ops->name, ops, user_data);
 }
 
 PACED_EXPORT struct paced_loop *paced_plugin_loop(struct paced_plugin *self)

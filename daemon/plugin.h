@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <paced/plugin.h>
 
@@ -47,3 +48,19 @@ const char *plugin_driver_name(const struct plugin_driver *d);
 struct treadmill;
 int plugin_driver_open(struct plugin_driver *d, const char *address,
 		       const char *adapter, struct treadmill **ret_tm);
+
+/* The first loaded scanner (ftms-ble's LE scan), or NULL. */
+struct plugin_scanner;
+struct plugin_scanner *plugin_host_find_scanner(struct plugin_host *host);
+/* scanner->start(): same returns; result and done run from the loop. */
+int plugin_scanner_start(struct plugin_scanner *sc, const char *adapter,
+			 uint64_t duration_us, paced_scan_result_func_t result,
+			 paced_scan_done_func_t done, void *cb_data);
+/* Stop a running scan; done is not called. */
+void plugin_scanner_cancel(struct plugin_scanner *sc);
+/* The scanner's sentence for err, else strerror's; never NULL. */
+const char *plugin_scanner_strerror(struct plugin_scanner *sc, int err);
+
+/* Hand ev to every sink, newest plugin first. */
+void plugin_host_emit(struct plugin_host *host, const struct paced_event *ev);
+unsigned plugin_host_sink_count(const struct plugin_host *host);

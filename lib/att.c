@@ -664,8 +664,11 @@ static bool can_read(int fd, uint32_t events, void *user_data)
 				break;
 			if (errno == EINTR)
 				continue;
+			/* Keep the kernel's reason (a refused or timed-out
+			 * L2CAP connect, a supervision timeout): it is what
+			 * the log should say. */
 			bearer_down(att, errno == ECONNRESET ? -ENOTCONN :
-				    -EIO);
+				    -errno);
 			break;
 		}
 		if (n == 0) {

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* FTMS treadmill client: bring-up and the control point procedure over GATT. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "util.h"
 #include "gatt-client.h"
@@ -26,6 +29,7 @@ enum conn_state {
 
 /* Bring-up steps, in FTMS.md 1.9 order; absent characteristics skip. */
 enum step {
+	STEP_LINK,		/* the bearer's connect(2) to finish */
 	STEP_MTU,
 	STEP_SERVICE,
 	STEP_CHARS,
@@ -74,6 +78,8 @@ struct ftms_client {
 	enum step step;
 	int notify_id;
 	struct cmd *connect_cmd;	/* the connect, until control result */
+	int link_fd;			/* dup of the fd, watched for EPOLLOUT */
+	int link_watch;			/* ... while STEP_LINK, else 0 */
 
 	bool discover_all;		/* Find By Type Value unsupported */
 	uint16_t svc_start, svc_end;
@@ -528,6 +534,7 @@ static void handle_cp_indication(struct ftms_client *c, const uint8_t *value,
 
 	op = ftms_op_for(cmd, &arg);
 	if (rsp.result == FTMS_RESULT_CONTROL_NOT_PERMITTED) {
+		c->stats.control_denied++;
 		c->in_control = false;
 		/* FTMS.md 1.10: re-request control on a 0x05 result, but
 		 * never to override a machine that revoked it, and never
@@ -726,6 +733,16 @@ static void emit_caps(struct ftms_client *c)
 	treadmill_emit_caps(c->tm, &c->caps);
 }
 
+static void stop_link_wait(struct ftms_client *c)
+{
+	if (c->link_watch > 0)
+		loop_remove(c->loop, c->link_watch);
+	c->link_watch = 0;
+	if (c->link_fd >= 0)
+		close(c->link_fd);
+	c->link_fd = -1;
+}
+
 static void on_disconnect(int err, void *user_data)
 {
 	struct ftms_client *c = user_data;
@@ -735,6 +752,7 @@ static void on_disconnect(int err, void *user_data)
 	if (c->freeing)
 		return;
 	dbg(c, "link down: %s", strerror(-err));
+	stop_link_wait(c);
 	c->state = CONN_DOWN;
 	c->in_control = false;
 	/* FTMS v1.0 §4.18: a half record is discarded, never completed
@@ -959,6 +977,7 @@ static void read_cb(int err, uint8_t ecode, const uint8_t *value, size_t len,
 		}
 		break;
 	}
+	case STEP_LINK:
 	case STEP_MTU:
 	case STEP_SERVICE:
 	case STEP_CHARS:
@@ -1033,6 +1052,53 @@ static void bringup_done(struct ftms_client *c)
 	run_next(c);
 }
 
+/*
+ * A non-blocking connect has finished when the socket turns writable
+ * (connect(2): "poll for completion by selecting the socket for
+ * writing"); SO_ERROR then says how. The ATT bearer keeps its own EPOLLIN
+ * watch on the fd, and one fd cannot be in an epoll set twice, hence the
+ * dup for this one-off watch.
+ */
+static bool on_link_writable(int fd, uint32_t events, void *user_data)
+{
+	struct ftms_client *c = user_data;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	c->link_watch = 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	stop_link_wait(c);
+	if (c->freeing || c->state != CONN_BRINGUP)
+		return false;
+	if (err) {
+		bringup_fail(c, -err, "connect");
+		return false;
+	}
+	dbg(c, "link connected");
+	c->opts.connecting = false;
+	c->step = STEP_MTU;
+	bringup_next(c);
+	return false;
+}
+
+static int wait_link(struct ftms_client *c)
+{
+	c->link_fd = fcntl(att_get_fd(c->att), F_DUPFD_CLOEXEC, 3);
+	if (c->link_fd < 0)
+		return -errno;
+	c->link_watch = loop_add_fd(c->loop, c->link_fd, EPOLLOUT,
+				    on_link_writable, c, NULL);
+	if (c->link_watch < 0) {
+		int r = c->link_watch;
+
+		c->link_watch = 0;
+		stop_link_wait(c);
+		return r;
+	}
+	return 0;
+}
+
 static void bringup_next(struct ftms_client *c)
 {
 	struct att_uuid ftms = att_uuid16(FTMS_UUID_SERVICE);
@@ -1042,6 +1108,13 @@ static void bringup_next(struct ftms_client *c)
 
 	for (;;) {
 		switch (c->step) {
+		case STEP_LINK:
+			if (!c->opts.connecting) {
+				c->step++;
+				continue;
+			}
+			r = wait_link(c);
+			break;
 		case STEP_MTU:
 			if (c->opts.mtu <= ATT_DEFAULT_LE_MTU) {
 				c->step++;
@@ -1152,7 +1225,7 @@ static int drv_command(void *impl, enum treadmill_op op, int32_t arg,
 	if (op == TREADMILL_OP_CONNECT) {
 		c->connect_cmd = cmd;
 		c->state = CONN_BRINGUP;
-		c->step = STEP_MTU;
+		c->step = STEP_LINK;
 		bringup_next(c);
 		return 0;
 	}
@@ -1195,6 +1268,7 @@ static void client_destroy(void *impl)
 	struct cmd *cmd;
 
 	c->freeing = true;
+	stop_link_wait(c);
 	stop_timer(c, &c->cp_timer);
 	stop_timer(c, &c->retry_timer);
 	if (c->done_idle > 0)
@@ -1247,6 +1321,7 @@ struct ftms_client *ftms_client_new(struct loop *loop, int fd,
 	}
 	c = paced_new0(struct ftms_client, 1);
 	c->loop = loop;
+	c->link_fd = -1;
 	if (opts)
 		c->opts = *opts;
 	if (!c->opts.mtu)

@@ -42,6 +42,14 @@ struct ftms_client_opts {
 	unsigned int control_retries;	/* Request Control retries; 0: 3 */
 	uint64_t control_retry_us;	/* delay before each retry; 0: 500 ms */
 	enum ftms_wire_unit wire_unit;	/* FTMS.md 2: mph consoles */
+	/*
+	 * The fd's connect(2) is still in progress (a non-blocking L2CAP LE
+	 * connect, transport_connecting()): treadmill_connect() first waits
+	 * for it to finish, then brings the link up; a failed connect
+	 * completes TREADMILL_OP_CONNECT with its error (-EHOSTDOWN,
+	 * -ECONNREFUSED, ...). The caller's connect deadline covers both.
+	 */
+	bool connecting;
 };
 
 struct ftms_client_stats {
@@ -53,6 +61,7 @@ struct ftms_client_stats {
 	uint64_t cp_unexpected;		/* CP indications nobody waited for */
 	uint64_t cp_timeouts;		/* no indication within cp_timeout */
 	uint64_t control_requests;	/* Request Control writes */
+	uint64_t control_denied;	/* 0x05 Control Not Permitted results */
 };
 
 /*

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include "ftms-client.h"
 #include "gatt-client.h"
@@ -1247,6 +1249,54 @@ START_TEST(sim_default_layout)
 }
 END_TEST
 
+/* opts.connecting: bring-up waits for the bearer's connect(2) first. */
+START_TEST(sim_connecting_fd_brought_up)
+{
+	struct ftms_client_opts opts = { .connecting = true };
+
+	sim_start(0, &opts);
+	sim_connect();
+	sim_run_at(500);
+}
+END_TEST
+
+/*
+ * A connect that fails (here a loopback TCP connect to a closed port,
+ * the nearest thing to an LE peer that never answers) completes the
+ * CONNECT with the connect's error, not with a hang or a bring-up error.
+ */
+START_TEST(connecting_fd_failure_reported)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct ftms_client_opts opts = { .connecting = true };
+	socklen_t len = sizeof(sa);
+	int lfd, fd, r;
+
+	/* A port that was just free and has nobody listening. */
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(lfd, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *) &sa, &len), 0);
+	close(lfd);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	r = connect(fd, (struct sockaddr *) &sa, sizeof(sa));
+	if (r == 0 || errno != EINPROGRESS) {
+		close(fd);
+		/* The kernel refused at once: nothing to wait for. */
+		ck_assert_int_eq(errno, ECONNREFUSED);
+		return;
+	}
+	new_client(fd, &opts);
+	ck_assert_int_eq(treadmill_connect(tm, on_done, NULL), 0);
+	RUN_UNTIL(ev.done_calls == 1, 2 * USEC_PER_SEC);
+	ck_assert_int_eq(ev.done[0].op, TREADMILL_OP_CONNECT);
+	ck_assert_int_eq(ev.done[0].err, -ECONNREFUSED);
+	ck_assert_int_eq(ev.link_up, 0);
+}
+END_TEST
+
 START_TEST(sim_alt_handles)
 {
 	check_layout(SIM_QUIRK_ALT_HANDLES);
@@ -1608,6 +1658,8 @@ static Suite *ftms_client_suite(void)
 	tcase_add_checked_fixture(tc, sim_setup, sim_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, sim_default_layout);
+	tcase_add_test(tc, sim_connecting_fd_brought_up);
+	tcase_add_test(tc, connecting_fd_failure_reported);
 	tcase_add_test(tc, sim_alt_handles);
 	tcase_add_test(tc, sim_mtu_exchanged);
 	tcase_add_test(tc, sim_mtu_and_long_read);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The paced plugin ABI: one descriptor per .so, a host interface, drivers and inputs. */
+/* The paced plugin ABI: descriptor, host interface, drivers, scanners, inputs, sinks. */
 #ifndef PACED_PLUGIN_H
 #define PACED_PLUGIN_H
 
@@ -181,6 +181,70 @@ int paced_driver_register(struct paced_plugin *self,
 			  const struct paced_driver_ops *ops, void *user_data);
 /* The daemon's loop, for in-tree drivers built on lib/ (see above). */
 struct paced_loop *paced_plugin_loop(struct paced_plugin *self);
+
+/* ---- scanners: finding treadmills nearby (ftms-ble) ---- */
+
+/* One advertiser, valid during the callback only. */
+struct paced_scan_result {
+	const char *address;	/* usable as a treadmill address as is */
+	const char *name;	/* advertised name, "" when none */
+	int rssi;		/* dBm; 127 when the controller gave none */
+	bool ftms;		/* advertises the Fitness Machine Service */
+	bool treadmill;		/* FTMS Service Data says treadmill */
+	uint16_t machine_type;	/* FTMS Service Data machine type, 0 unknown */
+};
+
+typedef void (*paced_scan_result_func_t)(const struct paced_scan_result *res,
+					 void *cb_data);
+/* The scan ended: err 0 after duration_us, or a negative errno. */
+typedef void (*paced_scan_done_func_t)(int err, void *cb_data);
+
+struct paced_scanner_ops {
+	const char *name;
+	/*
+	 * Scan on adapter (NULL or "": the first one up) for duration_us.
+	 * result runs once per advertiser, done exactly once afterwards,
+	 * both from the loop and never from inside start. Returns 0, or a
+	 * negative errno without calling anything (-EBUSY when a scan is
+	 * already running, -ENODEV no adapter, -EPERM no rights).
+	 */
+	int (*start)(const char *adapter, uint64_t duration_us,
+		     paced_scan_result_func_t result,
+		     paced_scan_done_func_t done, void *cb_data,
+		     void *user_data);
+	/* Stop a running scan without calling done. May be NULL. */
+	void (*cancel)(void *user_data);
+	/* A sentence for an error from start or done; may be NULL. */
+	const char *(*strerror)(int err, void *user_data);
+};
+
+/* Same rules as paced_driver_register(). Init only. */
+int paced_scanner_register(struct paced_plugin *self,
+			   const struct paced_scanner_ops *ops,
+			   void *user_data);
+
+/* ---- sinks: where session events go besides the session log ---- */
+
+/* One event, valid during the callback only. */
+struct paced_event {
+	const char *name;	/* "symptom", "cue", "state", ... */
+	const char *json;	/* the whole event, as pacectl watch prints it */
+	/* cue events (advisory sessions) only, else NULL / NULL / 0: */
+	const char *cue_kind;	/* "change", "symptom", "alarm", ... */
+	const char *text;	/* the sentence for the person */
+	uint32_t speed;		/* the speed asked for, 0.01 km/h; 0 none */
+};
+
+struct paced_sink_ops {
+	const char *name;
+	/* Every session event, in order, on the loop thread. Must not
+	 * block: a sink that talks to something slow queues. */
+	void (*event)(const struct paced_event *ev, void *user_data);
+};
+
+/* Same rules as paced_driver_register(). Init only. */
+int paced_sink_register(struct paced_plugin *self,
+			const struct paced_sink_ops *ops, void *user_data);
 
 #ifdef __cplusplus
 }
