@@ -6,6 +6,7 @@
 
 #include "link.h"
 #include "log.h"
+#include "transport.h"
 #include "util.h"
 
 /* Reconnect after a drop: 0.5 s, doubling, at most 8 s apart (real time). */
@@ -21,6 +22,8 @@ struct link {
 	struct runner *runner;
 	link_done_func_t done;
 	void *done_data;
+	link_back_func_t back;
+	void *back_data;
 	int connect_timer;
 	int reconnect_timer;
 	int fail_idle;		/* deferred done() for an early failure */
@@ -47,7 +50,15 @@ struct treadmill *link_treadmill(const struct link *l)
 
 void link_set_runner(struct link *l, struct runner *r)
 {
-	l->runner = r;
+	if (l)
+		l->runner = r;
+}
+
+void link_set_back_func(struct link *l, link_back_func_t func,
+			void *user_data)
+{
+	l->back = func;
+	l->back_data = user_data;
 }
 
 static void finish(struct link *l, int err)
@@ -124,6 +135,8 @@ static void on_reconnected(struct treadmill *tm, enum treadmill_op op,
 	}
 	l->backoff_us = 0;
 	log_notice("treadmill %s: link back", l->name);
+	if (l->back)
+		l->back(l, l->back_data);
 }
 
 /*
@@ -158,8 +171,9 @@ static void schedule_reconnect(struct link *l)
 {
 	if (l->reconnect_timer > 0)
 		return;
-	l->backoff_us = l->backoff_us ? MIN(l->backoff_us * 2, RECONNECT_MAX_US) :
-			RECONNECT_FIRST_US;
+	l->backoff_us = transport_backoff_next(l->backoff_us,
+					      RECONNECT_FIRST_US,
+					      RECONNECT_MAX_US);
 	l->reconnect_timer = loop_add_timeout(l->loop, l->backoff_us, false,
 					      on_reconnect, l, NULL);
 }
@@ -176,6 +190,7 @@ void link_free(struct link *l)
 		return;
 	/* No callbacks into the owner while it tears us down. */
 	l->done = NULL;
+	l->back = NULL;
 	l->runner = NULL;
 	if (l->connect_timer > 0)
 		loop_remove(l->loop, l->connect_timer);

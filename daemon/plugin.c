@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "plugin.h"
+#include "transport.h"
 #include "util.h"
 
 /* The fields every ABI-1 plugin must have: up to and including exit. */
@@ -66,6 +67,7 @@ struct plugin_host {
 	struct paced_plugin *plugins;
 	struct plugin_reg *regs;	/* newest first */
 	unsigned count;
+	bool quiet;
 };
 
 struct plugin_host *plugin_host_new(struct loop *loop,
@@ -125,6 +127,11 @@ void plugin_host_free(struct plugin_host *host)
 		unload(p);
 	}
 	free(host);
+}
+
+void plugin_host_set_quiet(struct plugin_host *host, bool quiet)
+{
+	host->quiet = quiet;
 }
 
 unsigned plugin_host_count(const struct plugin_host *host)
@@ -198,8 +205,12 @@ int plugin_host_load_path(struct plugin_host *host, const char *path,
 	p->next = host->plugins;
 	host->plugins = p;
 	host->count++;
-	log_info("plugin %s %s loaded from %s", name,
-		 desc->version ? desc->version : "", path);
+	if (host->quiet)
+		log_debug("plugin", "%s %s loaded from %s", name,
+			  desc->version ? desc->version : "", path);
+	else
+		log_info("plugin %s %s loaded from %s", name,
+			 desc->version ? desc->version : "", path);
 	return 0;
 }
 
@@ -209,6 +220,48 @@ static bool find_in(const char *dir, size_t dirlen, const char *name,
 	int n = snprintf(buf, len, "%.*s/%s.so", (int) dirlen, dir, name);
 
 	return n > 0 && (size_t) n < len && access(buf, R_OK) == 0;
+}
+
+/*
+ * Running uninstalled: a paced whose executable still lives in the tree
+ * it was built in (PACED_BUILDDIR, its top build directory) looks for
+ * plugins there first, so ./daemon/paced works without installing and
+ * without $PACED_PLUGIN_PATH. An installed paced never looks there.
+ */
+static bool find_in_build_tree(const char *name, char *buf, size_t len)
+{
+#ifdef PACED_BUILDDIR
+	char exe[PATH_MAX], top[PATH_MAX], dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t tl;
+
+	if (n <= 0 || !realpath(PACED_BUILDDIR, top))
+		return false;
+	exe[n] = '\0';
+	tl = strlen(top);
+	if (strncmp(exe, top, tl) || exe[tl] != '/')
+		return false;
+	if (snprintf(dir, sizeof(dir), "%s/plugins/.libs", top) >=
+	    (int) sizeof(dir))
+		return false;
+	return find_in(dir, strlen(dir), name, buf, len);
+#else
+	return false;
+#endif
+}
+
+const char *plugin_driver_for_address(const char *address)
+{
+	enum transport_kind kind;
+
+	if (!strncmp(address, "usb-ant", 7) &&
+	    (address[7] == '\0' || address[7] == ':' || address[7] == '@'))
+		return "usb-ant";
+	if (!strncmp(address, "name:", 5))
+		return "ftms-ble";
+	if (transport_parse(address, &kind) < 0)
+		return NULL;
+	return kind == TRANSPORT_KIND_BLUETOOTH ? "ftms-ble" : "sim";
 }
 
 int plugin_host_load(struct plugin_host *host, const char *dir,
@@ -230,6 +283,8 @@ int plugin_host_load(struct plugin_host *host, const char *dir,
 				sizeof(path));
 		env = *end ? end + 1 : NULL;
 	}
+	if (!found)
+		found = find_in_build_tree(name, path, sizeof(path));
 	if (!found)
 		found = find_in(dir, strlen(dir), name, path, sizeof(path));
 	if (!found) {
@@ -312,6 +367,33 @@ const char *plugin_scanner_strerror(struct plugin_scanner *sc, int err)
 	if (reg->ops.scanner->strerror)
 		text = reg->ops.scanner->strerror(err, reg->user_data);
 	return text ? text : strerror(err < 0 ? -err : err);
+}
+
+void plugin_host_emit_runner(struct plugin_host *host, const char *json,
+			     const struct plugin_cue *cue)
+{
+	/* The runner writes every event as {"event":"NAME",...}
+	 * (daemon/runner.c): its own output, not peer input. */
+	static const char prefix[] = "{\"event\":\"";
+	struct paced_event ev = { .json = json };
+	char name[32];
+	size_t n;
+
+	if (strncmp(json, prefix, sizeof(prefix) - 1))
+		return;
+	json += sizeof(prefix) - 1;
+	n = strcspn(json, "\"");
+	if (n >= sizeof(name))
+		return;
+	memcpy(name, json, n);
+	name[n] = '\0';
+	ev.name = name;
+	if (cue && !strcmp(name, "cue")) {
+		ev.cue_kind = cue->kind;
+		ev.text = cue->text;
+		ev.speed = cue->speed;
+	}
+	plugin_host_emit(host, &ev);
 }
 
 void plugin_host_emit(struct plugin_host *host, const struct paced_event *ev)

@@ -20,6 +20,9 @@ typedef int (*plugin_action_func_t)(const char *plugin, const char *source,
 struct plugin_host *plugin_host_new(struct loop *loop,
 				    plugin_action_func_t action,
 				    void *user_data);
+/* Log each load at debug level only (commands other than the service,
+ * whose users did not ask for plugins). */
+void plugin_host_set_quiet(struct plugin_host *host, bool quiet);
 /* Unloads every plugin in reverse load order. NULL ok. */
 void plugin_host_free(struct plugin_host *host);
 
@@ -64,3 +67,26 @@ const char *plugin_scanner_strerror(struct plugin_scanner *sc, int err);
 /* Hand ev to every sink, newest plugin first. */
 void plugin_host_emit(struct plugin_host *host, const struct paced_event *ev);
 unsigned plugin_host_sink_count(const struct plugin_host *host);
+
+/*
+ * The advisory cue behind a runner "cue" event (runner_set_cue_func()),
+ * which the event's JSON does not carry in a form sinks can use.
+ */
+struct plugin_cue {
+	const char *kind;	/* advisory_cue_kind_name() */
+	const char *text;
+	uint32_t speed;		/* 0.01 km/h, 0 none */
+};
+/*
+ * A runner event (runner_set_callbacks()' JSON) to every sink; cue is the
+ * cue that produced it when the event is a "cue", else NULL.
+ */
+void plugin_host_emit_runner(struct plugin_host *host, const char *json,
+			     const struct plugin_cue *cue);
+
+/*
+ * The plugin that drives a treadmill address: "sim" (sim, unix:PATH),
+ * "ftms-ble" (a Bluetooth address, name:NAME), "usb-ant" (usb-ant...), or
+ * NULL for an address no driver takes.
+ */
+const char *plugin_driver_for_address(const char *address);

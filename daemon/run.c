@@ -18,7 +18,7 @@
 #include "advisory.h"
 #include "control.h"
 #include "history.h"
-#include "ftms-client.h"
+#include "link.h"
 #include "log.h"
 #include "plan.h"
 #include "profile.h"
@@ -27,10 +27,9 @@
 #include "runner.h"
 #include "session.h"
 #include "session-log.h"
+#include "plugin.h"
 #include "sim/sim.h"
 #include "transport.h"
-#include "usb-ant.h"
-#include "sim-stick.h"
 #include "conf.h"
 #include "util.h"
 
@@ -46,27 +45,24 @@ enum {
 /* Real time, whatever --speedup says. */
 #define CONNECT_TIMEOUT_US (10 * USEC_PER_SEC)
 #define STOP_TIMEOUT_US (5 * USEC_PER_SEC)
-/* Reconnect after a drop: 0.5 s, doubling, at most 8 s apart. */
-#define RECONNECT_FIRST_US (500 * USEC_PER_MSEC)
-#define RECONNECT_MAX_US (8 * USEC_PER_SEC)
 
 struct run {
 	struct loop *loop;
 	const char *address;		/* as given */
-	struct transport *transport;	/* sim, unix:, Bluetooth */
-	struct usb_ant *ua;		/* usb-ant: advisory, no transport */
-	struct ftms_client *client;
-	struct treadmill *tm;
+	const char *adapter;		/* --adapter, NULL: the kernel picks */
+	struct plugin_host *plugins;	/* the one driver plugin */
+	struct plugin_driver *driver;
+	bool self_healing;		/* the driver reconnects by itself */
+	struct link *link;
+	struct plugin_cue cue;		/* the cue behind the next "cue" event */
+	char cue_text[128];
 	struct runner *runner;
 	struct session_log *log;
 	struct control *control;
 	bool tty_in, tty_out;
 	struct termios saved_tio;
 	bool tio_saved;
-	int connect_timer;
 	int stop_timer;
-	int reconnect_timer;
-	uint64_t backoff_us;
 	bool link_was_up;
 	bool connected;
 	bool stopping;
@@ -245,103 +241,11 @@ static void request_stop(struct run *run)
 						   NULL);
 }
 
-static void schedule_reconnect(struct run *run);
-static void on_connected(struct treadmill *tm, enum treadmill_op op, int err,
-			 uint8_t result, void *user_data);
-static void on_reconnected(struct treadmill *tm, enum treadmill_op op,
-			   int err, uint8_t result, void *user_data);
-
-/* The transport's link is up (at once for sim and unix:, after the LE
- * connection for Bluetooth): start the GATT bring-up on it. */
-static void on_link_ready(struct transport *t, int err, void *user_data)
+/* The link is back after a drop (daemon/link.c reopened it). */
+static void on_link_back(struct link *l, void *user_data)
 {
-	struct run *run = user_data;
-	bool again = run->connected;
-
-	if (err >= 0)
-		err = treadmill_connect(run->tm, again ? on_reconnected :
-					on_connected, run);
-	if (err >= 0)
-		return;
-	if (again) {
-		log_warn_errno(err, "treadmill %s: cannot reconnect",
-			       run->address);
-		schedule_reconnect(run);
-		return;
-	}
-	if (run->connect_timer > 0) {
-		loop_remove(run->loop, run->connect_timer);
-		run->connect_timer = 0;
-	}
-	log_err("treadmill %s: %s", run->address,
-		transport_error_str(err));
-	run->exit_status = RUN_EXIT_UNREACHABLE;
-	loop_quit(run->loop, RUN_EXIT_UNREACHABLE);
-}
-
-static void on_reconnected(struct treadmill *tm, enum treadmill_op op,
-			   int err, uint8_t result, void *user_data)
-{
-	struct run *run = user_data;
-
-	if (err < 0) {
-		log_warn_errno(err, "treadmill %s: reconnect failed",
-			       run->address);
-		schedule_reconnect(run);
-		return;
-	}
-	run->backoff_us = 0;
-	say(run, "link back; the session resumes at walking pace if the belt "
-	    "is still moving, else press r to resume");
-}
-
-/*
- * DESIGN.md: link loss mid-session, reconnect with backoff. The old client
- * is freed here, from a timer, never inside its own callbacks.
- */
-static bool on_reconnect(void *user_data)
-{
-	struct run *run = user_data;
-	int err, fd;
-
-	run->reconnect_timer = 0;
-	runner_set_treadmill(run->runner, NULL);
-	ftms_client_free(run->client);
-	run->client = NULL;
-	run->tm = NULL;
-
-	err = transport_reopen(run->transport);
-	fd = err < 0 ? err : transport_steal_fd(run->transport);
-	if (fd < 0) {
-		log_warn_errno(fd, "treadmill %s: cannot reconnect",
-			       run->address);
-		schedule_reconnect(run);
-		return false;
-	}
-	run->client = ftms_client_new(run->loop, fd, NULL);
-	if (!run->client) {
-		schedule_reconnect(run);
-		return false;
-	}
-	run->tm = ftms_client_get_treadmill(run->client);
-	runner_set_treadmill(run->runner, run->tm);
-	/* Bluetooth connects without blocking: ATT waits for the link. */
-	err = transport_wait_connected(run->transport, CONNECT_TIMEOUT_US,
-				       on_link_ready, run);
-	if (err < 0)
-		schedule_reconnect(run);
-	return false;
-}
-
-static void schedule_reconnect(struct run *run)
-{
-	if (run->reconnect_timer > 0 || run->stopping)
-		return;
-	run->backoff_us = transport_backoff_next(run->backoff_us,
-						 RECONNECT_FIRST_US,
-						 RECONNECT_MAX_US);
-	run->reconnect_timer = loop_add_timeout(run->loop, run->backoff_us,
-						false, on_reconnect, run, NULL);
+	say(user_data, "link back; the session resumes at walking pace if "
+	    "the belt is still moving, else press r to resume");
 }
 
 static void on_update(struct runner *r, void *user_data)
@@ -353,10 +257,10 @@ static void on_update(struct runner *r, void *user_data)
 		finish_run(run);
 		return;
 	}
-	/* The usb-ant driver follows re-plugs and search timeouts itself. */
-	if (run->link_was_up && !up && run->connected && !run->ua) {
+	if (run->link_was_up && !up && run->connected && !run->self_healing &&
+	    !run->stopping) {
 		say(run, "link to the treadmill lost; session paused, reconnecting");
-		schedule_reconnect(run);
+		link_lost(run->link);
 	}
 	run->link_was_up = up;
 	progress(run);
@@ -368,6 +272,9 @@ static void on_event(struct runner *r, const char *json, void *user_data)
 
 	if (run->control)
 		control_broadcast(run->control, json);
+	plugin_host_emit_runner(run->plugins, json,
+				run->cue.text ? &run->cue : NULL);
+	run->cue.text = NULL;
 	if (!run->tty_out) {
 		/* Not a terminal: one plain line per event, for logs. */
 		fputs(json, stdout);
@@ -507,14 +414,17 @@ static void on_signal(int signo, void *user_data)
 
 /* ---- bring-up ---- */
 
-static void on_connected(struct treadmill *tm, enum treadmill_op op, int err,
-			 uint8_t result, void *user_data)
+static void on_link_done(struct link *l, int err, void *user_data)
 {
 	struct run *run = user_data;
 
-	if (run->connect_timer > 0) {
-		loop_remove(run->loop, run->connect_timer);
-		run->connect_timer = 0;
+	if (err == -ETIMEDOUT) {
+		log_err("treadmill %s: no answer within %llu s", run->address,
+			(unsigned long long) (CONNECT_TIMEOUT_US /
+					      USEC_PER_SEC));
+		run->exit_status = RUN_EXIT_UNREACHABLE;
+		loop_quit(run->loop, RUN_EXIT_UNREACHABLE);
+		return;
 	}
 	if (err < 0) {
 		log_errno(err, "treadmill %s: bring-up failed",
@@ -536,18 +446,6 @@ static void on_connected(struct treadmill *tm, enum treadmill_op op, int err,
 		log_errno(err, "cannot start the session");
 		loop_quit(run->loop, RUN_EXIT_FAILURE);
 	}
-}
-
-static bool on_connect_timeout(void *user_data)
-{
-	struct run *run = user_data;
-
-	run->connect_timer = 0;
-	log_err("treadmill %s: no answer within %llu s",
-		run->address,
-		(unsigned long long) (CONNECT_TIMEOUT_US / USEC_PER_SEC));
-	loop_quit(run->loop, RUN_EXIT_UNREACHABLE);
-	return false;
 }
 
 static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
@@ -720,71 +618,150 @@ static void record_history(struct run *run, const char *state_dir,
 			       state_dir);
 }
 
-/* ---- ANT+ over USB ---- */
+/* ---- the treadmill driver ---- */
 
-static bool is_usb_ant(const char *address)
+/* Copy the scalar and string-list settings of from into to. */
+static void copy_group(config_setting_t *to, const config_setting_t *from)
 {
-	return !strncmp(address, "usb-ant", 7) &&
-	       (address[7] == '\0' || address[7] == ':' || address[7] == '@');
+	for (int i = 0; i < config_setting_length(from); i++) {
+		const config_setting_t *m = config_setting_get_elem(from,
+								    (unsigned) i);
+		int type = config_setting_type(m);
+		config_setting_t *n;
+
+		if (!config_setting_name(m))
+			continue;
+		if (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST) {
+			n = config_setting_add(to, config_setting_name(m),
+					       type);
+			for (int k = 0; n && k < config_setting_length(m); k++) {
+				const char *v = config_setting_get_string_elem(
+					m, (unsigned) k);
+
+				if (v)
+					config_setting_set_string_elem(n, -1,
+								       v);
+			}
+			continue;
+		}
+		if (type == CONFIG_TYPE_GROUP)
+			continue;
+		n = config_setting_add(to, config_setting_name(m), type);
+		if (!n)
+			continue;
+		switch (type) {
+		case CONFIG_TYPE_INT:
+			config_setting_set_int(n, config_setting_get_int(m));
+			break;
+		case CONFIG_TYPE_INT64:
+			config_setting_set_int64(n,
+						 config_setting_get_int64(m));
+			break;
+		case CONFIG_TYPE_FLOAT:
+			config_setting_set_float(n,
+						 config_setting_get_float(m));
+			break;
+		case CONFIG_TYPE_BOOL:
+			config_setting_set_bool(n, config_setting_get_bool(m));
+			break;
+		case CONFIG_TYPE_STRING:
+			config_setting_set_string(n,
+						  config_setting_get_string(m));
+			break;
+		}
+	}
 }
 
 /*
- * The ANT+ network key is licensed and lives only in paced.conf, in the
- * usb-ant plugin's group (never on a command line, where ps shows it).
+ * Load the one driver plugin the address needs. Its settings are its
+ * group in paced.conf (--config, else the default file if readable: the
+ * ANT+ network key lives only there, never on a command line), with
+ * --speedup and --sim-quirk on top for the simulators.
  */
-static int open_usb_ant(struct run *run, const char *address,
-			const char *config_path,
-			const struct ant_sim_config *ant_cfg)
+static int load_driver(struct run *run, const char *config_path,
+		       uint32_t speedup, const char *const *quirks,
+		       size_t n_quirks)
 {
+	const char *name = plugin_driver_for_address(run->address);
 	const char *path = config_path ? config_path : CONFFILE;
+	const char *plugin_dir = PLUGINDIR;
 	struct paced_config *pc = NULL;
-	struct usb_ant_config cfg;
 	struct config_error cerr;
-	const char *key = NULL;
+	config_setting_t *group, *list;
+	config_t cfg;
 	int err;
 
+	if (!name) {
+		fprintf(stderr, "paced run: %s: %s\n", run->address,
+			transport_error_str(-EINVAL));
+		return -EINVAL;
+	}
 	if (config_path || access(path, R_OK) == 0) {
 		pc = config_load(path, &cerr);
 		if (!pc) {
 			fprintf(stderr, "%s\n", cerr.text);
 			return -EINVAL;
 		}
-		for (unsigned i = 0; i < pc->n_plugins; i++)
-			if (!strcmp(pc->plugins[i].name, "usb-ant"))
-				config_setting_lookup_string(
-					pc->plugins[i].group, "network_key",
-					&key);
+		plugin_dir = pc->plugin_dir;
 	}
-	err = usb_ant_config_parse(address, key, &cfg);
+	config_init(&cfg);
+	group = config_setting_add(config_root_setting(&cfg), name,
+				   CONFIG_TYPE_GROUP);
+	for (unsigned i = 0; pc && i < pc->n_plugins; i++)
+		if (!strcmp(pc->plugins[i].name, name) && pc->plugins[i].group)
+			copy_group(group, pc->plugins[i].group);
+	if (strcmp(name, "ftms-ble")) {
+		config_setting_remove(group, "speedup");
+		config_setting_set_int(config_setting_add(group, "speedup",
+							  CONFIG_TYPE_INT),
+				       (int) speedup);
+		list = config_setting_get_member(group, "quirks");
+		if (!list && n_quirks)
+			list = config_setting_add(group, "quirks",
+						  CONFIG_TYPE_LIST);
+		for (size_t i = 0; i < n_quirks; i++)
+			config_setting_set_string_elem(list, -1, quirks[i]);
+	}
+	run->plugins = plugin_host_new(run->loop, NULL, NULL);
+	plugin_host_set_quiet(run->plugins, true);
+	err = plugin_host_load(run->plugins, plugin_dir, name, group,
+			       pc ? pc->file : "the command line");
+	config_destroy(&cfg);
 	config_free(pc);
-	if (err < 0) {
-		fprintf(stderr, "paced run: %s: %s\n", address,
-			usb_ant_strerror(err));
+	if (err < 0)
 		return err;
+	run->driver = plugin_host_find_driver(run->plugins, run->address);
+	if (!run->driver) {
+		log_err("plugin %s does not drive '%s'", name, run->address);
+		return -ENODEV;
 	}
-	cfg.sim_cfg = ant_cfg;
-	err = usb_ant_new(run->loop, &cfg, &run->ua);
-	if (err < 0) {
-		fprintf(stderr, "paced run: %s: %s\n", address,
-			usb_ant_strerror(err));
-		return err;
-	}
-	run->tm = usb_ant_get_treadmill(run->ua);
+	/* ANT+ follows re-plugs and search timeouts inside the driver. */
+	run->self_healing = !strcmp(plugin_driver_name(run->driver),
+				    "usb-ant");
 	return 0;
 }
 
-/* Advisory cues: shown to the person; the simulated stick's person
- * hears them too. */
+static int open_treadmill(void *user_data, struct treadmill **ret_tm)
+{
+	struct run *run = user_data;
+
+	return plugin_driver_open(run->driver, run->address, run->adapter,
+				  ret_tm);
+}
+
+/* Advisory cues: shown to the person, and kept for the "cue" event that
+ * follows at once, which the sinks get (the simulated stick's person
+ * hears them there). */
 static void on_cue(struct runner *r, enum advisory_cue_kind kind,
 		   uint16_t speed, const char *text, void *user_data)
 {
 	struct run *run = user_data;
-	struct ant_sim *sim = run->ua ? usb_ant_get_sim(run->ua) : NULL;
 
 	say(run, "%s", text);
-	if (sim && (kind == ADVISORY_CUE_CHANGE || kind == ADVISORY_CUE_SYMPTOM ||
-		    kind == ADVISORY_CUE_ALARM))
-		ant_sim_cue(sim, speed);
+	snprintf(run->cue_text, sizeof(run->cue_text), "%s", text);
+	run->cue.kind = advisory_cue_kind_name(kind);
+	run->cue.text = run->cue_text;
+	run->cue.speed = speed;
 }
 
 int run_main(int argc, char **argv)
@@ -810,8 +787,6 @@ int run_main(int argc, char **argv)
 	};
 	const char *address = NULL, *profile_path = NULL, *control_path = NULL;
 	const char *log_path = NULL, *state_dir = NULL, *debug = NULL;
-	struct transport_opts topts = { 0 };
-	struct ant_sim_config ant_cfg;
 	const char *config_path = NULL;
 	const char *quirks[16];
 	size_t n_quirks = 0;
@@ -835,7 +810,6 @@ int run_main(int argc, char **argv)
 
 	profile_limits_default(&limits);
 	sim_config_init(&sim_cfg);
-	ant_sim_config_init(&ant_cfg);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:p:s:c:l:d::h", opts, NULL)) != -1) {
 		switch (c) {
@@ -862,7 +836,7 @@ int run_main(int argc, char **argv)
 			state_dir = optarg;
 			break;
 		case OPT_ADAPTER:
-			topts.adapter = optarg;
+			run.adapter = optarg;
 			break;
 		case OPT_PROGRAMME:
 			programme_path = optarg;
@@ -885,16 +859,13 @@ int run_main(int argc, char **argv)
 			config_path = optarg;
 			break;
 		case OPT_SIM_QUIRK:
-			/* usb-ant:sim quirks are taken once the address is
-			 * known; the FTMS simulator's are checked here. */
-			if (n_quirks < ARRAY_SIZE(quirks))
-				quirks[n_quirks++] = optarg;
-			if (sim_config_add_quirk(&sim_cfg, optarg) < 0 &&
-			    ant_sim_config_add_quirk(&ant_cfg, optarg) < 0) {
-				fprintf(stderr, "paced run: unknown simulator quirk '%s' (see paced-sim --help)\n",
-					optarg);
+			/* Checked once the address says which simulator. */
+			if (n_quirks == ARRAY_SIZE(quirks)) {
+				fprintf(stderr, "paced run: at most %zu --sim-quirk\n",
+					ARRAY_SIZE(quirks));
 				return RUN_EXIT_USAGE;
 			}
+			quirks[n_quirks++] = optarg;
 			break;
 		case 'd':
 			debug = optarg ? optarg : "all";
@@ -914,6 +885,18 @@ int run_main(int argc, char **argv)
 	if (!address || !profile_path == !programme_path) {
 		fprintf(stderr, "paced run: --treadmill and one of --profile or --programme are required (try paced run --help)\n");
 		return RUN_EXIT_USAGE;
+	}
+	/* The FTMS simulator's quirks are known here; usb-ant:sim's are its
+	 * plugin's to check. */
+	for (size_t i = 0; i < n_quirks; i++) {
+		const char *drv = plugin_driver_for_address(address);
+
+		if (drv && !strcmp(drv, "sim") &&
+		    sim_config_add_quirk(&sim_cfg, quirks[i]) < 0) {
+			fprintf(stderr, "paced run: unknown simulator quirk '%s' (see paced-sim --help)\n",
+				quirks[i]);
+			return RUN_EXIT_USAGE;
+		}
 	}
 	log_init("paced", log_target_auto(), debug);
 	run.tty_in = isatty(STDIN_FILENO);
@@ -972,8 +955,6 @@ int run_main(int argc, char **argv)
 		run.exit_status = RUN_EXIT_USAGE;
 		goto out;
 	}
-	sim_cfg.speedup = scfg.speedup;
-
 	run.log = session_log_open(state_dir, log_path, &err);
 	if (!run.log) {
 		log_errno(err, "cannot create the session log in %s",
@@ -982,41 +963,22 @@ int run_main(int argc, char **argv)
 	}
 
 	run.address = address;
-	if (is_usb_ant(address)) {
-		/* ANT+ cannot set the belt: an advisory session. */
-		ant_cfg.speedup = scfg.speedup;
-		for (size_t i = 0; i < n_quirks; i++)
-			if (ant_sim_config_add_quirk(&ant_cfg, quirks[i]) < 0) {
-				fprintf(stderr, "paced run: unknown simulated-stick quirk '%s'\n",
-					quirks[i]);
-				run.exit_status = RUN_EXIT_USAGE;
-				goto out;
-			}
-		err = open_usb_ant(&run, address, config_path, &ant_cfg);
-		if (err < 0) {
-			run.exit_status = err == -ENOKEY || err == -EINVAL ?
-					  RUN_EXIT_USAGE : RUN_EXIT_UNREACHABLE;
-			goto out;
-		}
-	} else {
-		topts.sim_cfg = &sim_cfg;
-		err = transport_open_opts(run.loop, address, &topts,
-					  &run.transport);
-		if (err < 0) {
-			fprintf(stderr, "paced run: %s: %s\n", address,
-				transport_error_str(err));
-			run.exit_status = err == -EINVAL || err == -ENAMETOOLONG ?
-					  RUN_EXIT_USAGE : RUN_EXIT_UNREACHABLE;
-			goto out;
-		}
-		run.client = ftms_client_new(run.loop,
-					     transport_steal_fd(run.transport),
-					     NULL);
-		if (!run.client) {
-			log_err("cannot create the FTMS client");
-			goto out;
-		}
-		run.tm = ftms_client_get_treadmill(run.client);
+	err = load_driver(&run, config_path, scfg.speedup, quirks, n_quirks);
+	if (err < 0) {
+		run.exit_status = err == -EINVAL || err == -ENOENT ||
+				  err == -EPROTO || err == -ELIBBAD ?
+				  RUN_EXIT_USAGE : RUN_EXIT_FAILURE;
+		goto out;
+	}
+	run.link = link_new(run.loop, address, open_treadmill, &run);
+	link_set_back_func(run.link, on_link_back, &run);
+	err = link_connect(run.link, CONNECT_TIMEOUT_US, on_link_done, &run);
+	if (err < 0) {
+		/* The driver said why. */
+		run.exit_status = err == -EINVAL || err == -ENAMETOOLONG ||
+				  err == -ENOKEY ? RUN_EXIT_USAGE :
+				  RUN_EXIT_UNREACHABLE;
+		goto out;
 	}
 
 	info.profile_name = chosen->name;
@@ -1025,8 +987,10 @@ int run_main(int argc, char **argv)
 	info.stage = programme ? programme->stages[stage].id : NULL;
 	info.treadmill = address;
 	info.speedup = scfg.speedup;
-	run.runner = runner_new(run.loop, run.tm, session, run.log, &info);
+	run.runner = runner_new(run.loop, link_treadmill(run.link), session,
+				run.log, &info);
 	session = NULL;		/* the runner owns it now */
+	link_set_runner(run.link, run.runner);
 
 	if (control_path) {
 		run.control = control_new(run.loop, control_path, (gid_t) -1,
@@ -1047,19 +1011,6 @@ int run_main(int argc, char **argv)
 
 	say(&run, "%s: %s (log: %s)", profile_path, chosen->name,
 	    session_log_path(run.log));
-	if (run.ua)
-		err = treadmill_connect(run.tm, on_connected, &run);
-	else
-		err = transport_wait_connected(run.transport, CONNECT_TIMEOUT_US,
-					       on_link_ready, &run);
-	if (err < 0) {
-		log_errno(err, "treadmill %s", address);
-		run.exit_status = RUN_EXIT_UNREACHABLE;
-		goto out;
-	}
-	run.connect_timer = loop_add_timeout(run.loop, CONNECT_TIMEOUT_US,
-					     false, on_connect_timeout, &run,
-					     NULL);
 	run.exit_status = loop_run(run.loop);
 	record_history(&run, state_dir, programme, programme ?
 		       programme->stages[stage].id : "", chosen->name);
@@ -1071,14 +1022,13 @@ int run_main(int argc, char **argv)
 out:
 	session_free(session);
 	tty_restore(&run);
-	if (run.reconnect_timer > 0)
-		loop_remove(run.loop, run.reconnect_timer);
 	control_free(run.control);
 	runner_detach(run.runner);
-	ftms_client_free(run.client);
-	usb_ant_free(run.ua);
+	link_set_runner(run.link, NULL);
+	link_free(run.link);
 	runner_free(run.runner);
-	transport_free(run.transport);
+	/* After the link: a driver's treadmill runs its plugin's code. */
+	plugin_host_free(run.plugins);
 	loop_free(run.loop);
 	session_log_close(run.log);
 	profile_free(profile);

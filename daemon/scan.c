@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* 'paced scan': list nearby FTMS treadmills over Bluetooth LE. */
+#include "config.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -8,19 +10,36 @@
 #include <string.h>
 
 #include "json.h"
+#include "log.h"
 #include "mainloop.h"
+#include "plugin.h"
 #include "transport.h"
-#include "ble-scan.h"
 #include "scan.h"
+#include "util.h"
 
 #define SCAN_DEFAULT_S 5
 #define SCAN_MAX_S 300
+/* As many advertisers as the scanner keeps (ftms-ble: 64). */
+#define SCAN_MAX_SEEN 64
+
+/* One advertiser, with the newest information the scanner gave. */
+struct seen {
+	char address[32];		/* "XX:XX:XX:XX:XX:XX/public" */
+	char name[249];
+	int rssi;
+	bool ftms, treadmill, service_data, available;
+	uint16_t machine_type;
+	char kind[24];
+};
 
 struct scan_app {
 	struct loop *loop;
-	struct ble_scan *scan;
+	struct plugin_scanner *scanner;
 	const char *find;		/* --name: stop when this one shows */
-	bool found;
+	int found;			/* index in seen[], or -1 */
+	int err;			/* the scan's own error */
+	struct seen seen[SCAN_MAX_SEEN];
+	size_t n_seen;
 };
 
 static void usage(FILE *f)
@@ -44,72 +63,92 @@ static void usage(FILE *f)
 "paced.conf or pass it to 'paced run --treadmill'.\n", SCAN_DEFAULT_S);
 }
 
-static bool on_poll(void *user_data)
+static void on_result(const struct paced_scan_result *res, void *cb_data)
 {
-	struct scan_app *app = user_data;
+	struct scan_app *app = cb_data;
+	struct seen *d = NULL;
 
-	if (app->find && ble_scan_find(app->scan, app->find)) {
-		app->found = true;
-		loop_quit(app->loop, 0);
-		return false;
+	for (size_t i = 0; i < app->n_seen && !d; i++)
+		if (!strcmp(app->seen[i].address, res->address))
+			d = &app->seen[i];
+	if (!d) {
+		if (app->n_seen == ARRAY_SIZE(app->seen))
+			return;
+		d = &app->seen[app->n_seen++];
 	}
-	return true;
+	snprintf(d->address, sizeof(d->address), "%s", res->address);
+	snprintf(d->name, sizeof(d->name), "%s", res->name);
+	snprintf(d->kind, sizeof(d->kind), "%s", res->kind ? res->kind : "-");
+	d->rssi = res->rssi;
+	d->ftms = res->ftms;
+	d->treadmill = res->treadmill;
+	d->service_data = res->service_data;
+	d->available = res->available;
+	d->machine_type = res->machine_type;
+	if (app->find && app->found < 0 && d->treadmill &&
+	    !strcmp(d->name, app->find)) {
+		app->found = (int) (d - app->seen);
+		plugin_scanner_cancel(app->scanner);
+		loop_quit(app->loop, 0);
+	}
 }
 
-static bool on_done(void *user_data)
+static void on_done(int err, void *cb_data)
 {
-	struct scan_app *app = user_data;
+	struct scan_app *app = cb_data;
 
+	app->err = err;
 	loop_quit(app->loop, 0);
-	return false;
 }
 
 static void on_signal(int signo, void *user_data)
 {
 	struct scan_app *app = user_data;
 
+	plugin_scanner_cancel(app->scanner);
 	loop_quit(app->loop, 0);
 }
 
-static const char *kind(const struct ble_scan_device *d)
+/* "XX:..:XX/random" into its address and type, for the table. */
+static const char *split_type(const struct seen *d, char *addr, size_t len)
 {
-	bool certain;
+	const char *slash = strchr(d->address, '/');
+	size_t n = slash ? (size_t) (slash - d->address) : strlen(d->address);
 
-	if (!ble_adv_is_ftms(&d->adv))
-		return "-";
-	if (d->adv.ftms_data)
-		return ble_adv_machine_name(d->adv.machine_type);
-	return ble_adv_is_treadmill(&d->adv, &certain) ? "ftms" : "-";
+	snprintf(addr, len, "%.*s", (int) n, d->address);
+	return slash ? slash + 1 : "public";
 }
 
-static void print_json(const struct ble_scan_device *d)
+static void print_json(const struct seen *d)
 {
 	struct json *j = json_new_file(stdout);
+	char addr[32];
+	const char *type = split_type(d, addr, sizeof(addr));
 
 	json_object_begin(j);
 	json_key(j, "address");
-	json_string(j, d->address);
+	json_string(j, addr);
 	json_key(j, "address_type");
-	json_string(j, d->random ? "random" : "public");
+	json_string(j, type);
 	json_key(j, "name");
-	json_string(j, d->adv.name);
+	json_string(j, d->name);
 	json_key(j, "rssi");
-	if (d->has_rssi)
+	if (d->rssi != 127)
 		json_int(j, d->rssi);
 	else
 		json_null(j);
 	json_key(j, "ftms");
-	json_bool(j, ble_adv_is_ftms(&d->adv));
+	json_bool(j, d->ftms);
 	json_key(j, "service_data");
-	json_bool(j, d->adv.ftms_data);
-	if (d->adv.ftms_data) {
+	json_bool(j, d->service_data);
+	if (d->service_data) {
 		json_key(j, "machine_type");
-		json_uint(j, d->adv.machine_type);
+		json_uint(j, d->machine_type);
 		json_key(j, "available");
-		json_bool(j, d->adv.ftms_flags & BLE_FTMS_FLAG_AVAILABLE);
+		json_bool(j, d->available);
 	}
 	json_key(j, "treadmill");
-	json_bool(j, ble_adv_is_treadmill(&d->adv, NULL));
+	json_bool(j, d->treadmill);
 	json_object_end(j);
 	(void) json_free(j);
 	putchar('\n');
@@ -130,7 +169,8 @@ int scan_main(int argc, char **argv)
 	const char *adapter = NULL;
 	bool all = false, json = false;
 	long seconds = SCAN_DEFAULT_S;
-	int c, err, dev_id = -1, shown = 0;
+	struct plugin_host *host;
+	int c, err, dev_id = -1, shown = 0, rc;
 	uint8_t unused[6];
 	char *end;
 
@@ -180,68 +220,84 @@ int scan_main(int argc, char **argv)
 		return 2;
 	}
 
+	log_init("paced", LOG_TARGET_STDERR, NULL);
+	app.found = -1;
 	app.loop = loop_new(NULL);
-	app.scan = ble_scan_new(app.loop, dev_id, &err);
-	if (!app.scan) {
+	if (!app.loop)
+		return SCAN_EXIT_NOBT;
+	/* The scanner is the ftms-ble plugin's: libbluetooth is loaded only
+	 * by the commands that talk Bluetooth. */
+	host = plugin_host_new(app.loop, NULL, NULL);
+	plugin_host_set_quiet(host, true);
+	err = plugin_host_load(host, PLUGINDIR, "ftms-ble", NULL, NULL);
+	app.scanner = err < 0 ? NULL : plugin_host_find_scanner(host);
+	if (!app.scanner) {
+		fprintf(stderr, "paced scan: the Bluetooth plugin ftms-ble is not installed in %s\n",
+			PLUGINDIR);
+		rc = SCAN_EXIT_NOBT;
+		goto out;
+	}
+	err = plugin_scanner_start(app.scanner, adapter,
+				   (uint64_t) seconds * USEC_PER_SEC,
+				   on_result, on_done, &app);
+	if (err < 0) {
 		fprintf(stderr, "paced scan: %s: %s\n",
 			adapter ? adapter : "default adapter",
-			ble_scan_error_str(err));
-		loop_free(app.loop);
-		return SCAN_EXIT_NOBT;
+			plugin_scanner_strerror(app.scanner, err));
+		rc = SCAN_EXIT_NOBT;
+		goto out;
 	}
 	(void) loop_add_signal(app.loop, SIGINT, on_signal, &app, NULL);
 	(void) loop_add_signal(app.loop, SIGTERM, on_signal, &app, NULL);
-	(void) loop_add_timeout(app.loop, (uint64_t) seconds * 1000000u, false,
-				on_done, &app, NULL);
-	if (app.find)
-		(void) loop_add_timeout(app.loop, 100000, true, on_poll, &app,
-					NULL);
 	if (!app.find && !json)
 		fprintf(stderr, "Scanning on %s for %ld s...\n",
-			ble_scan_adapter(app.scan), seconds);
+			adapter ? adapter : "the first adapter up", seconds);
 	(void) loop_run(app.loop);
+	if (app.err < 0) {
+		fprintf(stderr, "paced scan: %s\n",
+			plugin_scanner_strerror(app.scanner, app.err));
+		rc = SCAN_EXIT_NOBT;
+		goto out;
+	}
 
 	if (app.find) {
-		const struct ble_scan_device *d = ble_scan_find(app.scan,
-								app.find);
-
-		if (d)
-			printf("%s/%s\n", d->address,
-			       d->random ? "random" : "public");
+		if (app.found >= 0)
+			printf("%s\n", app.seen[app.found].address);
 		else
 			fprintf(stderr, "paced scan: no treadmill called '%s' "
-				"seen on %s in %ld s\n", app.find,
-				ble_scan_adapter(app.scan), seconds);
-		ble_scan_free(app.scan);
-		loop_free(app.loop);
-		return d ? 0 : SCAN_EXIT_NONE;
+				"seen in %ld s\n", app.find, seconds);
+		rc = app.found >= 0 ? 0 : SCAN_EXIT_NONE;
+		goto out;
 	}
 
 	if (!json)
 		printf("%-17s  %-6s  %4s  %-13s  %s\n", "ADDRESS", "TYPE",
 		       "RSSI", "MACHINE", "NAME");
-	for (size_t i = 0; i < ble_scan_count(app.scan); i++) {
-		const struct ble_scan_device *d = ble_scan_get(app.scan, i);
-		char rssi[8] = "-";
+	for (size_t i = 0; i < app.n_seen; i++) {
+		const struct seen *d = &app.seen[i];
+		char rssi[8] = "-", addr[32];
+		const char *type;
 
-		if (!all && !ble_adv_is_ftms(&d->adv))
+		if (!all && !d->ftms)
 			continue;
 		shown++;
 		if (json) {
 			print_json(d);
 			continue;
 		}
-		if (d->has_rssi)
+		type = split_type(d, addr, sizeof(addr));
+		if (d->rssi != 127)
 			snprintf(rssi, sizeof(rssi), "%d", d->rssi);
-		printf("%-17s  %-6s  %4s  %-13s  %s\n", d->address,
-		       d->random ? "random" : "public", rssi, kind(d),
-		       d->adv.name[0] ? d->adv.name : "-");
+		printf("%-17s  %-6s  %4s  %-13s  %s\n", addr, type, rssi,
+		       d->kind, d->name[0] ? d->name : "-");
 	}
 	if (!json && !shown)
 		fprintf(stderr, "No %s found. Is the treadmill on and not "
 			"connected to another app?\n",
 			all ? "advertisers" : "FTMS machines");
-	ble_scan_free(app.scan);
+	rc = shown ? 0 : SCAN_EXIT_NONE;
+out:
+	plugin_host_free(host);
 	loop_free(app.loop);
-	return shown ? 0 : SCAN_EXIT_NONE;
+	return rc;
 }

@@ -733,6 +733,12 @@ static void emit_caps(struct ftms_client *c)
 	treadmill_emit_caps(c->tm, &c->caps);
 }
 
+/*
+ * The watch goes before the fd: link_fd is a dup, so closing it first
+ * would leave its registration in the epoll set (epoll(7): a registration
+ * lives as long as the open file description, which the bearer's fd keeps
+ * open), still firing for a watch that no longer exists.
+ */
 static void stop_link_wait(struct ftms_client *c)
 {
 	if (c->link_watch > 0)
@@ -1065,7 +1071,6 @@ static bool on_link_writable(int fd, uint32_t events, void *user_data)
 	int err = 0;
 	socklen_t len = sizeof(err);
 
-	c->link_watch = 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	stop_link_wait(c);

@@ -46,7 +46,11 @@ int loop_iterate(struct loop *loop, int timeout_ms);
  * Every add returns an id > 0 or a negative errno. loop_remove() works on
  * any id, from anywhere, including the watch's own callback: the entry is
  * marked dead during dispatch and freed afterwards. destroy runs exactly
- * once, when the registration ends for whatever reason. The fd is borrowed.
+ * once, when the registration ends for whatever reason. The fd is borrowed:
+ * remove its watch BEFORE closing it. Closing first is harmless only when
+ * the close ends the open file description; for a dup the registration
+ * outlives the fd number (epoll(7), Q6) and loop_remove() can no longer
+ * take it out.
  */
 int loop_add_fd(struct loop *loop, int fd, uint32_t events,
 		loop_fd_func_t func, void *user_data,

@@ -191,7 +191,11 @@ struct paced_scan_result {
 	int rssi;		/* dBm; 127 when the controller gave none */
 	bool ftms;		/* advertises the Fitness Machine Service */
 	bool treadmill;		/* FTMS Service Data says treadmill */
-	uint16_t machine_type;	/* FTMS Service Data machine type, 0 unknown */
+	bool service_data;	/* FTMS Service Data seen: the next two hold */
+	bool available;		/* ... its Flags say available */
+	uint16_t machine_type;	/* ... its machine type, 0 unknown */
+	const char *kind;	/* "treadmill", "indoor bike", ..., "ftms"
+				 * (no Service Data), "-" not FTMS */
 };
 
 typedef void (*paced_scan_result_func_t)(const struct paced_scan_result *res,

@@ -572,6 +572,8 @@ static void destroy(void *impl)
 	/* Freed: every queued completion runs now, as -ECANCELED unless it
 	 * already had its result. */
 	flush_done(ua);
+	if (ua->cfg.freed)
+		ua->cfg.freed(ua, ua->cfg.freed_data);
 	if (ua->port && ua->port_ops)
 		ua->port_ops->free(ua->port);
 	free(ua);

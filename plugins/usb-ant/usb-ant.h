@@ -44,6 +44,10 @@ struct usb_ant_config {
 	/* usb-ant:sim only: the simulated stick and treadmill (NULL:
 	 * defaults); borrowed, copied by usb_ant_new(). */
 	const struct ant_sim_config *sim_cfg;
+	/* Called from treadmill_free() of this stick's treadmill, so an
+	 * owner that keeps a pointer to it (the plugin) can drop it. */
+	void (*freed)(struct usb_ant *ua, void *user_data);
+	void *freed_data;
 };
 
 /*

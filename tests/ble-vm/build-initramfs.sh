@@ -35,11 +35,17 @@ done
 
 # Programs and every library they load.
 progs="$builddir/daemon/paced $builddir/tools/pacectl
-$builddir/tools/paced-scan $builddir/tests/ble-vm/paced-ble-sim
+$builddir/tests/ble-vm/paced-ble-sim
 $(command -v btvirt)"
 command -v btmon >/dev/null 2>&1 && progs="$progs $(command -v btmon)"
-for p in $progs; do
-	cp "$p" "$root/paced/"
+# The Bluetooth driver is a plugin (guest-test.sh sets PACED_PLUGIN_PATH).
+plugins="$builddir/plugins/.libs/ftms-ble.so"
+mkdir -p "$root/paced/plugins"
+for p in $progs $plugins; do
+	case $p in
+	*.so) cp "$p" "$root/paced/plugins/" ;;
+	*) cp "$p" "$root/paced/" ;;
+	esac
 	ldd "$p" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
 	while read -r lib; do
 		[ -e "$root$lib" ] && continue
