@@ -30,6 +30,19 @@ struct runner {
 	bool have_data;
 	uint64_t last_sample;
 
+	/* Driver counters (DESIGN.md rule 5: dropped PDUs are logged). The
+	 * session's totals are base (handles let go of after a link drop)
+	 * plus the current handle's last reading. */
+	bool have_counters;		/* some handle kept counters */
+	struct treadmill_counters cnt_base;
+	struct treadmill_counters cnt_tm;
+	struct treadmill_counters cnt_logged;	/* totals last logged */
+	uint64_t dropped_at;		/* real µs of the last "dropped" line */
+	bool refused;			/* a command was refused: log it */
+	enum treadmill_op refused_op;
+	int refused_err;
+	uint8_t refused_result;
+
 	uint64_t press_us;	/* last symptom press, real µs */
 	uint64_t press_sent_us;	/* its walk command handed to the driver */
 	bool press_pending;
@@ -192,9 +205,108 @@ static void log_commit(struct runner *r)
 			       session_log_path(r->log));
 }
 
+/* ---- driver counters: "dropped" and "denied" lines ---- */
+
+static void read_counters(struct runner *r)
+{
+	struct treadmill_counters c;
+
+	if (r->tm && treadmill_get_counters(r->tm, &c) == 0) {
+		r->cnt_tm = c;
+		r->have_counters = true;
+	}
+}
+
+static void counters_total(const struct runner *r,
+			   struct treadmill_counters *ret)
+{
+	ret->malformed = r->cnt_base.malformed + r->cnt_tm.malformed;
+	ret->unexpected = r->cnt_base.unexpected + r->cnt_tm.unexpected;
+	ret->timeouts = r->cnt_base.timeouts + r->cnt_tm.timeouts;
+	ret->denied = r->cnt_base.denied + r->cnt_tm.denied;
+}
+
+/* The handle is going (link drop, detach): keep what it counted. */
+static void fold_counters(struct runner *r)
+{
+	read_counters(r);
+	counters_total(r, &r->cnt_base);
+	memset(&r->cnt_tm, 0, sizeof(r->cnt_tm));
+}
+
+static void counter_fields(struct json *j, const struct treadmill_counters *t)
+{
+	json_key(j, "malformed");
+	json_uint(j, t->malformed);
+	json_key(j, "unexpected");
+	json_uint(j, t->unexpected);
+	json_key(j, "timeouts");
+	json_uint(j, t->timeouts);
+	json_key(j, "denied");
+	json_uint(j, t->denied);
+}
+
+static void emit_simple(struct runner *r, const char *event);
+
+/*
+ * Called from flush() once commands are out. A refusal of control is
+ * logged once, at once: it explains the pause or the retry that follows.
+ * Dropped PDUs are logged at most once per sample interval (a treadmill
+ * that sends garbage at 10 Hz must not fill an SD card); what a line
+ * leaves out is in the next one and in the totals of the "end" line.
+ */
+static void note_counters(struct runner *r, uint64_t now)
+{
+	struct treadmill_counters t;
+	struct json *j;
+
+	read_counters(r);
+	counters_total(r, &t);
+	if (r->refused || t.denied > r->cnt_logged.denied) {
+		j = session_log_begin(r->log, "denied", now);
+		if (r->refused) {
+			json_key(j, "op");
+			json_string(j, treadmill_op_name(r->refused_op));
+			json_key(j, "result");
+			json_uint(j, r->refused_result);
+			json_key(j, "error");
+			json_string(j, strerror(-r->refused_err));
+		} else {
+			/* Only the driver saw it (its own Request Control
+			 * retry, FTMS.md 1.10): the count is of 0x05. */
+			json_key(j, "result");
+			json_uint(j, 0x05);
+		}
+		json_key(j, "denied");
+		json_uint(j, t.denied);
+		json_key(j, "new");
+		json_uint(j, t.denied - r->cnt_logged.denied);
+		emit_simple(r, "denied");
+		r->cnt_logged.denied = t.denied;
+		r->refused = false;
+	}
+	/* After the "end" line (which holds the totals) only refusals. */
+	if (!session_done(r->s) &&
+	    (t.malformed > r->cnt_logged.malformed ||
+	     t.unexpected > r->cnt_logged.unexpected) &&
+	    (!r->dropped_at || now >= r->dropped_at + r->sample_us)) {
+		j = session_log_begin(r->log, "dropped", now);
+		counter_fields(j, &t);
+		json_key(j, "new_malformed");
+		json_uint(j, t.malformed - r->cnt_logged.malformed);
+		json_key(j, "new_unexpected");
+		json_uint(j, t.unexpected - r->cnt_logged.unexpected);
+		emit_simple(r, "dropped");
+		r->dropped_at = now;
+		t.denied = r->cnt_logged.denied;
+		r->cnt_logged = t;
+	}
+}
+
 static void end_fields(struct runner *r, struct json *j)
 {
 	const struct session *s = r->s;
+	struct treadmill_counters t;
 
 	json_key(j, "presses");
 	json_uint(j, session_presses(s));
@@ -204,6 +316,14 @@ static void end_fields(struct runner *r, struct json *j)
 	json_string(j, r->profile_name);
 	json_key(j, "profile_path");
 	json_string(j, r->profile_path);
+	read_counters(r);
+	if (r->have_counters) {
+		counters_total(r, &t);
+		json_key(j, "counters");
+		json_object_begin(j);
+		counter_fields(j, &t);
+		json_object_end(j);
+	}
 }
 
 static void emit(struct runner *r, const struct session_event *ev)
@@ -344,6 +464,16 @@ static void on_done(struct treadmill *tm, enum treadmill_op op, int err,
 	if (r->detached || tm != r->tm)
 		return;
 	r->in_flight = false;
+	/* FTMS.md 1.7: 0x05 Control Not Permitted (-EPERM), or a Request
+	 * Control answered with anything but success. Logged, never acted
+	 * on here: what the session does about it is its own business. */
+	if (err == -EPERM || (op == TREADMILL_OP_REQUEST_CONTROL &&
+			      result != 0 && result != 0x01)) {
+		r->refused = true;
+		r->refused_op = op;
+		r->refused_err = err ? err : -EPERM;
+		r->refused_result = result;
+	}
 	session_command_done(r->s, loop_now(r->loop), err, result);
 	flush(r);
 }
@@ -441,6 +571,7 @@ static void flush(struct runner *r)
 			r->press_pending = false;
 		}
 	}
+	note_counters(r, loop_now(r->loop));
 	while (session_next_event(r->s, &ev))
 		emit(r, &ev);
 	log_commit(r);
@@ -570,6 +701,8 @@ static void on_status(struct treadmill *tm, const struct treadmill_status *st,
 	struct runner *r = user_data;
 	struct json *j;
 
+	/* A refusal the driver retried comes before the control it won. */
+	note_counters(r, loop_now(r->loop));
 	session_on_status(r->s, loop_now(r->loop), st);
 	j = session_log_begin(r->log, "treadmill-status",
 			      loop_now(r->loop));
@@ -655,6 +788,8 @@ void runner_set_treadmill(struct runner *r, struct treadmill *tm)
 	}
 	if (r->link_up)
 		on_link(r->tm, false, -ENOTCONN, r);
+	if (r->tm != tm)
+		fold_counters(r);
 	r->tm = tm;
 	if (tm) {
 		treadmill_set_events(tm, &events, r);
@@ -670,6 +805,7 @@ void runner_detach(struct runner *r)
 {
 	if (!r || r->detached)
 		return;
+	fold_counters(r);
 	r->detached = true;
 	treadmill_set_events(r->tm, NULL, NULL);
 	r->tm = NULL;

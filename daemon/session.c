@@ -26,6 +26,7 @@ struct session {
 	uint64_t anchor_real;
 	uint32_t anchor_prof;
 	bool clock_running;
+	bool await_start;		/* clock waits for START's answer */
 	uint64_t countdown_end;		/* real µs, COUNTDOWN only */
 
 	/* Commands: one in flight, the rest wait (FTMS.md 1.7). */
@@ -87,12 +88,41 @@ static void clock_freeze(struct session *s, uint64_t now)
 	s->anchor_prof = session_profile_ms(s, now);
 	s->anchor_real = now;
 	s->clock_running = false;
+	s->await_start = false;
 }
 
 static void clock_run(struct session *s, uint64_t now)
 {
 	s->anchor_real = now;
 	s->clock_running = true;
+	s->await_start = false;
+}
+
+static bool start_queued(const struct session *s)
+{
+	for (size_t i = 0; i < s->n_out; i++)
+		if (s->outbox[i].kind == SESSION_CMD_START)
+			return true;
+	return false;
+}
+
+/*
+ * The belt is (re)starting: the plan clock runs from when the treadmill
+ * confirms the START (FTMS.md 1.7: the indication is the outcome), not
+ * from when it was asked. A control point that never answers would
+ * otherwise have the plan run on, segment after segment, for a belt that
+ * never moved. Advisory treadmills confirm nothing: the person is told
+ * to start, and the clock runs at once.
+ */
+static void clock_run_when_started(struct session *s, uint64_t now)
+{
+	if (s->advisory || !start_queued(s)) {
+		clock_run(s, now);
+		return;
+	}
+	s->anchor_real = now;
+	s->clock_running = false;
+	s->await_start = true;
 }
 
 /* ---- events ---- */
@@ -392,7 +422,9 @@ static void continue_at_walk(struct session *s, uint64_t now)
 	queue_incline(s, 0);
 	if (s->plan.seg[idx].jog_like)
 		insert_walk(s, p, s->pol.recovery_ms);
-	clock_run(s, now);
+	/* After a resume a START is queued: wait for it. After a link drop
+	 * with the belt still moving there is none: run at once. */
+	clock_run_when_started(s, now);
 	s->last_data = now;
 	s->mismatch_since = 0;
 	enter_segment(s, now, plan_find(&s->plan, p));
@@ -472,15 +504,17 @@ int session_start(struct session *s, uint64_t now_us)
 
 static void begin(struct session *s, uint64_t now)
 {
-	/* Anchor the profile clock on the planned instant, not on when we
-	 * got round to it: boundaries are absolute and never drift. */
+	/* Anchor the profile clock on an instant, not on when we got round
+	 * to each tick, so boundaries are absolute and never drift: the end
+	 * of the countdown, or (a treadmill we control) START's answer. */
 	s->anchor_prof = plan_start_ms(&s->plan);
-	clock_run(s, s->countdown_end ? MIN(s->countdown_end, now) : now);
 	s->started = true;
 	s->last_data = now;
 	if (!s->in_control)
 		queue(s, SESSION_CMD_REQUEST_CONTROL, 0);
 	queue(s, SESSION_CMD_START, 0);
+	clock_run_when_started(s, s->countdown_end ?
+				  MIN(s->countdown_end, now) : now);
 	enter_segment(s, now, 0);
 }
 
@@ -749,6 +783,13 @@ void session_command_done(struct session *s, uint64_t now_us, int err,
 	e->err = err;
 	e->result = result;
 
+	/* Start on a running belt answers Operation Failed (FTMS.md 1.7,
+	 * 0x04): the belt moves either way. Any other failure pauses below
+	 * with the clock still frozen. */
+	if (cmd.kind == SESSION_CMD_START && s->await_start &&
+	    belt_active(s->state) && (!err || result == 0x04))
+		clock_run(s, now_us);
+
 	if (!err) {
 		if (cmd.kind == SESSION_CMD_SET_SPEED) {
 			s->done_speed = cmd.arg;
@@ -835,7 +876,7 @@ uint64_t session_next_deadline(const struct session *s)
 		return s->countdown_end;
 	if (!belt_active(s->state))
 		return d;
-	if (s->cur >= 0 && (size_t) s->cur < s->plan.n) {
+	if (s->clock_running && s->cur >= 0 && (size_t) s->cur < s->plan.n) {
 		const struct plan_segment *seg = &s->plan.seg[s->cur];
 
 		d = real_at(s, seg->start_ms + seg->duration_ms);

@@ -1307,11 +1307,28 @@ static void client_destroy(void *impl)
 	free(c);
 }
 
+/* The driver-neutral view of the stats, for the session log. ATT Error
+ * Responses are left out: every discovery ends with Attribute Not Found. */
+static void drv_counters(const void *impl, struct treadmill_counters *ret)
+{
+	struct ftms_client_stats s;
+
+	ftms_client_get_stats(impl, &s);
+	ret->malformed = s.data_malformed + s.status_malformed +
+			 s.cp_malformed + s.att.dropped_malformed +
+			 s.att.dropped_oversize;
+	ret->unexpected = s.cp_unexpected + s.att.dropped_unexpected +
+			  s.att.wrong_response;
+	ret->timeouts = s.cp_timeouts + s.att.timeouts;
+	ret->denied = s.control_denied;
+}
+
 static const struct treadmill_driver_ops ftms_ops = {
 	.name = "ftms",
 	.command = drv_command,
 	.in_control = drv_in_control,
 	.destroy = client_destroy,
+	.counters = drv_counters,
 };
 
 struct ftms_client *ftms_client_new(struct loop *loop, int fd,

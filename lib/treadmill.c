@@ -112,6 +112,21 @@ bool treadmill_in_control(const struct treadmill *tm)
 	return tm->ops->in_control ? tm->ops->in_control(tm->impl) : false;
 }
 
+int treadmill_get_counters(const struct treadmill *tm,
+			   struct treadmill_counters *ret_counters)
+{
+	struct treadmill_counters c;
+
+	if (!tm)
+		return -EINVAL;
+	if (!tm->ops->counters)
+		return -EOPNOTSUPP;
+	memset(&c, 0, sizeof(c));
+	tm->ops->counters(tm->impl, &c);
+	*ret_counters = c;
+	return 0;
+}
+
 const char *treadmill_driver_name(const struct treadmill *tm)
 {
 	return tm->ops->name ? tm->ops->name : "unknown";

@@ -166,6 +166,26 @@ bool treadmill_link_up(const struct treadmill *tm);
 const char *treadmill_driver_name(const struct treadmill *tm);
 const char *treadmill_op_name(enum treadmill_op op);
 
+/*
+ * What a driver dropped or was refused, as running totals since the
+ * handle was made (a reconnect makes a new handle: totals start again).
+ * DESIGN.md rule 5: a malformed PDU is dropped, never trusted; these
+ * counters are how the session log still records that it happened.
+ */
+struct treadmill_counters {
+	uint64_t malformed;	/* PDUs, records or pages dropped as malformed */
+	uint64_t unexpected;	/* well-formed but unasked for, dropped */
+	uint64_t timeouts;	/* requests the peer never answered */
+	uint64_t denied;	/* Control Not Permitted answers, retried ones too */
+};
+
+/*
+ * Fills *ret_counters; -EOPNOTSUPP (ret_counters untouched) when the
+ * driver keeps none, -EINVAL for a NULL tm.
+ */
+int treadmill_get_counters(const struct treadmill *tm,
+			   struct treadmill_counters *ret_counters);
+
 /* Frees the driver behind tm too (closing its fd if it owns one). NULL ok. */
 void treadmill_free(struct treadmill *tm);
 
@@ -182,6 +202,8 @@ struct treadmill_driver_ops {
 		       treadmill_done_func_t done, void *user_data);
 	bool (*in_control)(void *impl);
 	void (*destroy)(void *impl);
+	/* Optional: totals so far (see struct treadmill_counters). */
+	void (*counters)(const void *impl, struct treadmill_counters *ret);
 };
 
 struct treadmill *treadmill_new(const struct treadmill_driver_ops *ops,

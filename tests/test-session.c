@@ -296,6 +296,98 @@ START_TEST(user_pause_and_resume)
 }
 END_TEST
 
+/*
+ * The plan clock runs from the treadmill's confirmation of START (FTMS.md
+ * 1.7: the indication is the outcome), so a control point that never
+ * answers (the simulator's cp-silent) leaves the session at its start.
+ */
+START_TEST(plan_clock_starts_when_the_start_is_confirmed)
+{
+	uint64_t t1;
+
+	make_session("w60 j60 c60", 10);
+	auto_ack = false;
+	ck_assert_int_eq(session_start(s, now), 0);
+	pump();
+	run_until(now + S(3) / 10);	/* the countdown */
+	ck_assert_uint_eq(n_sent, 1);
+	ck_assert_int_eq(sent[0].kind, SESSION_CMD_START);
+	/* Two real seconds (20 s of plan) without an answer: no progress. */
+	run_until(now + S(2));
+	ck_assert_uint_eq(session_profile_ms(s, now), 0);
+	ck_assert_int_eq(session_state(s), SESSION_RUNNING);
+	t1 = now;
+	auto_ack = true;
+	ack(0, 0x01);
+	run_until(t1 + S(1));
+	ck_assert_uint_eq(session_profile_ms(s, now), 10000);
+	/* The warm-up (60 s of plan, 6 s real) ends 6 s after the answer. */
+	run_until(t1 + S(6) - 1);
+	ck_assert_int_eq(session_segment(s)->speed, WALK);
+	run_until(t1 + S(6));
+	ck_assert_int_eq(session_segment(s)->speed, JOG);
+}
+END_TEST
+
+START_TEST(plan_clock_stays_at_start_when_start_never_confirmed)
+{
+	make_session("w60 j60 c60", 30);
+	auto_ack = false;
+	ck_assert_int_eq(session_start(s, now), 0);
+	pump();
+	run_until(now + S(3) / 30);
+	ck_assert_int_eq(sent[0].kind, SESSION_CMD_START);
+	/* The driver gives up after 3 s: 90 s of plan, past the warm-up. */
+	run_until(now + S(3));
+	ack(-ETIMEDOUT, 0);
+	ck_assert_int_eq(session_state(s), SESSION_PAUSED);
+	ck_assert_int_eq(session_pause_reason(s), SESSION_PAUSE_COMMAND_FAILED);
+	ck_assert_uint_eq(session_profile_ms(s, now), 0);
+	ck_assert_uint_eq(count_cmd(SESSION_CMD_SET_SPEED, 0), 0);
+	for (size_t i = 0; i < n_evs; i++) {
+		ck_assert_uint_eq(evs[i].profile_ms, 0);
+		ck_assert(evs[i].kind != SESSION_EV_SEGMENT || evs[i].seg_index == 0);
+	}
+}
+END_TEST
+
+START_TEST(plan_clock_after_resume_waits_for_start)
+{
+	uint32_t p;
+
+	make_session("w60 j60 c60", 1);
+	start_running();
+	run_until(now + S(30));
+	ck_assert_int_eq(session_pause(s, now), 0);
+	pump();
+	p = session_profile_ms(s, now);
+	auto_ack = false;
+	ck_assert_int_eq(session_resume(s, now), 0);
+	pump();
+	ck_assert_int_eq(sent[n_sent - 1].kind, SESSION_CMD_START);
+	run_until(now + S(5));
+	ck_assert_uint_eq(session_profile_ms(s, now), p);
+	/* Operation Failed: the belt was already moving (FTMS.md 1.7). */
+	ack(-EIO, 0x04);
+	run_until(now + S(5));
+	ck_assert_uint_eq(session_profile_ms(s, now), p + 5000);
+}
+END_TEST
+
+START_TEST(plan_clock_runs_at_once_for_advisory)
+{
+	struct treadmill_caps caps = { .can_control = false };
+
+	make_session("w60 j60 c60", 1);
+	session_on_caps(s, &caps);
+	auto_ack = false;
+	start_running();
+	run_until(now + S(10));
+	ck_assert_uint_eq(n_sent, 0);
+	ck_assert_uint_eq(session_profile_ms(s, now), 10000);
+}
+END_TEST
+
 /* ---- safety rules (DESIGN.md "Safety rules"), one test each ---- */
 
 START_TEST(safety_symptom_press_sends_walk_pace_first)
@@ -711,6 +803,10 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, segment_boundaries_at_absolute_deadlines);
 	tcase_add_test(tc, one_command_in_flight);
 	tcase_add_test(tc, user_pause_and_resume);
+	tcase_add_test(tc, plan_clock_starts_when_the_start_is_confirmed);
+	tcase_add_test(tc, plan_clock_stays_at_start_when_start_never_confirmed);
+	tcase_add_test(tc, plan_clock_after_resume_waits_for_start);
+	tcase_add_test(tc, plan_clock_runs_at_once_for_advisory);
 	suite_add_tcase(su, tc);
 
 	tc = tcase_create("safety");

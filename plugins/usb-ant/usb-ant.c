@@ -579,11 +579,21 @@ static void destroy(void *impl)
 	free(ua);
 }
 
+/* Bytes skipped resyncing are not frames, so they are not counted here;
+ * ANT+ has no control to deny and no request to time out. */
+static void counters(const void *impl, struct treadmill_counters *ret)
+{
+	const struct usb_ant *ua = impl;
+
+	ret->malformed = ua->stats.pages_dropped + ua->stats.bad_checksum;
+}
+
 static const struct treadmill_driver_ops usb_ant_ops = {
 	.name = "usb-ant",
 	.command = command,
 	.in_control = in_control,
 	.destroy = destroy,
+	.counters = counters,
 };
 
 int usb_ant_new(struct loop *loop, const struct usb_ant_config *cfg,

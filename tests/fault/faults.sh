@@ -166,13 +166,21 @@ case_link_drop_stopped() {
 }
 
 # Control denied once: the client asks again and the session goes on;
-# nothing is sent before control is granted.
+# nothing is sent before control is granted. The refusal is logged once
+# ("denied", result 5), before control is gained.
 case_deny_control() {
 	start_run --treadmill sim --profile "$demo" --speedup 200 \
 		--sim-quirk deny-first-control
 	wait_run 0
 	awk '/"control-gained"/ { exit } { print }' "$log" |
 		no_command "a command before control was granted"
+	[ "$(match '"event":"denied"' | wc -l)" -eq 1 ] ||
+		fail "not one denied line"
+	awk '/"control-gained"/ { exit } { print }' "$log" |
+		grep '"event":"denied"' | grep '"result":5' | grep -q '"new":1' ||
+		fail "no denied line (result 5) before control was gained"
+	match '"event":"end"' '"denied":1' | grep -q . ||
+		fail "end line does not count the refusal"
 	match '"event":"end"' '"outcome":"finished"' | grep -q . ||
 		fail "session did not finish"
 	log_whole
@@ -239,7 +247,8 @@ case_stalled_data() {
 }
 
 # Malformed notifications among good ones: dropped, the session goes on
-# on the good data.
+# on the good data; the log counts them in "dropped" lines (at most one
+# per sample interval) and in the end line's totals.
 case_malformed() {
 	start_run --treadmill sim --profile "$demo" --speedup 100 \
 		--sim-quirk malformed
@@ -248,6 +257,17 @@ case_malformed() {
 	match '"event":"end"' '"outcome":"finished"' | grep -q . ||
 		fail "session did not finish"
 	match '"alarm"' | grep -q . && fail "an alarm from dropped PDUs"
+	match '"event":"dropped"' '"new_malformed":' | grep -q . ||
+		fail "no dropped line"
+	# Totals only grow, and the end line has at least the last one.
+	awk -F'"malformed":' '/"event":"dropped"/ { split($2, a, ",");
+		if (a[1] + 0 <= last) bad = 1; last = a[1] + 0 }
+		/"event":"end"/ { split($2, a, ","); end = a[1] + 0 }
+		END { exit !(last > 0 && end >= last && !bad) }' "$log" ||
+		fail "dropped totals do not add up"
+	[ "$(match '"event":"dropped"' | wc -l)" -le \
+	  "$(match '"event":"sample"' | wc -l)" ] ||
+		fail "more dropped lines than samples: not rate-limited"
 	log_whole
 }
 
@@ -277,6 +297,10 @@ case_cp_silent() {
 	match '"alarm":"command-failed"' | grep -q . || fail "no alarm"
 	match '"command":"set-speed"' | grep -q . &&
 		fail "speed sent without a started belt"
+	# The plan clock waits for a confirmed start: none came.
+	match '"state":"paused"' '"reason":"command-failed"' |
+		grep -q '"session_s":0.0' ||
+		fail "the plan ran without a started belt"
 	kill -TERM $run_pid
 	wait_run 4
 	log_whole
