@@ -529,7 +529,11 @@ int loop_iterate(struct loop *loop, int timeout_ms)
 		if (w->dead)
 			continue;
 		n++;
-		if (!w->func.fd(w->fd, events[i].events, w->user_data))
+		/* A callback that removed its own watch already took the fd
+		 * out of epoll; doing it again could hit a new watch that
+		 * reuses the fd number. */
+		if (!w->func.fd(w->fd, events[i].events, w->user_data) &&
+		    !w->dead)
 			kill_watch(loop, w);
 	}
 	n += dispatch_timers(loop);

@@ -253,6 +253,67 @@ START_TEST(fd_callback_returning_false_removes)
 }
 END_TEST
 
+/*
+ * A callback that removes its own watch, closes the fd, opens another
+ * that gets the same number and watches it, then returns false: the new
+ * watch must survive (the loop must not take the fd number out of epoll
+ * a second time).
+ */
+struct reuse {
+	int fd, peer;		/* watched end, and its peer */
+	int id;
+	int new_fd, new_peer;
+	int new_calls;
+};
+
+static bool on_new_fd(int fd, uint32_t events, void *user_data)
+{
+	struct reuse *r = user_data;
+	char c;
+
+	(void) !read(fd, &c, 1);
+	r->new_calls++;
+	return true;
+}
+
+static bool remove_close_reopen(int fd, uint32_t events, void *user_data)
+{
+	struct reuse *r = user_data;
+	int sv[2];
+
+	ck_assert(loop_remove(loop, r->id));
+	close(r->fd);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	/* The lowest free number is the one just closed. */
+	ck_assert_int_eq(sv[0], r->fd);
+	r->new_fd = sv[0];
+	r->new_peer = sv[1];
+	ck_assert_int_gt(loop_add_fd(loop, r->new_fd, EPOLLIN, on_new_fd, r,
+				     NULL), 0);
+	return false;
+}
+
+START_TEST(fd_number_reused_inside_callback)
+{
+	struct reuse r = { 0 };
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	r.fd = sv[0];
+	r.peer = sv[1];
+	r.id = loop_add_fd(loop, r.fd, EPOLLIN, remove_close_reopen, &r, NULL);
+	ck_assert_int_gt(r.id, 0);
+	ck_assert_int_eq(write(r.peer, "a", 1), 1);
+	loop_iterate(loop, 100);
+	ck_assert_int_eq(write(r.new_peer, "b", 1), 1);
+	loop_iterate(loop, 100);
+	ck_assert_int_eq(r.new_calls, 1);
+	close(r.peer);
+	close(r.new_fd);
+	close(r.new_peer);
+}
+END_TEST
+
 START_TEST(bad_fd_is_refused)
 {
 	int calls = 0;
@@ -366,6 +427,7 @@ static Suite *mainloop_suite(void)
 	tcase_add_test(tc, fd_watch_dispatches_and_stops);
 	tcase_add_test(tc, removal_of_pending_watch_during_dispatch);
 	tcase_add_test(tc, fd_callback_returning_false_removes);
+	tcase_add_test(tc, fd_number_reused_inside_callback);
 	tcase_add_test(tc, bad_fd_is_refused);
 	suite_add_tcase(s, tc);
 
