@@ -158,13 +158,29 @@ static bool get_kmh(struct ctx *c, const config_setting_t *parent,
 	return true;
 }
 
+/*
+ * What a driver or the service takes (daemon/plugin.c,
+ * plugin_driver_for_address()): sim, unix:PATH, a Bluetooth address,
+ * usb-ant[:...|@...], or name:NAME (found by scanning at session start).
+ */
+static bool treadmill_address_ok(const char *a)
+{
+	enum transport_kind kind;
+
+	if (!strncmp(a, "name:", 5))
+		return a[5] != '\0';
+	if (!strncmp(a, "usb-ant", 7) &&
+	    (a[7] == '\0' || a[7] == ':' || a[7] == '@'))
+		return true;
+	return transport_parse(a, &kind) == 0;
+}
+
 static void parse_treadmill(struct ctx *c, struct paced_config *pc,
 			    const config_setting_t *root)
 {
 	static const char *const keys[] = { "address", "adapter", NULL };
 	const config_setting_t *g = get_group(c, root, "treadmill");
 	const config_setting_t *a;
-	enum transport_kind kind;
 
 	if (!g || !check_keys(c, g, "treadmill", keys))
 		return;
@@ -173,8 +189,8 @@ static void parse_treadmill(struct ctx *c, struct paced_config *pc,
 	    !get_str(c, g, "adapter", pc->adapter, sizeof(pc->adapter), false))
 		return;
 	a = config_setting_get_member(g, "address");
-	if (a && transport_parse(pc->treadmill, &kind) < 0)
-		fail(c, a, "address '%s' is not a treadmill address (sim, unix:PATH or a Bluetooth address AA:BB:CC:DD:EE:FF)",
+	if (a && !treadmill_address_ok(pc->treadmill))
+		fail(c, a, "address '%s' is not a treadmill address (sim, unix:PATH, a Bluetooth address AA:BB:CC:DD:EE:FF, usb-ant or name:NAME)",
 		     pc->treadmill);
 }
 
@@ -202,6 +218,31 @@ static void parse_user(struct ctx *c, struct paced_config *pc,
 		     config_setting_get_member(g, "walk") : g,
 		     "walk %.1f km/h must be slower than jog %.1f km/h",
 		     l->walk_speed / 100.0, l->jog_speed / 100.0);
+}
+
+/*
+ * The default scale-back policy, in the "scaleback" group a profile uses
+ * (paced-profile(5)); a profile with its own group keeps its own, being
+ * the more specific (paced.conf(5)).
+ */
+static void parse_scaleback(struct ctx *c, struct paced_config *pc,
+			    const config_setting_t *root)
+{
+	const config_setting_t *g = config_setting_get_member(root,
+							      "scaleback");
+	struct profile_error perr;
+
+	if (!g)
+		return;
+	if (profile_parse_policy(g, c->file, &pc->limits.policy,
+				 &pc->limits.policy, &perr) < 0) {
+		/* Already "file:line: message". */
+		if (c->failed)
+			return;
+		c->failed = true;
+		c->err->line = perr.line;
+		snprintf(c->err->text, sizeof(c->err->text), "%s", perr.text);
+	}
 }
 
 static void parse_control(struct ctx *c, struct paced_config *pc,
@@ -260,7 +301,7 @@ static void parse_root(struct ctx *c, struct paced_config *pc,
 	static const char *const keys[] = {
 		"treadmill", "user", "profile", "programme", "profile_dir",
 		"state_dir", "control", "plugin_dir", "plugins", "speedup",
-		NULL
+		"scaleback", NULL
 	};
 	const config_setting_t *s;
 
@@ -268,6 +309,7 @@ static void parse_root(struct ctx *c, struct paced_config *pc,
 		return;
 	parse_treadmill(c, pc, root);
 	parse_user(c, pc, root);
+	parse_scaleback(c, pc, root);
 	if (c->failed ||
 	    !get_str(c, root, "profile", pc->profile, sizeof(pc->profile),
 		     false) ||

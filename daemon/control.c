@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The control socket: line requests in, one JSON object per reply. */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,14 @@ struct control_client {
 	bool watching;
 	bool dead;
 	bool replied;
+	/*
+	 * A deferred reply (control_defer()) holds a reference: the client
+	 * may hang up meanwhile, and is then closed and taken off the list
+	 * ("gone") but freed only when the last reference goes.
+	 */
+	unsigned refs;
+	bool deferred;
+	bool gone;
 	struct control_client *next;
 };
 
@@ -46,6 +55,7 @@ struct control {
 	int reap_id;		/* idle callback freeing dead clients */
 };
 
+/* Close the connection; the struct lives on while a reference holds it. */
 static void client_free(struct control_client *c)
 {
 	struct control_client **pc;
@@ -60,7 +70,35 @@ static void client_free(struct control_client *c)
 		loop_remove(c->ctl->loop, c->watch_id);
 	close(c->fd);
 	free(c->out);
-	free(c);
+	c->out = NULL;
+	c->out_len = 0;
+	c->dead = true;
+	c->gone = true;
+	c->ctl = NULL;
+	c->next = NULL;
+	if (!c->refs)
+		free(c);
+}
+
+struct control_client *control_defer(struct control_client *client)
+{
+	client->refs++;
+	client->deferred = true;
+	return client;
+}
+
+void control_client_unref(struct control_client *client)
+{
+	if (!client)
+		return;
+	assert(client->refs > 0);
+	if (--client->refs == 0 && client->gone)
+		free(client);
+}
+
+bool control_client_connected(const struct control_client *client)
+{
+	return !client->gone && !client->dead;
 }
 
 static void update_events(struct control_client *c)
@@ -110,6 +148,10 @@ static void send_line(struct control_client *c, const char *json)
 void control_reply(struct control_client *client, const char *json)
 {
 	client->replied = true;
+	client->deferred = false;
+	/* A client gone while its reply was deferred: nobody to tell. */
+	if (client->gone)
+		return;
 	send_line(client, json);
 }
 
@@ -179,6 +221,11 @@ static void handle_line(struct control_client *c, const char *line,
 	struct ctl_request req;
 	const char *error;
 
+	/* Replies keep the order of requests: one at a time. */
+	if (c->deferred) {
+		control_reply_error(c, "busy: the previous request has not been answered yet");
+		return;
+	}
 	if (ctl_parse_request(line, len, &req, &error) < 0) {
 		control_reply_error(c, error);
 		return;
@@ -186,7 +233,7 @@ static void handle_line(struct control_client *c, const char *line,
 	c->replied = false;
 	c->ctl->func(c, &req, c->ctl->user_data);
 	/* A handler that forgot to answer would hang the client. */
-	if (!c->replied)
+	if (!c->replied && !c->deferred)
 		control_reply_error(c, "internal error: no reply");
 }
 

@@ -14,7 +14,8 @@ struct control_client;
 /*
  * Called for each well-formed request. The handler must answer with
  * exactly one control_reply() (or control_reply_error()) before it
- * returns; for CTL_CMD_WATCH it may also control_watch() the client.
+ * returns, or defer the answer with control_defer(); for CTL_CMD_WATCH it
+ * may also control_watch() the client.
  */
 typedef void (*control_request_func_t)(struct control_client *client,
 				       const struct ctl_request *req,
@@ -40,3 +41,17 @@ void control_watch(struct control_client *client);
 void control_broadcast(struct control *ctl, const char *json);
 
 unsigned control_client_count(const struct control *ctl);
+
+/*
+ * Answer later (a scan that takes seconds): returns a reference to the
+ * client, which stays valid until control_client_unref() even if the
+ * client hangs up or the server is freed meanwhile; control_reply() on a
+ * client that went away does nothing. Lines the client sends before the
+ * reply get an error reply ("busy"), so replies keep the request order.
+ * Callable from the request handler only.
+ */
+struct control_client *control_defer(struct control_client *client);
+/* Drop the reference control_defer() returned. NULL ok. */
+void control_client_unref(struct control_client *client);
+/* false once the client hung up (or was dropped as too slow). */
+bool control_client_connected(const struct control_client *client);

@@ -78,16 +78,19 @@ static void on_hup(int signo, void *user_data)
 	notify_sendf("RELOADING=1\nMONOTONIC_USEC=%llu",
 		     (unsigned long long) clock_monotonic_us());
 
-	/* Reloading plugins under a running session is not worth the risk;
-	 * the file is re-checked so a bad edit shows now, not at restart. */
+	/* A bad edit keeps the configuration in use and says where it is
+	 * wrong; a good one applies from the next session on (plugins and
+	 * the control socket need a restart: service_reload()). */
 	cfg = config_load(d->config_path, &cerr);
-	if (cfg)
-		log_notice("SIGHUP: %s is good; restart paced to apply it",
-			   d->config_path);
+	if (!cfg)
+		log_err("SIGHUP: %s; keeping the configuration in use",
+			cerr.text);
+	else if (d->service)
+		service_reload(d->service, cfg);
 	else
-		log_err("SIGHUP: %s", cerr.text);
-	config_free(cfg);
-	notify_send("READY=1");
+		config_free(cfg);
+	notify_sendf("READY=1\nSTATUS=%s",
+		     d->service ? service_status(d->service) : "starting");
 }
 
 static bool on_watchdog(void *user_data)

@@ -662,21 +662,16 @@ static bool parse_step(struct ctx *c, const config_setting_t *g,
 	return true;
 }
 
-static void parse_policy(struct ctx *c, const config_setting_t *root)
+/* A "scaleback" group g over *pol, which holds the policy it refines. */
+static void parse_policy_group(struct ctx *c, const config_setting_t *g,
+			       struct scaleback_policy *pol)
 {
 	static const enum symptom_kind kinds[] = {
 		SYMPTOM_ANY, SYMPTOM_LEAK, SYMPTOM_PRESSURE, SYMPTOM_PAIN,
 	};
-	const config_setting_t *g = config_setting_get_member(root,
-							      "scaleback");
-	struct scaleback_policy *pol = &c->p->policy;
 	const config_setting_t *m;
 	const char *s;
 
-	*pol = c->lim->policy;
-	if (!g)
-		return;
-	c->p->own_policy = true;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		fail(c, g, "'scaleback' must be a group { ... }, not %s",
 		     type_name(config_setting_type(g)));
@@ -789,6 +784,40 @@ static void parse_policy(struct ctx *c, const config_setting_t *root)
 	}
 	if (scaleback_policy_validate(pol) < 0)
 		fail(c, g, "scale-back policy is inconsistent");
+}
+
+static void parse_policy(struct ctx *c, const config_setting_t *root)
+{
+	const config_setting_t *g = config_setting_get_member(root,
+							      "scaleback");
+
+	c->p->policy = c->lim->policy;
+	if (!g)
+		return;
+	c->p->own_policy = true;
+	parse_policy_group(c, g, &c->p->policy);
+}
+
+int profile_parse_policy(const struct config_setting_t *group,
+			 const char *file, const struct scaleback_policy *base,
+			 struct scaleback_policy *ret_policy,
+			 struct profile_error *ret_err)
+{
+	struct scaleback_policy pol = *base;
+	struct profile_error err;
+	struct ctx c = { 0 };
+
+	memset(&err, 0, sizeof(err));
+	c.file = file ? file : "<string>";
+	c.err = &err;
+	parse_policy_group(&c, group, &pol);
+	if (c.failed) {
+		if (ret_err)
+			*ret_err = err;
+		return -EINVAL;
+	}
+	*ret_policy = pol;
+	return 0;
 }
 
 /* Control characters (other than newline and tab where allowed) would be

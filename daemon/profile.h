@@ -107,6 +107,19 @@ struct profile *profile_load_string(const char *text, const char *name,
 
 void profile_free(struct profile *profile);
 
+/*
+ * A "scaleback" group as a profile writes it (paced-profile(5)), for
+ * paced.conf's default policy: group is a libconfig config_setting_t,
+ * file names it in messages. The keys given refine base. Returns 0 and
+ * *ret_policy, or -EINVAL with the first "file:line: message" in
+ * *ret_err (if not NULL); *ret_policy is untouched on failure.
+ */
+struct config_setting_t;
+int profile_parse_policy(const struct config_setting_t *group,
+			 const char *file, const struct scaleback_policy *base,
+			 struct scaleback_policy *ret_policy,
+			 struct profile_error *ret_err);
+
 /* Speed of a named pace, or NULL. */
 const struct profile_pace *profile_pace(const struct profile *profile,
 					const char *name);

@@ -44,6 +44,10 @@ enum {
 
 /* Real time, whatever --speedup says. */
 #define CONNECT_TIMEOUT_US (10 * USEC_PER_SEC)
+/* A treadmill given as name:NAME is looked for this long, as the service
+ * does. */
+#define FIND_TIMEOUT_US (10 * USEC_PER_SEC)
+#define NAME_PREFIX "name:"
 #define STOP_TIMEOUT_US (5 * USEC_PER_SEC)
 
 struct run {
@@ -52,6 +56,8 @@ struct run {
 	const char *adapter;		/* --adapter, NULL: the kernel picks */
 	struct plugin_host *plugins;	/* the one driver plugin */
 	struct plugin_driver *driver;
+	struct plugin_scanner *scanner;	/* finding name:NAME */
+	char found[64];			/* ... at this address */
 	bool self_healing;		/* the driver reconnects by itself */
 	struct link *link;
 	struct plugin_cue cue;		/* the cue behind the next "cue" event */
@@ -78,7 +84,8 @@ static void usage(FILE *f)
 "Run one session in the foreground.\n"
 "\n"
 "  -t, --treadmill ADDR   sim (built-in simulated treadmill), unix:PATH, a\n"
-"                         Bluetooth LE address XX:XX:XX:XX:XX:XX[/random],\n"
+"                         Bluetooth LE address XX:XX:XX:XX:XX:XX[/random]\n"
+"                         or name:NAME (scan for it, up to 10 s),\n"
 "                         or usb-ant[:sim|:VVVV:PPPP|:BUS-PORT] for an ANT+\n"
 "                         stick (advisory: paced cannot set the belt)\n"
 "  -p, --profile FILE     the interval profile to run\n"
@@ -381,6 +388,10 @@ static void on_request(struct control_client *client,
 	case CTL_CMD_START:
 		control_reply_error(client, "a session is already running");
 		return;
+	case CTL_CMD_SCAN:
+	case CTL_CMD_PROFILES:
+		control_reply_error(client, "only the paced service answers this");
+		return;
 	}
 	j = json_new_buffer();
 	json_object_begin(j);
@@ -672,6 +683,8 @@ static void copy_group(config_setting_t *to, const config_setting_t *from)
 	}
 }
 
+static int find_by_name(struct run *run);
+
 /*
  * Load the one driver plugin the address needs. Its settings are its
  * group in paced.conf (--config, else the default file if readable: the
@@ -730,6 +743,11 @@ static int load_driver(struct run *run, const char *config_path,
 	config_free(pc);
 	if (err < 0)
 		return err;
+	if (!strncmp(run->address, NAME_PREFIX, strlen(NAME_PREFIX))) {
+		err = find_by_name(run);
+		if (err < 0)
+			return err;
+	}
 	run->driver = plugin_host_find_driver(run->plugins, run->address);
 	if (!run->driver) {
 		log_err("plugin %s does not drive '%s'", name, run->address);
@@ -738,6 +756,72 @@ static int load_driver(struct run *run, const char *config_path,
 	/* ANT+ follows re-plugs and search timeouts inside the driver. */
 	run->self_healing = !strcmp(plugin_driver_name(run->driver),
 				    "usb-ant");
+	return 0;
+}
+
+static void on_find_result(const struct paced_scan_result *res,
+			   void *cb_data)
+{
+	struct run *run = cb_data;
+
+	if (run->found[0] || !res->treadmill ||
+	    strcmp(res->name, run->address + strlen(NAME_PREFIX)))
+		return;
+	snprintf(run->found, sizeof(run->found), "%s", res->address);
+	plugin_scanner_cancel(run->scanner);
+	loop_quit(run->loop, 0);
+}
+
+static void on_find_done(int err, void *cb_data)
+{
+	struct run *run = cb_data;
+
+	if (err < 0)
+		fprintf(stderr, "paced run: %s\n",
+			plugin_scanner_strerror(run->scanner, err));
+	loop_quit(run->loop, 0);
+}
+
+/*
+ * name:NAME: scan until an FTMS treadmill advertising exactly NAME shows
+ * up, then run on its address. Some treadmills take a new random address
+ * at each power-on; their name stays.
+ */
+static int find_by_name(struct run *run)
+{
+	const char *name = run->address + strlen(NAME_PREFIX);
+	int err;
+
+	run->scanner = plugin_host_find_scanner(run->plugins);
+	if (!run->scanner || !*name) {
+		fprintf(stderr, "paced run: %s: %s\n", run->address,
+			*name ? "no Bluetooth scanner (plugin ftms-ble)" :
+			"the name is empty");
+		return -EINVAL;
+	}
+	say(run, "looking for treadmill '%s' (up to %llu s)", name,
+	    (unsigned long long) (FIND_TIMEOUT_US / USEC_PER_SEC));
+	err = plugin_scanner_start(run->scanner, run->adapter,
+				   FIND_TIMEOUT_US, on_find_result,
+				   on_find_done, run);
+	if (err < 0) {
+		fprintf(stderr, "paced run: %s\n",
+			plugin_scanner_strerror(run->scanner, err));
+		return -EHOSTUNREACH;
+	}
+	(void) loop_run(run->loop);
+	/* Stopped by a signal, or ended without it: nothing to wait for. */
+	plugin_scanner_cancel(run->scanner);
+	if (run->stopping)
+		return -EINTR;
+	if (!run->found[0]) {
+		fprintf(stderr, "paced run: no treadmill called '%s' seen in %llu s (is it on, and free of other apps?)\n",
+			name, (unsigned long long) (FIND_TIMEOUT_US /
+						    USEC_PER_SEC));
+		return -EHOSTUNREACH;
+	}
+	say(run, "found '%s' at %s", name, run->found);
+	run->address = run->found;
 	return 0;
 }
 
@@ -955,22 +1039,17 @@ int run_main(int argc, char **argv)
 		run.exit_status = RUN_EXIT_USAGE;
 		goto out;
 	}
-	run.log = session_log_open(state_dir, log_path, &err);
-	if (!run.log) {
-		log_errno(err, "cannot create the session log in %s",
-			  log_path ? log_path : state_dir);
-		goto out;
-	}
-
 	run.address = address;
 	err = load_driver(&run, config_path, scfg.speedup, quirks, n_quirks);
 	if (err < 0) {
 		run.exit_status = err == -EINVAL || err == -ENOENT ||
 				  err == -EPROTO || err == -ELIBBAD ?
-				  RUN_EXIT_USAGE : RUN_EXIT_FAILURE;
+				  RUN_EXIT_USAGE : err == -EHOSTUNREACH ?
+				  RUN_EXIT_UNREACHABLE : err == -EINTR ?
+				  RUN_EXIT_ENDED_EARLY : RUN_EXIT_FAILURE;
 		goto out;
 	}
-	run.link = link_new(run.loop, address, open_treadmill, &run);
+	run.link = link_new(run.loop, run.address, open_treadmill, &run);
 	link_set_back_func(run.link, on_link_back, &run);
 	err = link_connect(run.link, CONNECT_TIMEOUT_US, on_link_done, &run);
 	if (err < 0) {
@@ -981,11 +1060,19 @@ int run_main(int argc, char **argv)
 		goto out;
 	}
 
+	/* Only a session that can start gets a log. */
+	run.log = session_log_open(state_dir, log_path, &err);
+	if (!run.log) {
+		log_errno(err, "cannot create the session log in %s",
+			  log_path ? log_path : state_dir);
+		goto out;
+	}
+
 	info.profile_name = chosen->name;
 	info.profile_path = profile_path;
 	info.programme = programme ? programme->path : NULL;
 	info.stage = programme ? programme->stages[stage].id : NULL;
-	info.treadmill = address;
+	info.treadmill = run.address;
 	info.speedup = scfg.speedup;
 	run.runner = runner_new(run.loop, link_treadmill(run.link), session,
 				run.log, &info);

@@ -919,6 +919,8 @@ int runner_request(struct runner *r, const struct ctl_request *req,
 	case CTL_CMD_STOP:
 	case CTL_CMD_START:
 	case CTL_CMD_WATCH:
+	case CTL_CMD_SCAN:
+	case CTL_CMD_PROFILES:
 	default:
 		*ret_error = "not a session request";
 		return -EINVAL;

@@ -15,31 +15,18 @@
 #include "plugin.h"
 #include "transport.h"
 #include "scan.h"
+#include "scan-list.h"
 #include "util.h"
 
 #define SCAN_DEFAULT_S 5
 #define SCAN_MAX_S 300
-/* As many advertisers as the scanner keeps (ftms-ble: 64). */
-#define SCAN_MAX_SEEN 64
-
-/* One advertiser, with the newest information the scanner gave. */
-struct seen {
-	char address[32];		/* "XX:XX:XX:XX:XX:XX/public" */
-	char name[249];
-	int rssi;
-	bool ftms, treadmill, service_data, available;
-	uint16_t machine_type;
-	char kind[24];
-};
-
 struct scan_app {
 	struct loop *loop;
 	struct plugin_scanner *scanner;
 	const char *find;		/* --name: stop when this one shows */
 	int found;			/* index in seen[], or -1 */
 	int err;			/* the scan's own error */
-	struct seen seen[SCAN_MAX_SEEN];
-	size_t n_seen;
+	struct scan_list list;
 };
 
 static void usage(FILE *f)
@@ -66,28 +53,11 @@ static void usage(FILE *f)
 static void on_result(const struct paced_scan_result *res, void *cb_data)
 {
 	struct scan_app *app = cb_data;
-	struct seen *d = NULL;
+	const struct scan_seen *d = scan_list_add(&app->list, res);
 
-	for (size_t i = 0; i < app->n_seen && !d; i++)
-		if (!strcmp(app->seen[i].address, res->address))
-			d = &app->seen[i];
-	if (!d) {
-		if (app->n_seen == ARRAY_SIZE(app->seen))
-			return;
-		d = &app->seen[app->n_seen++];
-	}
-	snprintf(d->address, sizeof(d->address), "%s", res->address);
-	snprintf(d->name, sizeof(d->name), "%s", res->name);
-	snprintf(d->kind, sizeof(d->kind), "%s", res->kind ? res->kind : "-");
-	d->rssi = res->rssi;
-	d->ftms = res->ftms;
-	d->treadmill = res->treadmill;
-	d->service_data = res->service_data;
-	d->available = res->available;
-	d->machine_type = res->machine_type;
-	if (app->find && app->found < 0 && d->treadmill &&
+	if (d && app->find && app->found < 0 && d->treadmill &&
 	    !strcmp(d->name, app->find)) {
-		app->found = (int) (d - app->seen);
+		app->found = (int) (d - app->list.seen);
 		plugin_scanner_cancel(app->scanner);
 		loop_quit(app->loop, 0);
 	}
@@ -110,48 +80,14 @@ static void on_signal(int signo, void *user_data)
 }
 
 /* "XX:..:XX/random" into its address and type, for the table. */
-static const char *split_type(const struct seen *d, char *addr, size_t len)
+static const char *split_type(const struct scan_seen *d, char *addr,
+			      size_t len)
 {
 	const char *slash = strchr(d->address, '/');
 	size_t n = slash ? (size_t) (slash - d->address) : strlen(d->address);
 
 	snprintf(addr, len, "%.*s", (int) n, d->address);
 	return slash ? slash + 1 : "public";
-}
-
-static void print_json(const struct seen *d)
-{
-	struct json *j = json_new_file(stdout);
-	char addr[32];
-	const char *type = split_type(d, addr, sizeof(addr));
-
-	json_object_begin(j);
-	json_key(j, "address");
-	json_string(j, addr);
-	json_key(j, "address_type");
-	json_string(j, type);
-	json_key(j, "name");
-	json_string(j, d->name);
-	json_key(j, "rssi");
-	if (d->rssi != 127)
-		json_int(j, d->rssi);
-	else
-		json_null(j);
-	json_key(j, "ftms");
-	json_bool(j, d->ftms);
-	json_key(j, "service_data");
-	json_bool(j, d->service_data);
-	if (d->service_data) {
-		json_key(j, "machine_type");
-		json_uint(j, d->machine_type);
-		json_key(j, "available");
-		json_bool(j, d->available);
-	}
-	json_key(j, "treadmill");
-	json_bool(j, d->treadmill);
-	json_object_end(j);
-	(void) json_free(j);
-	putchar('\n');
 }
 
 int scan_main(int argc, char **argv)
@@ -262,7 +198,7 @@ int scan_main(int argc, char **argv)
 
 	if (app.find) {
 		if (app.found >= 0)
-			printf("%s\n", app.seen[app.found].address);
+			printf("%s\n", app.list.seen[app.found].address);
 		else
 			fprintf(stderr, "paced scan: no treadmill called '%s' "
 				"seen in %ld s\n", app.find, seconds);
@@ -273,8 +209,8 @@ int scan_main(int argc, char **argv)
 	if (!json)
 		printf("%-17s  %-6s  %4s  %-13s  %s\n", "ADDRESS", "TYPE",
 		       "RSSI", "MACHINE", "NAME");
-	for (size_t i = 0; i < app.n_seen; i++) {
-		const struct seen *d = &app.seen[i];
+	for (size_t i = 0; i < app.list.n; i++) {
+		const struct scan_seen *d = &app.list.seen[i];
 		char rssi[8] = "-", addr[32];
 		const char *type;
 
@@ -282,7 +218,11 @@ int scan_main(int argc, char **argv)
 			continue;
 		shown++;
 		if (json) {
-			print_json(d);
+			struct json *j = json_new_file(stdout);
+
+			scan_seen_json(j, d);
+			(void) json_free(j);
+			putchar('\n');
 			continue;
 		}
 		type = split_type(d, addr, sizeof(addr));

@@ -16,6 +16,15 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg);
 /* A human STATUS= line for systemd ("idle", "session running: ..."). */
 const char *service_status(const struct service *s);
 /*
+ * SIGHUP with a good configuration: takes ownership of cfg and applies
+ * it from the next session on (treadmill and adapter, paces and cap,
+ * scale-back policy, profile, programme, directories, speedup); a running
+ * session keeps the one it started with. Settings read only at start-up
+ * (control socket and group, plugins) are logged as needing a restart.
+ * A driver plugin the new treadmill needs is loaded as at start-up.
+ */
+void service_reload(struct service *s, struct paced_config *cfg);
+/*
  * Shutdown asked (SIGTERM): a running session is stopped safely (walk
  * pace, then stop) and the loop quits when it is done or after 5 s.
  */

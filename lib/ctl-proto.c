@@ -18,6 +18,8 @@ static const struct {
 	{ "stop", CTL_CMD_STOP, false },
 	{ "start", CTL_CMD_START, true },
 	{ "watch", CTL_CMD_WATCH, false },
+	{ "scan", CTL_CMD_SCAN, true },
+	{ "profiles", CTL_CMD_PROFILES, false },
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)

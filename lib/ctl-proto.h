@@ -23,6 +23,8 @@ enum ctl_cmd {
 	CTL_CMD_STOP,
 	CTL_CMD_START,		/* [PROFILE] */
 	CTL_CMD_WATCH,
+	CTL_CMD_SCAN,		/* [SECONDS]: the service only; replies late */
+	CTL_CMD_PROFILES,	/* the service only */
 };
 
 struct ctl_request {

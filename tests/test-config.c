@@ -70,7 +70,14 @@ static const struct {
 } bad[] = {
 	{ "x = 1;\n", "t.conf:1: unknown key 'x' in the top level" },
 	{ "\n\ntreadmill = 3;\n", "t.conf:3: 'treadmill' must be a group { ... }, not an integer" },
-	{ "treadmill = {\n address = \"nope\"; };\n", "t.conf:2: address 'nope' is not a treadmill address (sim, unix:PATH or a Bluetooth address AA:BB:CC:DD:EE:FF)" },
+	{ "treadmill = {\n address = \"nope\"; };\n", "t.conf:2: address 'nope' is not a treadmill address (sim, unix:PATH, a Bluetooth address AA:BB:CC:DD:EE:FF, usb-ant or name:NAME)" },
+	{ "treadmill = { address = \"name:\"; };\n", "t.conf:1: address 'name:' is not a treadmill address (sim, unix:PATH, a Bluetooth address AA:BB:CC:DD:EE:FF, usb-ant or name:NAME)" },
+	{ "treadmill = { address = \"usb-antenna\"; };\n", "t.conf:1: address 'usb-antenna' is not a treadmill address (sim, unix:PATH, a Bluetooth address AA:BB:CC:DD:EE:FF, usb-ant or name:NAME)" },
+	{ "scaleback = 1;\n", "t.conf:1: 'scaleback' must be a group { ... }, not an integer" },
+	{ "scaleback = {\n recovery = \"0:05\"; };\n", "t.conf:2: recovery must be between 0:10 and 30:00" },
+	{ "scaleback = { colour = 1; };\n", "t.conf:1: unknown key 'colour' in scaleback (expected recovery, debounce, steps, kinds, long_press, end_cooldown)" },
+	{ "scaleback = {\n steps = ( { jog_speed = 1.5; } ); };\n", "t.conf:2: jog_speed 1.5 is out of range: use a factor above 0 and at most 1 (a press never makes jogs harder)" },
+	{ "scaleback = { kinds = {\n pain = 9; }; };\n", "t.conf:2: kind 'pain' step 9 is out of range (1 to 3)" },
 	{ "treadmill = { adress = \"sim\"; };\n", "t.conf:1: unknown key 'adress' in treadmill" },
 	{ "treadmill = { address = 5; };\n", "t.conf:1: address must be a string, not an integer" },
 	{ "user = {\n speed_cap = 30.0; };\n", "t.conf:2: speed_cap must be between 1 and 25 km/h" },
@@ -97,6 +104,87 @@ START_TEST(test_errors)
 
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(err.text, bad[_i].error);
+}
+END_TEST
+
+START_TEST(test_addresses)
+{
+	static const char *const ok[] = {
+		"sim", "unix:/run/tm", "AA:BB:CC:DD:EE:FF", "AA:BB:CC:DD:EE:FF/random",
+		"usb-ant", "usb-ant:sim", "name:Horizon T101",
+	};
+	struct config_error err;
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct paced_config *c;
+
+		snprintf(text, sizeof(text), "treadmill = { address = \"%s\"; };\n",
+			 ok[i]);
+		c = config_load_string(text, "t.conf", &err);
+		ck_assert_msg(c != NULL, "%s: %s", ok[i], err.text);
+		ck_assert_str_eq(c->treadmill, ok[i]);
+		config_free(c);
+	}
+}
+END_TEST
+
+/*
+ * The default scale-back policy: paced.conf's scaleback group refines the
+ * built-in one; a profile without a scaleback group of its own runs with
+ * it, a profile with one keeps the keys it sets.
+ */
+START_TEST(test_default_policy)
+{
+	static const char text[] =
+		"scaleback = {\n"
+		"  recovery = \"3:00\";\n"
+		"  kinds = { leak = 2; };\n"
+		"  long_press = \"press\";\n"
+		"};\n";
+	static const char plain[] =
+		"name = \"p\"; main = ( { jog = \"1:00\"; } );\n";
+	static const char own[] =
+		"name = \"p\"; main = ( { jog = \"1:00\"; } );\n"
+		"scaleback = { recovery = \"1:00\"; };\n";
+	struct scaleback_policy builtin;
+	struct config_error err;
+	struct profile_error perr;
+	struct paced_config *c = config_load_string(text, "t.conf", &err);
+	struct profile *p;
+
+	ck_assert_msg(c != NULL, "%s", err.text);
+	scaleback_policy_default(&builtin);
+	ck_assert_uint_eq(c->limits.policy.recovery_ms, 180000);
+	ck_assert_uint_eq(c->limits.policy.kind_min_step[SYMPTOM_LEAK], 2);
+	ck_assert_int_eq(c->limits.policy.long_press, SCALEBACK_LONG_PRESS_PRESS);
+	/* Keys not given keep the built-in values. */
+	ck_assert_uint_eq(c->limits.policy.n_steps, builtin.n_steps);
+	ck_assert_uint_eq(c->limits.policy.debounce_ms, builtin.debounce_ms);
+	ck_assert_uint_eq(c->limits.policy.kind_min_step[SYMPTOM_PAIN],
+			  builtin.kind_min_step[SYMPTOM_PAIN]);
+
+	p = profile_load_string(plain, "plain.cfg", &c->limits, &perr);
+	ck_assert_msg(p != NULL, "%s", perr.text);
+	ck_assert(!p->own_policy);
+	ck_assert_uint_eq(p->policy.recovery_ms, 180000);
+	ck_assert_uint_eq(p->policy.kind_min_step[SYMPTOM_LEAK], 2);
+	profile_free(p);
+
+	p = profile_load_string(own, "own.cfg", &c->limits, &perr);
+	ck_assert_msg(p != NULL, "%s", perr.text);
+	ck_assert(p->own_policy);
+	ck_assert_uint_eq(p->policy.recovery_ms, 60000);
+	profile_free(p);
+	config_free(c);
+
+	/* Without a scaleback group: the built-in policy. */
+	c = config_load_string("", "t.conf", &err);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->limits.policy.recovery_ms, builtin.recovery_ms);
+	ck_assert_uint_eq(c->limits.policy.kind_min_step[SYMPTOM_LEAK],
+			  builtin.kind_min_step[SYMPTOM_LEAK]);
+	config_free(c);
 }
 END_TEST
 
@@ -135,6 +223,8 @@ int main(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_full);
 	tcase_add_loop_test(tc, test_errors, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_addresses);
+	tcase_add_test(tc, test_default_policy);
 	tcase_add_test(tc, test_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The control socket under abuse: malformed and oversized lines, abrupt disconnects, slow readers. */
+/* The control socket under abuse (malformed and oversized lines, abrupt disconnects, slow readers) and late replies. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,7 +18,10 @@
 static struct loop *loop;
 static struct control *ctl;
 static char dir[64], path[128];
-static unsigned handled[CTL_CMD_WATCH + 1];
+#define LAST_CMD CTL_CMD_PROFILES
+static unsigned handled[LAST_CMD + 1];
+/* The client whose 'scan' is answered late. */
+static struct control_client *held;
 
 static void on_request(struct control_client *client,
 		       const struct ctl_request *req, void *user_data)
@@ -26,6 +29,11 @@ static void on_request(struct control_client *client,
 	char buf[64];
 
 	handled[req->cmd]++;
+	if (req->cmd == CTL_CMD_SCAN) {
+		ck_assert_ptr_null(held);
+		held = control_defer(client);
+		return;
+	}
 	snprintf(buf, sizeof(buf), "{\"ok\":true,\"n\":%u}", handled[req->cmd]);
 	control_reply(client, buf);
 	if (req->cmd == CTL_CMD_WATCH)
@@ -37,6 +45,7 @@ static void setup(void)
 	int err = 0;
 
 	memset(handled, 0, sizeof(handled));
+	held = NULL;
 	snprintf(dir, sizeof(dir), "/tmp/test-control-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/ctl", dir);
@@ -159,7 +168,7 @@ START_TEST(test_malformed_lines)
 	ck_assert_uint_eq(r.errors, 1000);
 	ck_assert_uint_eq(r.oks, 1);
 	ck_assert_uint_eq(r.lines, 1001);
-	for (unsigned c = 0; c <= CTL_CMD_WATCH; c++)
+	for (unsigned c = 0; c <= LAST_CMD; c++)
 		ck_assert_uint_eq(handled[c], c == CTL_CMD_STATUS ? 1 : 0);
 	close(fd);
 }
@@ -192,7 +201,7 @@ START_TEST(test_abrupt_disconnects)
 	}
 	pump();
 	ck_assert_uint_eq(control_client_count(ctl), 0);
-	for (unsigned c = 0; c <= CTL_CMD_WATCH; c++)
+	for (unsigned c = 0; c <= LAST_CMD; c++)
 		ck_assert_uint_eq(handled[c], 0);
 	fd = client();
 	send_str(fd, "status\n", 7);
@@ -240,6 +249,83 @@ START_TEST(test_slow_reader)
 }
 END_TEST
 
+START_TEST(test_deferred_reply)
+{
+	struct replies r = { 0 };
+	int fd = client();
+
+	send_str(fd, "scan 5\n", 7);
+	pump();
+	ck_assert_ptr_nonnull(held);
+	drain(fd, &r);
+	ck_assert_uint_eq(r.lines, 0);
+	/* Replies keep the order of requests: a second one waits its turn,
+	 * refused, and reaches no handler. */
+	send_str(fd, "status\n", 7);
+	pump();
+	drain(fd, &r);
+	ck_assert_uint_eq(r.errors, 1);
+	ck_assert_ptr_nonnull(strstr(r.last, "busy"));
+	ck_assert_uint_eq(handled[CTL_CMD_STATUS], 0);
+	ck_assert(control_client_connected(held));
+	control_reply(held, "{\"ok\":true,\"late\":1}");
+	control_client_unref(held);
+	held = NULL;
+	pump();
+	drain(fd, &r);
+	ck_assert_uint_eq(r.oks, 1);
+	ck_assert_str_eq(r.last, "{\"ok\":true,\"late\":1}");
+	/* And the client is back to one request, one reply. */
+	send_str(fd, "status\n", 7);
+	for (int i = 0; i < 50 && r.oks < 2; i++) {
+		pump();
+		drain(fd, &r);
+	}
+	ck_assert_uint_eq(r.oks, 2);
+	close(fd);
+}
+END_TEST
+
+/* The client hangs up before its late reply: the reference stays valid
+ * (ASan and valgrind runs check there is no use after free). */
+START_TEST(test_deferred_reply_client_gone)
+{
+	int fd = client();
+
+	send_str(fd, "scan\n", 5);
+	pump();
+	ck_assert_ptr_nonnull(held);
+	close(fd);
+	pump();
+	ck_assert_uint_eq(control_client_count(ctl), 0);
+	ck_assert(!control_client_connected(held));
+	control_reply(held, "{\"ok\":true}");
+	control_reply_error(held, "nobody listens");
+	control_client_unref(held);
+	held = NULL;
+	pump();
+	ck_assert_uint_eq(control_client_count(ctl), 0);
+}
+END_TEST
+
+/* The server goes first (paced shutting down mid-scan). */
+START_TEST(test_deferred_reply_server_gone)
+{
+	int fd = client();
+
+	send_str(fd, "scan\n", 5);
+	pump();
+	ck_assert_ptr_nonnull(held);
+	control_free(ctl);
+	ctl = NULL;
+	ck_assert(!control_client_connected(held));
+	control_reply_error(held, "paced is shutting down");
+	control_client_unref(held);
+	held = NULL;
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("control");
@@ -252,6 +338,9 @@ int main(void)
 	tcase_add_test(tc, test_malformed_lines);
 	tcase_add_test(tc, test_abrupt_disconnects);
 	tcase_add_test(tc, test_slow_reader);
+	tcase_add_test(tc, test_deferred_reply);
+	tcase_add_test(tc, test_deferred_reply_client_gone);
+	tcase_add_test(tc, test_deferred_reply_server_gone);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

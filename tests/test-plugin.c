@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The plugin loader: a good plugin loads, a wrong ABI and a short descriptor are refused. */
+/* The plugin host: loading and ABI checks, sink dispatch, which driver an address needs. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <libconfig.h>
@@ -113,6 +114,82 @@ START_TEST(test_search_path)
 }
 END_TEST
 
+static char *slurp(const char *file)
+{
+	static char buf[4096];
+	FILE *f = fopen(file, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Sinks get every runner event by name, and the cue's parts only with a
+ * "cue" event; anything that is not a runner event object is not passed
+ * on. Unloading the plugin drops its sink.
+ */
+START_TEST(test_sink_emit)
+{
+	struct loop *loop = loop_new(NULL);
+	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
+	const struct plugin_cue cue = {
+		.kind = "symptom", .text = "slow to a walk now", .speed = 500,
+	};
+	char file[] = "/tmp/test-plugin-sink-XXXXXX", conf[4200];
+	config_t cfg;
+	int fd = mkstemp(file);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(conf, sizeof(conf), "test-sink = { file = \"%s\"; };", file);
+	config_init(&cfg);
+	ck_assert(config_read_string(&cfg, conf));
+	ck_assert_uint_eq(plugin_host_sink_count(h), 0);
+	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("test-sink"),
+			 "test-sink", config_lookup(&cfg, "test-sink"),
+			 "t.conf"), 0);
+	ck_assert_uint_eq(plugin_host_sink_count(h), 1);
+	plugin_host_emit_runner(h, "{\"event\":\"symptom\",\"press\":1}",
+				&cue);
+	plugin_host_emit_runner(h, "{\"event\":\"cue\",\"kind\":\"symptom\"}",
+				&cue);
+	plugin_host_emit_runner(h, "{\"event\":\"cue\"}", NULL);
+	plugin_host_emit_runner(h, "{\"ok\":true}", &cue);
+	ck_assert_str_eq(slurp(file),
+			 "symptom\t-\t-\t0\n"
+			 "cue\tsymptom\tslow to a walk now\t500\n"
+			 "cue\t-\t-\t0\n");
+	plugin_host_free(h);
+	config_destroy(&cfg);
+	unlink(file);
+	loop_free(loop);
+}
+END_TEST
+
+START_TEST(test_driver_for_address)
+{
+	ck_assert_str_eq(plugin_driver_for_address("sim"), "sim");
+	ck_assert_str_eq(plugin_driver_for_address("unix:/run/t.sock"), "sim");
+	ck_assert_str_eq(plugin_driver_for_address("C4:3A:91:0B:22:7E/random"),
+			 "ftms-ble");
+	ck_assert_str_eq(plugin_driver_for_address("C4:3A:91:0B:22:7E"),
+			 "ftms-ble");
+	ck_assert_str_eq(plugin_driver_for_address("name:FS-1A2B3C"),
+			 "ftms-ble");
+	ck_assert_str_eq(plugin_driver_for_address("usb-ant"), "usb-ant");
+	ck_assert_str_eq(plugin_driver_for_address("usb-ant:sim"), "usb-ant");
+	ck_assert_str_eq(plugin_driver_for_address("usb-ant@4242"), "usb-ant");
+	ck_assert_ptr_null(plugin_driver_for_address("usb-antenna"));
+	ck_assert_ptr_null(plugin_driver_for_address("C4:3A:91:0B:22"));
+	ck_assert_ptr_null(plugin_driver_for_address(""));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("plugin");
@@ -127,6 +204,8 @@ int main(void)
 	tcase_add_test(tc, test_wrong_abi);
 	tcase_add_test(tc, test_short_size);
 	tcase_add_test(tc, test_search_path);
+	tcase_add_test(tc, test_sink_emit);
+	tcase_add_test(tc, test_driver_for_address);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

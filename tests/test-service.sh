@@ -84,6 +84,11 @@ echo "$out" | grep -q "another paced is already running on $tmp/ctl" ||
 "$pacectl" -S "$tmp/ctl" status | grep -q '"state":"idle"' ||
 	fail "first paced lost its socket"
 
+# No scanner plugin loaded: scan says which one it needs.
+out=$("$pacectl" -S "$tmp/ctl" scan --seconds 1 2>&1) && fail "scan without a scanner"
+echo "$out" | grep -q "no Bluetooth driver loaded (plugin ftms-ble)" ||
+	fail "scan without a scanner: $out"
+
 wait_status() {
 	i=0
 	while [ $i -lt 300 ]; do
@@ -178,4 +183,162 @@ awk '/"event":"end"/ { s = 1 } s && /"command":"stop"/ { f = 1 } END { exit !f }
 	fail "SIGTERM session not in the history"
 [ -e "$tmp/ctl" ] && fail "control socket left behind"
 echo "PASS: SIGTERM mid-session stops the belt and exits 0"
+# --- 5: scan, profiles, sinks, SIGHUP and a treadmill found by name -------
+if [ ! -f "$top_builddir/plugins/.libs/usb-ant.so" ]; then
+	echo "SKIP: scan, profiles, sinks, SIGHUP: they run on the usb-ant plugin (configured --without-usb)"
+	exit 0
+fi
+# A second service: the usb-ant driver (advisory sessions, the simulated
+# stick), the cue-command sink speaking through a script, and two test
+# plugins: a scanner reporting fixed fake advertisers (no radio here) and
+# a sink writing each event it gets to a file. The sim driver is not
+# listed: naming a treadmill it drives must load it.
+export PACED_PLUGIN_PATH="$top_builddir/plugins/.libs:$top_builddir/tests/plugins/.libs"
+mkdir -p "$tmp/profiles"
+cp "$top_srcdir/profiles/demo.cfg" "$tmp/profiles/"
+printf 'name = "Broken";\nmain = (\n  { jog = "1:00"; speed = 30.0; }\n);\n' \
+	>"$tmp/profiles/broken.cfg"
+bconf() {	# TREADMILL JOG [EXTRA]
+	cat >"$tmp/b.conf" <<CONF
+treadmill = { address = "$1"; };
+user = { walk = 5.0; jog = $2; speed_cap = 9.0; };
+profile_dir = "$tmp/profiles";
+profile = "demo";
+state_dir = "$tmp/state";
+control = { socket = "$tmp/ctl"; };
+speedup = 40;
+plugins = {
+	usb-ant = { network_key = "00 11 22 33 44 55 66 77"; };
+	test-scanner = { duration_ms = 1500; };
+	test-sink = { file = "$tmp/sink"; };
+	cue-command = {
+		command = "/bin/sh";
+		args = [ "-c", "echo \"\$1\" >>'$tmp/said'", "say" ];
+		kinds = [ "symptom" ];
+	};
+};
+${3:-}
+CONF
+}
+bconf usb-ant:sim 7.5
+"$paced" -d -c "$tmp/b.conf" >"$tmp/paced.out" 2>&1 &
+pid=$!
+i=0
+until "$pacectl" -S "$tmp/ctl" status >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || fail "the second service never answered"
+	sleep 0.05
+done
+
+out=$("$pacectl" -S "$tmp/ctl" profiles --json) || fail "profiles: $out"
+echo "$out" | grep -q '{"file":"demo.cfg","valid":true,"name":"Demo - 3 short jogs in 7 minutes","total_s":420' ||
+	fail "profiles: demo.cfg not listed as valid: $out"
+echo "$out" | grep -q '{"file":"broken.cfg","valid":false,"error":"[^"]*/broken.cfg:3: ' ||
+	fail "profiles: broken.cfg without its file:line error: $out"
+out=$("$pacectl" -S "$tmp/ctl" profiles) || fail "profiles (table)"
+echo "$out" | grep -q '^\* demo.cfg .* 7:00  ok$' || fail "profiles table: $out"
+echo "PASS: pacectl profiles lists the profile directory, errors with file:line"
+
+out=$("$pacectl" -S "$tmp/ctl" scan --seconds 1 --json) || fail "scan: $out"
+# The machine seen twice counts once, with its newest name and RSSI.
+[ "$(echo "$out" | grep -o 'AA:BB:CC:DD:EE:01' | wc -l)" = 1 ] ||
+	fail "scan: an address listed twice: $out"
+echo "$out" | grep -q '"address":"AA:BB:CC:DD:EE:01/public","name":"Horizon T101","rssi":-58,"ftms":true,"treadmill":true,"machine_type":1' ||
+	fail "scan: newest information not kept: $out"
+out=$("$pacectl" -S "$tmp/ctl" scan --seconds 1 2>/dev/null) || fail "scan (table)"
+echo "$out" | grep -q '^AA:BB:CC:DD:EE:01  public   -58  treadmill      Horizon T101$' ||
+	fail "scan table: $out"
+echo "$out" | grep -q '11:22:33:44:55:66' && fail "scan table lists a non-FTMS phone"
+"$pacectl" -S "$tmp/ctl" scan --seconds 61 2>/dev/null
+[ $? = 2 ] || fail "scan --seconds 61 not a usage error"
+# A client gone before its late reply: the service goes on, scans again.
+timeout 0.3 "$pacectl" -S "$tmp/ctl" scan --seconds 1 >/dev/null 2>&1
+sleep 1.2
+"$pacectl" -S "$tmp/ctl" scan --seconds 1 --json | grep -q '"Sim T1"' ||
+	fail "no scan after a client left mid-scan"
+echo "PASS: pacectl scan through the service (late reply, client gone)"
+
+# An advisory session: every event to the sinks, the cue's parts with it.
+"$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start on usb-ant:sim"
+wait_status '"pace":"jog"'
+out=$("$pacectl" -S "$tmp/ctl" scan --seconds 1 2>&1) && fail "scan during a session"
+echo "$out" | grep -q "a session is running" || fail "scan during a session: $out"
+"$pacectl" -S "$tmp/ctl" symptom leak >/dev/null || fail "symptom on usb-ant:sim"
+i=0
+until grep -q "slow to a walk now: 5.0 km/h" "$tmp/said" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "cue-command never spoke the walk cue"
+	sleep 0.05
+done
+grep -q "$(printf 'cue\tsymptom\tslow to a walk now: 5.0 km/h\t500')" "$tmp/sink" ||
+	fail "the sink got no symptom cue with its kind, text and speed"
+grep -q "$(printf '^symptom\t-\t-\t0$')" "$tmp/sink" || fail "the sink got no symptom event"
+grep -q "$(printf '^session-start\t')" "$tmp/sink" || fail "the sink got no session-start"
+grep -q "jog now" "$tmp/said" && fail "cue-command spoke a kind it was not given"
+
+# SIGHUP with a bad file: the old configuration stays, the error has its line.
+cp "$tmp/b.conf" "$tmp/b.good"
+printf 'user = {\n  jog = 30; };\n' >>"$tmp/b.conf"
+kill -HUP $pid
+i=0
+until grep -q "SIGHUP: $tmp/b.conf:[0-9]*: " "$tmp/paced.out"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "bad config on SIGHUP: no file:line error"
+	sleep 0.05
+done
+grep -q "keeping the configuration in use" "$tmp/paced.out" || fail "SIGHUP: bad file not kept out"
+# A good one mid-session: the next session gets it, not this one.
+bconf "name:Sim T1" 6.0
+kill -HUP $pid
+i=0
+until grep -q "SIGHUP: $tmp/b.conf applied from the next session on" "$tmp/paced.out"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "SIGHUP mid-session not applied to the next session"
+	sleep 0.05
+done
+out=$("$pacectl" -S "$tmp/ctl" status) || fail "status after SIGHUP"
+echo "$out" | grep -q '"next":{"treadmill":"name:Sim T1","adapter":"","walk_kmh":5.00,"jog_kmh":6.00' ||
+	fail "status does not show the reloaded settings: $out"
+echo "$out" | grep -q '"state":"\(recovery\|running\)"' ||
+	fail "the running session was disturbed: $out"
+"$pacectl" -S "$tmp/ctl" stop >/dev/null || fail "stop"
+wait_status '"state":"idle"'
+grep -q '"event":"command"' "$(session_log)" && fail "a command went to the ANT+ treadmill"
+echo "PASS: sinks get every event and the cue's parts (cue-command spoke)"
+
+# The next session: the treadmill found by name, its driver loaded on
+# demand, the new jog pace.
+"$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start by name"
+wait_status '"pace":"jog"'
+grep -q "treadmill 'Sim T1' found at sim" "$tmp/paced.out" || fail "not found by name"
+grep -q "treadmill 'sim': loaded the sim plugin it needs" "$tmp/paced.out" ||
+	fail "the sim driver was not loaded on demand"
+"$pacectl" -S "$tmp/ctl" stop >/dev/null || fail "stop"
+wait_status '"state":"idle"'
+log=$(session_log)
+grep -q '"event":"open".*"treadmill":"sim"' "$log" || fail "session not on the found address"
+grep -q '"command":"set-speed","value":6.00' "$log" || fail "jog pace from SIGHUP not used"
+echo "PASS: SIGHUP applies to the next session; a treadmill found by name"
+
+bconf "name:Nobody" 6.0 'plugin_dir = "/nowhere";'
+kill -HUP $pid
+i=0
+until grep -q "SIGHUP: $tmp/b.conf applied" "$tmp/paced.out" &&
+	grep -q "restart paced to apply the new plugin list or directory" "$tmp/paced.out"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "SIGHUP: a new plugin_dir not reported as needing a restart"
+	sleep 0.05
+done
+"$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start by an unknown name"
+i=0
+until grep -q "treadmill 'Nobody' not seen in 10 s" "$tmp/paced.out"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "no error for a treadmill never seen"
+	sleep 0.05
+done
+wait_status '"state":"idle"'
+kill -TERM $pid
+wait $pid || fail "second service did not exit cleanly"
+pid=""
+echo "PASS: a treadmill never seen ends the start with a clear error"
 exit 0

@@ -59,6 +59,98 @@ static int send_all(int fd, const char *buf, size_t len)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #endif
 
+/* Connect to paced, or say in a sentence why not. */
+static int connect_or_explain(void)
+{
+	int fd = ctl_connect(pacectl_socket);
+	struct stat st;
+
+	if (fd >= 0)
+		return fd;
+	if (fd == -EACCES && stat(pacectl_socket, &st) == 0) {
+		struct group *gr = getgrgid(st.st_gid);
+
+		fprintf(stderr, "pacectl: no permission to use %s: only members of group '%s' may (ask to be added: usermod -aG %s $USER)\n",
+			pacectl_socket, gr ? gr->gr_name : "?",
+			gr ? gr->gr_name : "GROUP");
+	} else if (fd == -ENOENT || fd == -ECONNREFUSED) {
+		fprintf(stderr, "pacectl: paced is not running (no one answers on %s; systemctl start paced)\n",
+			pacectl_socket);
+	} else {
+		fprintf(stderr, "pacectl: cannot reach paced at %s: %s\n",
+			pacectl_socket, strerror(-fd));
+	}
+	return fd;
+}
+
+int pacectl_request(const char *req, int timeout_ms, char **ret_reply)
+{
+	struct pollfd pfd;
+	size_t len = 0, cap = 4096;
+	char *buf;
+	int fd, r;
+
+	fd = connect_or_explain();
+	if (fd < 0)
+		return fd;
+	r = send_all(fd, req, strlen(req));
+	if (r == 0)
+		r = send_all(fd, "\n", 1);
+	if (r < 0) {
+		fprintf(stderr, "pacectl: cannot send to paced at %s: %s\n",
+			pacectl_socket, strerror(-r));
+		close(fd);
+		return r;
+	}
+	buf = malloc(cap);
+	if (!buf)
+		abort();
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		ssize_t n;
+
+		r = poll(&pfd, 1, timeout_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (len + 1 >= cap) {
+			/* paced holds at most 64 KiB for a client. */
+			if (cap >= 256 * 1024) {
+				r = -EMSGSIZE;
+				break;
+			}
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = -ECONNRESET;
+			break;
+		}
+		len += (size_t) n;
+		buf[len] = '\0';
+		if (memchr(buf, '\n', len)) {
+			*strchr(buf, '\n') = '\0';
+			close(fd);
+			*ret_reply = buf;
+			return 0;
+		}
+	}
+	close(fd);
+	free(buf);
+	fprintf(stderr, "pacectl: no reply from paced at %s: %s\n",
+		pacectl_socket, strerror(-r));
+	return r;
+}
+
 /* Human output: on a terminal unless --json; scripts get JSON lines. */
 static bool human;
 
@@ -324,25 +416,9 @@ int cmd_ctl(int argc, char **argv)
 	}
 	req[len++] = '\n';
 
-	fd = ctl_connect(pacectl_socket);
-	if (fd < 0) {
-		struct stat st;
-
-		if (fd == -EACCES && stat(pacectl_socket, &st) == 0) {
-			struct group *gr = getgrgid(st.st_gid);
-
-			fprintf(stderr, "pacectl: no permission to use %s: only members of group '%s' may (ask to be added: usermod -aG %s $USER)\n",
-				pacectl_socket, gr ? gr->gr_name : "?",
-				gr ? gr->gr_name : "GROUP");
-		} else if (fd == -ENOENT || fd == -ECONNREFUSED) {
-			fprintf(stderr, "pacectl: paced is not running (no one answers on %s; systemctl start paced)\n",
-				pacectl_socket);
-		} else {
-			fprintf(stderr, "pacectl: cannot reach paced at %s: %s\n",
-				pacectl_socket, strerror(-fd));
-		}
+	fd = connect_or_explain();
+	if (fd < 0)
 		return PACECTL_EXIT_FAIL;
-	}
 	r = send_all(fd, req, len);
 	if (r == 0)
 		r = read_replies(fd, parsed.cmd == CTL_CMD_WATCH);

@@ -16,6 +16,15 @@ extern const char *pacectl_socket;
 
 /* tools/pacectl-ctl.c: status, symptom, pause, resume, stop, start, watch */
 int cmd_ctl(int argc, char **argv);
+/*
+ * Send req (one request line, without its newline) to paced and wait up
+ * to timeout_ms for its reply line: 0 and *ret_reply (malloc'd, without
+ * the newline), or a negative errno after telling stderr why.
+ */
+int pacectl_request(const char *req, int timeout_ms, char **ret_reply);
+/* tools/pacectl-service.c: 'scan' and 'profiles' (ask the service) */
+int cmd_scan(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
 /* tools/pacectl-history.c: 'history' and 'next' (offline, state dir) */
 int cmd_progress(int argc, char **argv);
 /* tools/pacectl-ftms.c: 'pacectl ftms decode KIND HEX...' */

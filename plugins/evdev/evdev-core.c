@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "evdev-core.h"
 
@@ -241,3 +242,24 @@ int evdev_reader_read(struct evdev_reader *r, int fd,
 	}
 	return records;
 }
+
+static int ioctl_get_name(int fd, char *buf, size_t len)
+{
+	if (!len)
+		return -EINVAL;
+	memset(buf, 0, len);
+	/* The kernel copies at most len - 1 bytes here: the last stays NUL. */
+	if (ioctl(fd, EVIOCGNAME(len - 1), buf) < 0)
+		return -errno;
+	return 0;
+}
+
+static int ioctl_grab(int fd, bool on)
+{
+	return ioctl(fd, EVIOCGRAB, on ? 1 : 0) < 0 ? -errno : 0;
+}
+
+const struct evdev_dev_ops evdev_ioctl_ops = {
+	.get_name = ioctl_get_name,
+	.grab = ioctl_grab,
+};

@@ -49,6 +49,22 @@ void evdev_buttons_tick(struct evdev_buttons *b, uint64_t now_us);
 void evdev_buttons_reset(struct evdev_buttons *b);
 
 /*
+ * The two ioctls that identify and claim a device node. A FIFO (the
+ * tests' stand-in for /dev/input/eventN) answers neither, so this tiny
+ * table is the seam: the plugin uses evdev_ioctl_ops, tests swap it.
+ * Each returns 0 or a negative errno.
+ */
+struct evdev_dev_ops {
+	/* EVIOCGNAME: the kernel's name for the device, NUL-terminated. */
+	int (*get_name)(int fd, char *buf, size_t len);
+	/* EVIOCGRAB: take (true) or give back exclusive delivery; -EBUSY
+	 * when another program holds it. */
+	int (*grab)(int fd, bool on);
+};
+
+extern const struct evdev_dev_ops evdev_ioctl_ops;
+
+/*
  * Whole struct input_event records from a byte stream (a device node
  * delivers whole records; a pipe may split them).
  */

@@ -11,7 +11,7 @@ export PACED_PLUGIN_PATH=/paced/plugins
 pass() { echo "ble-vm: PASS: $*"; }
 fail() {
 	echo "ble-vm: FAIL: $*"
-	for f in sim.out sim2.out run.out; do
+	for f in sim.out sim2.out sim3.out run.out svc.out; do
 		[ -f $f ] && { echo "----- $f"; tail -n 40 $f; }
 	done
 	[ -f log.jsonl ] && { echo "----- log.jsonl (tail)"; tail -n 15 log.jsonl; }
@@ -63,16 +63,18 @@ echo "ble-vm: scan --name paced-sim -> $addr in $(( (t1 - t0) * 10 )) ms"
 [ "$addr" = "$SIM_ADDR/public" ] || fail "scan --name gave '$addr'"
 pass "scan lists the simulator (address, type, RSSI, treadmill, name)"
 
-# --- 2: a session by the scanned address, with a symptom press --------
+# --- 2: a session on the treadmill found by name, with a symptom press --
 t0=$(ms)
 mkdir -p /tmp/state
-paced run --treadmill "$addr" --adapter hci1 --profile /paced/demo.cfg --speedup $SPEEDUP \
-	--control /tmp/ctl --log /tmp/log.jsonl --state-dir /tmp/state \
-	>run.out 2>&1 &
+paced run --treadmill name:paced-sim --adapter hci1 --profile /paced/demo.cfg \
+	--speedup $SPEEDUP --control /tmp/ctl --log /tmp/log.jsonl \
+	--state-dir /tmp/state >run.out 2>&1 &
 runpid=$!
+wait_for run.out "found 'paced-sim' at $addr" 300 ||
+	fail "paced run --treadmill name:paced-sim did not find it"
 wait_for run.out 'connected to' 300 || fail "paced run never connected"
 t1=$(ms)
-echo "ble-vm: paced run: LE connect + GATT bring-up in $(( (t1 - t0) * 10 )) ms"
+echo "ble-vm: paced run: name scan + LE connect + GATT bring-up in $(( (t1 - t0) * 10 )) ms"
 wait_status '"pace":"jog"' || fail "never reached the first jog"
 grep -q 'op=0x02 speed=' sim.out || fail "simulator saw no Set Target Speed"
 pass "in control, belt at speed over BLE"
@@ -113,7 +115,52 @@ grep -q '"event":"end"' log.jsonl || fail "session log has no end (exit $rc)"
 kill $simpid 2>/dev/null
 pass "session ended cleanly (paced run exit $rc)"
 
-# --- 4: nobody there: a clear error within the connect timeout --------
+# --- 4: the service: pacectl scan, a treadmill by name, a press -------
+paced-ble-sim --adapter hci0 --name paced-sim --speedup $SPEEDUP >sim3.out 2>&1 &
+simpid=$!
+wait_for sim3.out 'advertising' 100 || fail "third simulator did not start"
+mkdir -p /tmp/svc-state
+cat >/tmp/svc.conf <<CONF
+treadmill = { address = "name:paced-sim"; adapter = "hci1"; };
+profile_dir = "/paced"; profile = "demo";
+state_dir = "/tmp/svc-state"; control = { socket = "/tmp/svc.ctl"; };
+speedup = $SPEEDUP;
+CONF
+paced --debug=plugin -c /tmp/svc.conf >svc.out 2>&1 &
+svcpid=$!
+i=0
+until pacectl --socket /tmp/svc.ctl status >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || fail "the service never answered: $(cat svc.out)"
+	sleep 0.05
+done
+pacectl --socket /tmp/svc.ctl scan --seconds 2 >svcscan.out 2>&1 ||
+	fail "pacectl scan: $(cat svcscan.out) $(tail -n 5 svc.out)"
+echo "----- pacectl scan --seconds 2 (through the service)"
+cat svcscan.out
+grep -q "^$SIM_ADDR  public .* treadmill .* paced-sim" svcscan.out ||
+	fail "pacectl scan did not list the simulator"
+pacectl --socket /tmp/svc.ctl start >/dev/null || fail "pacectl start: $(tail -n 5 svc.out)"
+i=0
+until pacectl --socket /tmp/svc.ctl status 2>/dev/null | grep -q '"pace":"jog"'; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || fail "service session never reached a jog: $(tail -n 20 svc.out)"
+	sleep 0.05
+done
+grep -q "treadmill 'paced-sim' found at $SIM_ADDR/public" svc.out ||
+	fail "the service did not find the treadmill by name"
+pacectl --socket /tmp/svc.ctl symptom >/dev/null || fail "symptom through the service"
+wait_for sim3.out 'speed=5.00' 60 || fail "service: walk pace never reached the simulator"
+pacectl --socket /tmp/svc.ctl stop >/dev/null 2>&1
+kill -TERM $svcpid
+i=0
+while kill -0 $svcpid 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill -0 $svcpid 2>/dev/null && { kill -9 $svcpid; fail "the service did not exit"; }
+wait $svcpid || fail "the service exited with $?: $(tail -n 10 svc.out)"
+kill $simpid 2>/dev/null
+pass "service: pacectl scan, treadmill by name over BLE, press reached it"
+
+# --- 5: nobody there: a clear error within the connect timeout --------
 t0=$(ms)
 paced run --treadmill 00:AA:01:00:00:99 --adapter hci1 \
 	--profile /paced/demo.cfg --state-dir /tmp/state >none.out 2>&1
