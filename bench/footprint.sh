@@ -10,7 +10,8 @@ pacectl="$top_builddir/tools/pacectl"
 secs=${BENCH_SECONDS:-30}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/paced-bench.XXXXXX")
 pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+simpid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$simpid" ] && kill $simpid 2>/dev/null; rm -rf "$tmp"' EXIT
 hz=$(getconf CLK_TCK)
 
 field() {	# field NAME PID: a kB or count line of /proc/PID/status
@@ -85,6 +86,33 @@ t1=$(now_ns)
 echo "startup_run $(( (t1 - t0) / 1000 )) us"
 sleep 4	# past the countdown: the belt is running
 window $pid session
+kill $pid
+wait $pid 2>/dev/null
+pid=""
+
+# --- the service in a session, the simulator in its own process
+# (paced-sim over unix:, as a treadmill is on a real box): the daemon
+# process alone, with the sim driver plugin it loads for the session.
+"$top_builddir/tools/paced-sim" --listen "$tmp/sim.sock" >"$tmp/sim.out" 2>&1 &
+simpid=$!
+i=0
+until [ -S "$tmp/sim.sock" ]; do
+	i=$((i + 1))
+	[ $i -gt 1000 ] && { echo "paced-sim never listened" >&2; exit 1; }
+	sleep 0.002
+done
+cat >"$tmp/svc.conf" <<EOF
+treadmill = { address = "unix:$tmp/sim.sock"; };
+profile_dir = "$top_srcdir/profiles"; profile = "demo";
+state_dir = "$tmp/state";
+control = { socket = "$tmp/svc2.sock"; };
+EOF
+"$paced" -c "$tmp/svc.conf" >"$tmp/svc2.out" 2>&1 &
+pid=$!
+wait_ready "$tmp/svc2.sock"
+"$pacectl" --socket "$tmp/svc2.sock" start >/dev/null
+sleep 4	# past the countdown: the belt is running
+window $pid service_session
 kill $pid
 wait $pid 2>/dev/null
 pid=""

@@ -264,33 +264,41 @@ const char *plugin_driver_for_address(const char *address)
 	return kind == TRANSPORT_KIND_BLUETOOTH ? "ftms-ble" : "sim";
 }
 
-int plugin_host_load(struct plugin_host *host, const char *dir,
-		     const char *name, const void *group, const char *file)
+int plugin_find(const char *dir, const char *name, char *buf, size_t len)
 {
 	const char *env = getenv("PACED_PLUGIN_PATH");
-	char path[PATH_MAX];
 	bool found = false;
 
-	if (!*name || strchr(name, '/') || strchr(name, '.')) {
-		log_err("plugin '%s': not a plugin name", name);
+	if (!*name || strchr(name, '/') || strchr(name, '.'))
 		return -EINVAL;
-	}
 	/* Uninstalled runs and tests point here at the build tree. */
 	while (env && *env && !found) {
 		const char *end = strchrnul(env, ':');
 
-		found = find_in(env, (size_t) (end - env), name, path,
-				sizeof(path));
+		found = find_in(env, (size_t) (end - env), name, buf, len);
 		env = *end ? end + 1 : NULL;
 	}
 	if (!found)
-		found = find_in_build_tree(name, path, sizeof(path));
+		found = find_in_build_tree(name, buf, len);
 	if (!found)
-		found = find_in(dir, strlen(dir), name, path, sizeof(path));
-	if (!found) {
+		found = find_in(dir, strlen(dir), name, buf, len);
+	return found ? 0 : -ENOENT;
+}
+
+int plugin_host_load(struct plugin_host *host, const char *dir,
+		     const char *name, const void *group, const char *file)
+{
+	char path[PATH_MAX];
+	int err = plugin_find(dir, name, path, sizeof(path));
+
+	if (err == -EINVAL) {
+		log_err("plugin '%s': not a plugin name", name);
+		return err;
+	}
+	if (err < 0) {
 		log_err("plugin %s: no %s.so in %s%s", name, name, dir,
 			getenv("PACED_PLUGIN_PATH") ? " nor in $PACED_PLUGIN_PATH" : "");
-		return -ENOENT;
+		return err;
 	}
 	return plugin_host_load_path(host, path, name, group, file);
 }

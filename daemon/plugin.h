@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 
 #include <paced/plugin.h>
 
@@ -36,6 +37,11 @@ void plugin_host_free(struct plugin_host *host);
  */
 int plugin_host_load(struct plugin_host *host, const char *dir,
 		     const char *name, const void *group, const char *file);
+/*
+ * Where plugin_host_load() would find "<name>.so", into buf: 0, -ENOENT,
+ * or -EINVAL (not a plugin name). Nothing is loaded.
+ */
+int plugin_find(const char *dir, const char *name, char *buf, size_t len);
 /* Load from an explicit .so path (tests). Same returns. */
 int plugin_host_load_path(struct plugin_host *host, const char *path,
 			  const char *name, const void *group,

@@ -639,8 +639,9 @@ static int start_session(struct service *s, const char *arg,
 		*ret_error = "paced is shutting down";
 		return -ESHUTDOWN;
 	}
-	if (by_name ? !plugin_host_find_scanner(s->plugins) :
-		      !plugin_host_find_driver(s->plugins, s->cfg->treadmill)) {
+	/* The driver (for a name, the scanner) is loaded when a session
+	 * first needs it: now (check_driver()). */
+	if (!ensure_driver(s, s->cfg, s->cfg->treadmill)) {
 		*ret_error = by_name ? "no Bluetooth driver loaded (plugin ftms-ble)" :
 			     "no loaded driver plugin handles the treadmill address";
 		return -ENODEV;
@@ -804,6 +805,11 @@ static void request_scan(struct service *s, struct control_client *client,
 		control_reply_error(client, "a session is running: scanning would compete with the treadmill's link");
 		return;
 	}
+	/* A Bluetooth treadmill's plugin has the scanner: load it now. */
+	if (!plugin_host_find_scanner(s->plugins) &&
+	    plugin_driver_for_address(s->cfg->treadmill) &&
+	    !strcmp(plugin_driver_for_address(s->cfg->treadmill), "ftms-ble"))
+		(void) ensure_driver(s, s->cfg, s->cfg->treadmill);
 	if (scan_start(s, SCAN_LIST, (uint64_t) seconds * USEC_PER_SEC,
 		       s->cfg->adapter, &error) < 0) {
 		control_reply_error(client, error);
@@ -1060,6 +1066,31 @@ static bool ensure_driver(struct service *s, const struct paced_config *cfg,
 }
 
 /*
+ * At start-up and on reload: is there a driver for the treadmill, or a
+ * plugin that will be one? An unlisted driver plugin is only loaded when
+ * a session (or a scan) needs it: an idle service maps no Bluetooth or
+ * USB library it is not using (bench/README.md, idle RSS).
+ */
+static void check_driver(struct service *s, const struct paced_config *cfg,
+			 const char *address)
+{
+	const char *name = plugin_driver_for_address(address);
+	char path[PATH_MAX];
+
+	if (have_driver(s, address))
+		return;
+	if (name && !plugin_listed(cfg, name) &&
+	    plugin_find(cfg->plugin_dir, name, path, sizeof(path)) == 0) {
+		log_info("treadmill '%s': plugin %s (%s) is loaded when a session needs it",
+			 address, name, path);
+		return;
+	}
+	log_warn("no plugin drives treadmill '%s'%s%s%s; sessions cannot start",
+		 address, name ? " (it needs plugin " : "", name ? name : "",
+		 name ? ", not found)" : "");
+}
+
+/*
  * A second paced on the same socket must refuse, not steal it: control_new()
  * replaces whatever socket file is there, so first see whether someone
  * answers on it. Refused or missing means a stale file, safe to replace.
@@ -1127,7 +1158,7 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 				 cfg->file, cfg->plugins[i].line,
 				 cfg->plugins[i].name);
 	}
-	(void) ensure_driver(s, cfg, cfg->treadmill);
+	check_driver(s, cfg, cfg->treadmill);
 
 	s->control = control_new(loop, cfg->control_socket, gid, on_request, s,
 				 &err);
@@ -1208,7 +1239,7 @@ void service_reload(struct service *s, struct paced_config *cfg)
 			log_notice("closed %d interrupted session log%s in %s",
 				   err, err == 1 ? "" : "s", cfg->state_dir);
 	}
-	(void) ensure_driver(s, cfg, cfg->treadmill);
+	check_driver(s, cfg, cfg->treadmill);
 	log_notice("SIGHUP: %s applied%s", cfg->file,
 		   session_active(s) ? " from the next session on (the running one keeps its settings)" :
 		   "");

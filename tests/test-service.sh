@@ -65,15 +65,18 @@ echo "$out" | grep -q "bad.conf:2: jog 12.0 km/h is above speed_cap 9.0 km/h" ||
 	fail "no file:line error: $out"
 
 # --- start the service -------------------------------------------------
+service_ready() {	# until the control socket answers; $1 names the service
+	i=0
+	until "$pacectl" -S "$tmp/ctl" status >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "$1 never answered on $tmp/ctl"
+		sleep 0.05
+	done
+}
 export PACED_PLUGIN_PATH="$top_builddir/plugins/.libs"
 "$paced" -d -c "$tmp/paced.conf" >"$tmp/paced.out" 2>&1 &
 pid=$!
-i=0
-until "$pacectl" -S "$tmp/ctl" status >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || fail "the control socket never answered"
-	sleep 0.05
-done
+service_ready "the service"
 grep -q "plugin sim .* loaded" "$tmp/paced.out" || fail "sim plugin not loaded"
 grep -q "plugin evdev .* loaded" "$tmp/paced.out" || fail "evdev plugin not loaded"
 
@@ -223,12 +226,7 @@ CONF
 bconf usb-ant:sim 7.5
 "$paced" -d -c "$tmp/b.conf" >"$tmp/paced.out" 2>&1 &
 pid=$!
-i=0
-until "$pacectl" -S "$tmp/ctl" status >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || fail "the second service never answered"
-	sleep 0.05
-done
+service_ready "the second service"
 
 out=$("$pacectl" -S "$tmp/ctl" profiles --json) || fail "profiles: $out"
 echo "$out" | grep -q '{"file":"demo.cfg","valid":true,"name":"Demo - 3 short jogs in 7 minutes","total_s":420' ||
@@ -341,4 +339,26 @@ kill -TERM $pid
 wait $pid || fail "second service did not exit cleanly"
 pid=""
 echo "PASS: a treadmill never seen ends the start with a clear error"
+
+# --- 6: an unlisted driver is mapped only when a session needs it -------
+cat >"$tmp/c.conf" <<CONF
+treadmill = { address = "sim"; };
+profile_dir = "$tmp/profiles"; profile = "demo";
+state_dir = "$tmp/state"; control = { socket = "$tmp/ctl"; };
+speedup = 40;
+CONF
+"$paced" -d -c "$tmp/c.conf" >"$tmp/paced.out" 2>&1 &
+pid=$!
+service_ready "the third service"
+grep -q "plugin sim .* is loaded when a session needs it" "$tmp/paced.out" ||
+	fail "the third service did not say where its driver is"
+grep -q '/sim\.so$' "/proc/$pid/maps" &&
+	fail "an idle service mapped a driver plugin no session needed yet"
+"$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start with the driver unloaded"
+wait_status '"pace":"jog"'
+grep -q '/sim\.so$' "/proc/$pid/maps" || fail "the sim driver was not loaded for the session"
+kill -TERM $pid
+wait $pid || fail "third service did not exit cleanly"
+pid=""
+echo "PASS: a driver plugin is loaded when the first session needs it"
 exit 0
