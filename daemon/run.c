@@ -95,8 +95,9 @@ static void usage(FILE *f)
 "                         last time?\"; a press (space) within 10 s means yes\n"
 "  -s, --speedup N        run the profile's clock N times faster (1-1000)\n"
 "  -c, --control PATH     open a control socket for pacectl --socket PATH\n"
-"  -l, --log FILE         write the session log to FILE\n""      --config FILE      paced.conf holding the ANT+ network key\n"
-"                         (default " CONFFILE ")\n"
+"  -l, --log FILE         write the session log to FILE\n""      --config FILE      paced.conf: the driver plugin's settings (the\n"
+"                         ANT+ network key) and plugin_dir (default\n"
+"                         " CONFFILE ")\n"
 "      --adapter hciN     Bluetooth adapter (name or address) to connect\n"
 "                         with (default: the kernel picks)\n"
 "      --state-dir DIR    session logs in DIR/sessions, history in\n"
@@ -705,8 +706,8 @@ static int load_driver(struct run *run, const char *config_path,
 	int err;
 
 	if (!name) {
-		fprintf(stderr, "paced run: %s: %s\n", run->address,
-			transport_error_str(-EINVAL));
+		fprintf(stderr, "paced run: %s: not a treadmill address (sim, unix:PATH, XX:XX:XX:XX:XX:XX[/random], name:NAME or usb-ant[:...]; see paced run --help)\n",
+			run->address);
 		return -EINVAL;
 	}
 	if (config_path || access(path, R_OK) == 0) {

@@ -148,9 +148,14 @@ grep -q "bad.cfg:2:" "$tmp/err" || fail "bad profile: no file:line: $(cat "$tmp/
 	--log "$tmp/x.jsonl" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 3 ] || fail "unreachable: exit $rc, want 3"
+grep -q "no ATT server socket at that path" "$tmp/err" ||
+	fail "unreachable: unclear message: $(cat "$tmp/err")"
+[ -e "$tmp/x.jsonl" ] && fail "unreachable: a session log for a session that never started"
 "$paced" run --treadmill "bogus" --profile "$profile" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 2 ] || fail "bad address: exit $rc, want 2"
+grep -q "bogus: not a treadmill address" "$tmp/err" ||
+	fail "bad address: unclear message: $(cat "$tmp/err")"
 "$pacectl" --socket "$tmp/none" status 2>/dev/null && fail "status without daemon"
 echo "PASS: errors"
 exit 0
