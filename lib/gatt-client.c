@@ -168,21 +168,59 @@ static void continue_from(struct gatt_op *op, uint16_t last)
 		op_done(op, r, 0);
 }
 
+/*
+ * The entry list of a Read By Type or Read By Group Type Response
+ * (§3.4.4.2, §3.4.4.10): a length byte, then whole entries of that
+ * length, which is short_len with a 16-bit UUID or long_len with a
+ * 128-bit one. Returns the entry length and moves *p and *len past the
+ * length byte, or 0 for a malformed list.
+ */
+static size_t entry_list(const uint8_t **p, size_t *len, size_t short_len,
+			 size_t long_len)
+{
+	size_t elen;
+
+	if (*len < 1)
+		return 0;
+	elen = (*p)[0];
+	if ((elen != short_len && elen != long_len) || *len - 1 < elen ||
+	    (*len - 1) % elen)
+		return 0;
+	(*p)++;
+	(*len)--;
+	return elen;
+}
+
+/*
+ * Append a service found at entry offset i: services come in handle
+ * order, within the range asked for, each range well formed. false (the
+ * op is done) when it is not, or when there are too many.
+ */
+static bool add_service(struct gatt_op *op, const struct gatt_service *s,
+			size_t i, uint16_t *last)
+{
+	if (s->start < op->next || s->end < s->start ||
+	    (i && s->start <= *last)) {
+		op_done(op, -EPROTO, 0);
+		return false;
+	}
+	if (op->count == GATT_MAX_SERVICES) {
+		op_done(op, -EMSGSIZE, 0);
+		return false;
+	}
+	op->u.svcs[op->count++] = *s;
+	*last = s->end;
+	return true;
+}
+
 /* §3.4.4.10 Read By Group Type Response: length, then entries of
  * start(2) end(2) value(length - 4). */
 static void parse_groups(struct gatt_op *op, const uint8_t *p, size_t len)
 {
-	size_t elen, i;
+	size_t elen = entry_list(&p, &len, 6, 20), i;
 	uint16_t last = 0;
 
-	if (len < 1) {
-		op_done(op, -EBADMSG, 0);
-		return;
-	}
-	elen = p[0];
-	p++;
-	len--;
-	if ((elen != 6 && elen != 20) || len < elen || len % elen) {
+	if (!elen) {
 		op_done(op, -EBADMSG, 0);
 		return;
 	}
@@ -192,17 +230,8 @@ static void parse_groups(struct gatt_op *op, const uint8_t *p, size_t len)
 		s.start = get_le16(p + i);
 		s.end = get_le16(p + i + 2);
 		(void) att_uuid_from_le(p + i + 4, elen - 4, &s.uuid);
-		if (s.start < op->next || s.end < s.start ||
-		    (i && s.start <= last)) {
-			op_done(op, -EPROTO, 0);
+		if (!add_service(op, &s, i, &last))
 			return;
-		}
-		if (op->count == GATT_MAX_SERVICES) {
-			op_done(op, -EMSGSIZE, 0);
-			return;
-		}
-		op->u.svcs[op->count++] = s;
-		last = s.end;
 	}
 	continue_from(op, last);
 }
@@ -224,17 +253,8 @@ static void parse_handles_info(struct gatt_op *op, const uint8_t *p,
 		s.start = get_le16(p + i);
 		s.end = get_le16(p + i + 2);
 		s.uuid = op->uuid;
-		if (s.start < op->next || s.end < s.start ||
-		    (i && s.start <= last)) {
-			op_done(op, -EPROTO, 0);
+		if (!add_service(op, &s, i, &last))
 			return;
-		}
-		if (op->count == GATT_MAX_SERVICES) {
-			op_done(op, -EMSGSIZE, 0);
-			return;
-		}
-		op->u.svcs[op->count++] = s;
-		last = s.end;
 	}
 	continue_from(op, last);
 }
@@ -243,17 +263,10 @@ static void parse_handles_info(struct gatt_op *op, const uint8_t *p,
  * handle(2), properties(1), value handle(2), UUID(2 or 16). */
 static void parse_chars(struct gatt_op *op, const uint8_t *p, size_t len)
 {
-	size_t elen, i;
+	size_t elen = entry_list(&p, &len, 7, 21), i;
 	uint16_t last = 0;
 
-	if (len < 1) {
-		op_done(op, -EBADMSG, 0);
-		return;
-	}
-	elen = p[0];
-	p++;
-	len--;
-	if ((elen != 7 && elen != 21) || len < elen || len % elen) {
+	if (!elen) {
 		op_done(op, -EBADMSG, 0);
 		return;
 	}
