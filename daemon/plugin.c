@@ -673,6 +673,38 @@ PACED_EXPORT int paced_cfg_get_member(const struct paced_cfg *cfg,
 	return 0;
 }
 
+PACED_EXPORT int paced_cfg_check_keys(struct paced_plugin *self,
+				      const struct paced_cfg *cfg,
+				      const char *const *known)
+{
+	char list[256];
+	size_t n = 0;
+
+	if (!cfg || !cfg->group)
+		return 0;
+	for (int i = 0; i < config_setting_length(cfg->group); i++) {
+		const config_setting_t *m =
+			config_setting_get_elem(cfg->group, (unsigned) i);
+		const char *name = config_setting_name(m);
+		const char *const *k;
+
+		for (k = known; name && *k && strcmp(*k, name); k++)
+			;
+		if (!name || *k)
+			continue;
+		list[0] = '\0';
+		for (k = known; *k && n < sizeof(list); k++)
+			n += (size_t) snprintf(list + n, sizeof(list) - n,
+					       "%s%s", k == known ? "" : ", ",
+					       *k);
+		log_err("%s:%u: unknown key '%s' for plugin %s (known: %s)",
+			paced_cfg_file(cfg), config_setting_source_line(m),
+			name, self->name, known[0] ? list : "none");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 PACED_EXPORT const char *paced_cfg_file(const struct paced_cfg *cfg)
 {
 	return cfg && cfg->file ? cfg->file : "paced.conf";

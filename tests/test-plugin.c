@@ -67,6 +67,25 @@ START_TEST(test_init_fails)
 }
 END_TEST
 
+/* A misspelt key is refused with its line, not silently ignored. */
+START_TEST(test_unknown_key)
+{
+	struct loop *loop = loop_new(NULL);
+	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
+	config_t cfg;
+
+	config_init(&cfg);
+	ck_assert(config_read_string(&cfg, "good = {\n  answer = 42;\n  answr = 42;\n};"));
+	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("good"), "good",
+			 config_lookup(&cfg, "good"), "t.conf"), -EINVAL);
+	ck_assert_uint_eq(plugin_host_count(h), 0);
+	ck_assert_ptr_null(plugin_host_find_driver(h, "test:good"));
+	plugin_host_free(h);
+	config_destroy(&cfg);
+	loop_free(loop);
+}
+END_TEST
+
 START_TEST(test_wrong_abi)
 {
 	struct loop *loop = loop_new(NULL);
@@ -201,6 +220,7 @@ int main(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_init_fails);
+	tcase_add_test(tc, test_unknown_key);
 	tcase_add_test(tc, test_wrong_abi);
 	tcase_add_test(tc, test_short_size);
 	tcase_add_test(tc, test_search_path);

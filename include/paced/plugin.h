@@ -86,6 +86,15 @@ int paced_cfg_get_str_elem(const struct paced_cfg *cfg, const char *key,
 int paced_cfg_get_member(const struct paced_cfg *cfg, const char *group,
 			 unsigned i, const char **ret_name,
 			 const char **ret_value);
+/*
+ * Refuse the members of the group that are not in known (NULL-terminated):
+ * a misspelt key would otherwise be silently ignored. Logs
+ * "file:line: unknown key 'KEY' for plugin NAME (known: ...)" and returns
+ * -EINVAL for the first one, else 0. Call it first in init.
+ */
+int paced_cfg_check_keys(struct paced_plugin *self,
+			 const struct paced_cfg *cfg,
+			 const char *const *known);
 /* The config file's name, and the line of key (the group's line for NULL
  * or a missing key), for "file:line: message" errors. */
 const char *paced_cfg_file(const struct paced_cfg *cfg);

@@ -399,9 +399,12 @@ static int parse(struct cue_command *c, const struct paced_cfg *cfg)
 static int cue_command_init(struct paced_plugin *self,
 			    const struct paced_cfg *cfg)
 {
+	static const char *const keys[] = { "command", "args", "kinds", NULL };
 	struct cue_command *c = &state;
 	int r;
 
+	if (paced_cfg_check_keys(self, cfg, keys) < 0)
+		return -EINVAL;
 	memset(c, 0, sizeof(*c));
 	c->self = self;
 	c->pidfd = -1;

@@ -501,7 +501,14 @@ static int setup(struct paced_plugin *self, const struct paced_cfg *cfg)
 
 static int evdev_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 {
-	int r = setup(self, cfg);
+	static const char *const keys[] = {
+		"devices", "keys", "grab", "input_dir", "fifo", NULL,
+	};
+	int r;
+
+	if (paced_cfg_check_keys(self, cfg, keys) < 0)
+		return -EINVAL;
+	r = setup(self, cfg);
 
 	/* The host calls exit() only after a successful init. */
 	if (r < 0)

@@ -241,12 +241,15 @@ static const struct paced_scanner_ops ble_scanner = {
 
 static int ble_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 {
+	static const char *const keys[] = { "mtu", NULL };
 	struct ble_plugin *bp = &plugin_state;
 	long long v;
 	int r;
 
 	memset(bp, 0, sizeof(*bp));
 	bp->self = self;
+	if (paced_cfg_check_keys(self, cfg, keys) < 0)
+		return -EINVAL;
 	/* mtu: for consoles that mishandle a large ATT_MTU (FTMS.md 1.4). */
 	if (paced_cfg_get_int(cfg, "mtu", &v) == 0) {
 		if (v < 23 || v > 517) {

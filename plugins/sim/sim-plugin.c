@@ -81,6 +81,7 @@ static const struct paced_driver_ops sim_ops = {
 
 static int sim_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 {
+	static const char *const keys[] = { "speedup", "quirks", NULL };
 	struct sim_plugin *sp = &plugin_state;
 	const char *quirk;
 	long long v;
@@ -88,6 +89,8 @@ static int sim_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 
 	memset(sp, 0, sizeof(*sp));
 	sp->self = self;
+	if (paced_cfg_check_keys(self, cfg, keys) < 0)
+		return -EINVAL;
 	sim_config_init(&sp->cfg);
 	/* speedup: the belt's clock, to match paced.conf's speedup in tests
 	 * and demos. */

@@ -102,6 +102,9 @@ static int cfg_error(const struct paced_cfg *cfg, const char *key,
 
 static int ant_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 {
+	static const char *const keys[] = {
+		"network_key", "speedup", "quirks", NULL,
+	};
 	struct ant_plugin *ap = &plugin_state;
 	struct usb_ant_config unused;
 	const char *s;
@@ -110,6 +113,8 @@ static int ant_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 
 	memset(ap, 0, sizeof(*ap));
 	ap->self = self;
+	if (paced_cfg_check_keys(self, cfg, keys) < 0)
+		return -EINVAL;
 	ant_sim_config_init(&ap->sim_cfg);
 	/*
 	 * The ANT+ network key is licensed: it lives only here, in

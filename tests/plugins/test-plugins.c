@@ -33,10 +33,13 @@ static const struct paced_driver_ops ops = {
 
 static int good_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 {
+	static const char *const keys[] = { "mode", "answer", NULL };
 	long long v = 0;
 	const char *mode = "";
 	int r;
 
+	if (paced_cfg_check_keys(self, cfg, keys) < 0)
+		return -EINVAL;
 	(void) paced_cfg_get_str(cfg, "mode", &mode);
 	if (!strcmp(mode, "fail"))
 		return -EINVAL;
