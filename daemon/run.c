@@ -632,58 +632,6 @@ static void record_history(struct run *run, const char *state_dir,
 
 /* ---- the treadmill driver ---- */
 
-/* Copy the scalar and string-list settings of from into to. */
-static void copy_group(config_setting_t *to, const config_setting_t *from)
-{
-	for (int i = 0; i < config_setting_length(from); i++) {
-		const config_setting_t *m = config_setting_get_elem(from,
-								    (unsigned) i);
-		int type = config_setting_type(m);
-		config_setting_t *n;
-
-		if (!config_setting_name(m))
-			continue;
-		if (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST) {
-			n = config_setting_add(to, config_setting_name(m),
-					       type);
-			for (int k = 0; n && k < config_setting_length(m); k++) {
-				const char *v = config_setting_get_string_elem(
-					m, (unsigned) k);
-
-				if (v)
-					config_setting_set_string_elem(n, -1,
-								       v);
-			}
-			continue;
-		}
-		if (type == CONFIG_TYPE_GROUP)
-			continue;
-		n = config_setting_add(to, config_setting_name(m), type);
-		if (!n)
-			continue;
-		switch (type) {
-		case CONFIG_TYPE_INT:
-			config_setting_set_int(n, config_setting_get_int(m));
-			break;
-		case CONFIG_TYPE_INT64:
-			config_setting_set_int64(n,
-						 config_setting_get_int64(m));
-			break;
-		case CONFIG_TYPE_FLOAT:
-			config_setting_set_float(n,
-						 config_setting_get_float(m));
-			break;
-		case CONFIG_TYPE_BOOL:
-			config_setting_set_bool(n, config_setting_get_bool(m));
-			break;
-		case CONFIG_TYPE_STRING:
-			config_setting_set_string(n,
-						  config_setting_get_string(m));
-			break;
-		}
-	}
-}
-
 static int find_by_name(struct run *run);
 
 /*
@@ -701,7 +649,8 @@ static int load_driver(struct run *run, const char *config_path,
 	const char *plugin_dir = PLUGINDIR;
 	struct paced_config *pc = NULL;
 	struct config_error cerr;
-	config_setting_t *group, *list;
+	config_setting_t *group = NULL, *list;
+	bool own_cfg = false;
 	config_t cfg;
 	int err;
 
@@ -718,12 +667,17 @@ static int load_driver(struct run *run, const char *config_path,
 		}
 		plugin_dir = pc->plugin_dir;
 	}
-	config_init(&cfg);
-	group = config_setting_add(config_root_setting(&cfg), name,
-				   CONFIG_TYPE_GROUP);
-	for (unsigned i = 0; pc && i < pc->n_plugins; i++)
-		if (!strcmp(pc->plugins[i].name, name) && pc->plugins[i].group)
-			copy_group(group, pc->plugins[i].group);
+	/* The plugin's own group keeps its lines for file:line errors; the
+	 * options go on top of it (or of an empty group). */
+	for (unsigned i = 0; pc && i < pc->n_plugins && !group; i++)
+		if (!strcmp(pc->plugins[i].name, name))
+			group = (config_setting_t *) pc->plugins[i].group;
+	if (!group) {
+		config_init(&cfg);
+		own_cfg = true;
+		group = config_setting_add(config_root_setting(&cfg), name,
+					   CONFIG_TYPE_GROUP);
+	}
 	if (strcmp(name, "ftms-ble")) {
 		config_setting_remove(group, "speedup");
 		config_setting_set_int(config_setting_add(group, "speedup",
@@ -740,7 +694,8 @@ static int load_driver(struct run *run, const char *config_path,
 	plugin_host_set_quiet(run->plugins, true);
 	err = plugin_host_load(run->plugins, plugin_dir, name, group,
 			       pc ? pc->file : "the command line");
-	config_destroy(&cfg);
+	if (own_cfg)
+		config_destroy(&cfg);
 	config_free(pc);
 	if (err < 0)
 		return err;
@@ -1043,8 +998,9 @@ int run_main(int argc, char **argv)
 	run.address = address;
 	err = load_driver(&run, config_path, scfg.speedup, quirks, n_quirks);
 	if (err < 0) {
-		run.exit_status = err == -EINVAL || err == -ENOENT ||
-				  err == -EPROTO || err == -ELIBBAD ?
+		/* A bad setting or quirk is the caller's; a missing or
+		 * broken plugin is the installation's. */
+		run.exit_status = err == -EINVAL ?
 				  RUN_EXIT_USAGE : err == -EHOSTUNREACH ?
 				  RUN_EXIT_UNREACHABLE : err == -EINTR ?
 				  RUN_EXIT_ENDED_EARLY : RUN_EXIT_FAILURE;

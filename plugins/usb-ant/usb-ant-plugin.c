@@ -92,11 +92,17 @@ static const struct paced_sink_ops ant_sink = {
 	.event = ant_event,
 };
 
+/* A setting without a line came from 'paced run' options, not a file. */
 static int cfg_error(const struct paced_cfg *cfg, const char *key,
 		     const char *what)
 {
-	paced_log(plugin_state.self, LOG_ERR, "%s:%u: %s: %s",
-		  paced_cfg_file(cfg), paced_cfg_line(cfg, key), key, what);
+	unsigned line = paced_cfg_line(cfg, key);
+
+	if (line)
+		paced_log(plugin_state.self, LOG_ERR, "%s:%u: %s: %s",
+			  paced_cfg_file(cfg), line, key, what);
+	else
+		paced_log(plugin_state.self, LOG_ERR, "%s: %s", key, what);
 	return -EINVAL;
 }
 
@@ -134,10 +140,15 @@ static int ant_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 		ap->sim_cfg.speedup = (uint32_t) v;
 	}
 	for (unsigned i = 0; paced_cfg_get_str_elem(cfg, "quirks", i, &s) == 0;
-	     i++)
-		if (ant_sim_config_add_quirk(&ap->sim_cfg, s) < 0)
-			return cfg_error(cfg, "quirks",
-					 "unknown simulated-stick quirk");
+	     i++) {
+		char what[96];
+
+		if (ant_sim_config_add_quirk(&ap->sim_cfg, s) == 0)
+			continue;
+		snprintf(what, sizeof(what),
+			 "unknown simulated-stick quirk '%.40s'", s);
+		return cfg_error(cfg, "quirks", what);
+	}
 	r = paced_driver_register(self, &ant_driver, ap);
 	if (r == 0)
 		r = paced_sink_register(self, &ant_sink, ap);
