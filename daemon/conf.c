@@ -9,7 +9,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
-#include "transport.h"
+#include "address.h"
 #include "util.h"
 
 struct ctx {
@@ -158,23 +158,6 @@ static bool get_kmh(struct ctx *c, const config_setting_t *parent,
 	return true;
 }
 
-/*
- * What a driver or the service takes (daemon/plugin.c,
- * plugin_driver_for_address()): sim, unix:PATH, a Bluetooth address,
- * usb-ant[:...|@...], or name:NAME (found by scanning at session start).
- */
-static bool treadmill_address_ok(const char *a)
-{
-	enum transport_kind kind;
-
-	if (!strncmp(a, "name:", 5))
-		return a[5] != '\0';
-	if (!strncmp(a, "usb-ant", 7) &&
-	    (a[7] == '\0' || a[7] == ':' || a[7] == '@'))
-		return true;
-	return transport_parse(a, &kind) == 0;
-}
-
 static void parse_treadmill(struct ctx *c, struct paced_config *pc,
 			    const config_setting_t *root)
 {
@@ -189,7 +172,8 @@ static void parse_treadmill(struct ctx *c, struct paced_config *pc,
 	    !get_str(c, g, "adapter", pc->adapter, sizeof(pc->adapter), false))
 		return;
 	a = config_setting_get_member(g, "address");
-	if (a && !treadmill_address_ok(pc->treadmill))
+	/* An address is good when a driver plugin takes it. */
+	if (a && !plugin_driver_for_address(pc->treadmill))
 		fail(c, a, "address '%s' is not a treadmill address (sim, unix:PATH, a Bluetooth address AA:BB:CC:DD:EE:FF, usb-ant or name:NAME)",
 		     pc->treadmill);
 }

@@ -17,7 +17,6 @@
 
 #include "log.h"
 #include "plugin.h"
-#include "transport.h"
 #include "util.h"
 
 /* The fields every ABI-1 plugin must have: up to and including exit. */
@@ -248,20 +247,6 @@ static bool find_in_build_tree(const char *name, char *buf, size_t len)
 #else
 	return false;
 #endif
-}
-
-const char *plugin_driver_for_address(const char *address)
-{
-	enum transport_kind kind;
-
-	if (!strncmp(address, "usb-ant", 7) &&
-	    (address[7] == '\0' || address[7] == ':' || address[7] == '@'))
-		return "usb-ant";
-	if (!strncmp(address, "name:", 5))
-		return "ftms-ble";
-	if (transport_parse(address, &kind) < 0)
-		return NULL;
-	return kind == TRANSPORT_KIND_BLUETOOTH ? "ftms-ble" : "sim";
 }
 
 int plugin_find(const char *dir, const char *name, char *buf, size_t len)

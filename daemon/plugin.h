@@ -8,6 +8,7 @@
 
 #include <paced/plugin.h>
 
+#include "address.h"
 #include "mainloop.h"
 
 struct plugin_host;
@@ -89,10 +90,3 @@ struct plugin_cue {
  */
 void plugin_host_emit_runner(struct plugin_host *host, const char *json,
 			     const struct plugin_cue *cue);
-
-/*
- * The plugin that drives a treadmill address: "sim" (sim, unix:PATH),
- * "ftms-ble" (a Bluetooth address, name:NAME), "usb-ant" (usb-ant...), or
- * NULL for an address no driver takes.
- */
-const char *plugin_driver_for_address(const char *address);

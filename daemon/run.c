@@ -748,11 +748,11 @@ static int find_by_name(struct run *run)
 	const char *name = run->address + strlen(NAME_PREFIX);
 	int err;
 
+	/* An empty name was refused with the other bad addresses. */
 	run->scanner = plugin_host_find_scanner(run->plugins);
-	if (!run->scanner || !*name) {
-		fprintf(stderr, "paced run: %s: %s\n", run->address,
-			*name ? "no Bluetooth scanner (plugin ftms-ble)" :
-			"the name is empty");
+	if (!run->scanner) {
+		fprintf(stderr, "paced run: %s: no Bluetooth scanner (plugin ftms-ble)\n",
+			run->address);
 		return -EINVAL;
 	}
 	say(run, "looking for treadmill '%s' (up to %llu s)", name,

@@ -200,6 +200,7 @@ START_TEST(test_driver_for_address)
 			 "ftms-ble");
 	ck_assert_str_eq(plugin_driver_for_address("name:FS-1A2B3C"),
 			 "ftms-ble");
+	ck_assert_ptr_null(plugin_driver_for_address("name:"));
 	ck_assert_str_eq(plugin_driver_for_address("usb-ant"), "usb-ant");
 	ck_assert_str_eq(plugin_driver_for_address("usb-ant:sim"), "usb-ant");
 	ck_assert_str_eq(plugin_driver_for_address("usb-ant@4242"), "usb-ant");
