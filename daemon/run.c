@@ -44,10 +44,6 @@ enum {
 
 /* Real time, whatever --speedup says. */
 #define CONNECT_TIMEOUT_US (10 * USEC_PER_SEC)
-/* A treadmill given as name:NAME is looked for this long, as the service
- * does. */
-#define FIND_TIMEOUT_US (10 * USEC_PER_SEC)
-#define NAME_PREFIX "name:"
 #define STOP_TIMEOUT_US (5 * USEC_PER_SEC)
 
 struct run {
@@ -699,7 +695,7 @@ static int load_driver(struct run *run, const char *config_path,
 	config_free(pc);
 	if (err < 0)
 		return err;
-	if (!strncmp(run->address, NAME_PREFIX, strlen(NAME_PREFIX))) {
+	if (treadmill_address_name(run->address)) {
 		err = find_by_name(run);
 		if (err < 0)
 			return err;
@@ -721,7 +717,7 @@ static void on_find_result(const struct paced_scan_result *res,
 	struct run *run = cb_data;
 
 	if (run->found[0] || !res->treadmill ||
-	    strcmp(res->name, run->address + strlen(NAME_PREFIX)))
+	    strcmp(res->name, treadmill_address_name(run->address)))
 		return;
 	snprintf(run->found, sizeof(run->found), "%s", res->address);
 	plugin_scanner_cancel(run->scanner);
@@ -745,7 +741,7 @@ static void on_find_done(int err, void *cb_data)
  */
 static int find_by_name(struct run *run)
 {
-	const char *name = run->address + strlen(NAME_PREFIX);
+	const char *name = treadmill_address_name(run->address);
 	int err;
 
 	/* An empty name was refused with the other bad addresses. */
@@ -756,9 +752,9 @@ static int find_by_name(struct run *run)
 		return -EINVAL;
 	}
 	say(run, "looking for treadmill '%s' (up to %llu s)", name,
-	    (unsigned long long) (FIND_TIMEOUT_US / USEC_PER_SEC));
+	    (unsigned long long) (TREADMILL_FIND_TIMEOUT_US / USEC_PER_SEC));
 	err = plugin_scanner_start(run->scanner, run->adapter,
-				   FIND_TIMEOUT_US, on_find_result,
+				   TREADMILL_FIND_TIMEOUT_US, on_find_result,
 				   on_find_done, run);
 	if (err < 0) {
 		fprintf(stderr, "paced run: %s\n",
@@ -772,7 +768,7 @@ static int find_by_name(struct run *run)
 		return -EINTR;
 	if (!run->found[0]) {
 		fprintf(stderr, "paced run: no treadmill called '%s' seen in %llu s (is it on, and free of other apps?)\n",
-			name, (unsigned long long) (FIND_TIMEOUT_US /
+			name, (unsigned long long) (TREADMILL_FIND_TIMEOUT_US /
 						    USEC_PER_SEC));
 		return -EHOSTUNREACH;
 	}

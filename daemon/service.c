@@ -39,11 +39,9 @@
  * for this long at session start. */
 #define SCAN_DEFAULT_S 5
 #define SCAN_MAX_S 60
-#define FIND_TIMEOUT_US (10 * USEC_PER_SEC)
 /* 'profiles' lists at most this many: the reply is one line, and a
  * client holds at most 64 KiB (control.c). */
 #define PROFILES_MAX 60
-#define NAME_PREFIX "name:"
 
 enum scan_mode {
 	SCAN_NONE,
@@ -187,7 +185,7 @@ static void on_scan_result(const struct paced_scan_result *res, void *cb_data)
 		return;
 	d = scan_list_add(s->seen, res);
 	if (!d || s->scan_mode != SCAN_FIND || !d->treadmill ||
-	    strcmp(d->name, s->scfg->treadmill + strlen(NAME_PREFIX)) ||
+	    strcmp(d->name, treadmill_address_name(s->scfg->treadmill)) ||
 	    s->launch_idle > 0)
 		return;
 	/* Found: the link is opened from the loop, not from inside the
@@ -219,11 +217,12 @@ static void on_scan_done(int err, void *cb_data)
 	} else if (mode == SCAN_FIND) {
 		if (err < 0)
 			snprintf(buf, sizeof(buf), "cannot look for treadmill '%s': %s",
-				 s->scfg->treadmill + strlen(NAME_PREFIX), text);
+				 treadmill_address_name(s->scfg->treadmill), text);
 		else
 			snprintf(buf, sizeof(buf), "treadmill '%s' not seen in %u s (is it on, and not connected to another app?)",
-				 s->scfg->treadmill + strlen(NAME_PREFIX),
-				 (unsigned) (FIND_TIMEOUT_US / USEC_PER_SEC));
+				 treadmill_address_name(s->scfg->treadmill),
+				 (unsigned) (TREADMILL_FIND_TIMEOUT_US /
+					     USEC_PER_SEC));
 		log_err("%s", buf);
 		broadcast_service_event(s, "error", buf);
 		schedule_reap(s);
@@ -620,8 +619,7 @@ static int start_session(struct service *s, const char *arg,
 {
 	struct session_config scfg = { .speedup = s->cfg->speedup,
 				       .countdown_ms = 3000 };
-	const bool by_name = !strncmp(s->cfg->treadmill, NAME_PREFIX,
-				      strlen(NAME_PREFIX));
+	const bool by_name = treadmill_address_name(s->cfg->treadmill);
 	struct profile *profile = NULL;
 	const struct profile *chosen = NULL;
 	struct profile_error perr;
@@ -706,17 +704,18 @@ static int start_session(struct service *s, const char *arg,
 		scan_reply_error(s, "scan cancelled: a session is starting");
 	}
 	if (by_name) {
-		err = scan_start(s, SCAN_FIND, FIND_TIMEOUT_US, s->cfg->adapter,
-				 ret_error);
+		err = scan_start(s, SCAN_FIND, TREADMILL_FIND_TIMEOUT_US,
+				 s->cfg->adapter, ret_error);
 		if (err < 0) {
 			session_free(session);
 			goto fail;
 		}
 		s->pending = session;
 		log_notice("session %s: looking for treadmill '%s'",
-			   s->profile_name, s->cfg->treadmill + strlen(NAME_PREFIX));
+			   s->profile_name,
+			   treadmill_address_name(s->cfg->treadmill));
 		set_status(s, "looking for treadmill '%s' for %s",
-			   s->cfg->treadmill + strlen(NAME_PREFIX),
+			   treadmill_address_name(s->cfg->treadmill),
 			   s->profile_name);
 		return 0;
 	}
@@ -1036,7 +1035,7 @@ static bool have_driver(struct service *s, const char *address)
 {
 	/* A treadmill known by name is found by a scanner, then driven by
 	 * the driver of the address found. */
-	if (!strncmp(address, NAME_PREFIX, strlen(NAME_PREFIX)))
+	if (treadmill_address_name(address))
 		return plugin_host_find_scanner(s->plugins) != NULL;
 	return plugin_host_find_driver(s->plugins, address) != NULL;
 }
