@@ -65,6 +65,14 @@ echo "$out" | grep -q "bad.conf:2: jog 12.0 km/h is above speed_cap 9.0 km/h" ||
 	fail "no file:line error: $out"
 
 # --- start the service -------------------------------------------------
+wait_grep() {	# FILE PATTERN MESSAGE: until FILE has PATTERN (at most 5 s)
+	i=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "$3"
+		sleep 0.05
+	done
+}
 service_ready() {	# until the control socket answers; $1 names the service
 	i=0
 	until "$pacectl" -S "$tmp/ctl" status >/dev/null 2>&1; do
@@ -262,12 +270,8 @@ wait_status '"pace":"jog"'
 out=$("$pacectl" -S "$tmp/ctl" scan --seconds 1 2>&1) && fail "scan during a session"
 echo "$out" | grep -q "a session is running" || fail "scan during a session: $out"
 "$pacectl" -S "$tmp/ctl" symptom leak >/dev/null || fail "symptom on usb-ant:sim"
-i=0
-until grep -q "slow to a walk now: 5.0 km/h" "$tmp/said" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "cue-command never spoke the walk cue"
-	sleep 0.05
-done
+wait_grep "$tmp/said" "slow to a walk now: 5.0 km/h" \
+	"cue-command never spoke the walk cue"
 grep -q "$(printf 'cue\tsymptom\tslow to a walk now: 5.0 km/h\t500')" "$tmp/sink" ||
 	fail "the sink got no symptom cue with its kind, text and speed"
 grep -q "$(printf '^symptom\t-\t-\t0$')" "$tmp/sink" || fail "the sink got no symptom event"
@@ -278,22 +282,14 @@ grep -q "jog now" "$tmp/said" && fail "cue-command spoke a kind it was not given
 cp "$tmp/b.conf" "$tmp/b.good"
 printf 'user = {\n  jog = 30; };\n' >>"$tmp/b.conf"
 kill -HUP $pid
-i=0
-until grep -q "SIGHUP: $tmp/b.conf:[0-9]*: " "$tmp/paced.out"; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "bad config on SIGHUP: no file:line error"
-	sleep 0.05
-done
+wait_grep "$tmp/paced.out" "SIGHUP: $tmp/b.conf:[0-9]*: " \
+	"bad config on SIGHUP: no file:line error"
 grep -q "keeping the configuration in use" "$tmp/paced.out" || fail "SIGHUP: bad file not kept out"
 # A good one mid-session: the next session gets it, not this one.
 bconf "name:Sim T1" 6.0
 kill -HUP $pid
-i=0
-until grep -q "SIGHUP: $tmp/b.conf applied from the next session on" "$tmp/paced.out"; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "SIGHUP mid-session not applied to the next session"
-	sleep 0.05
-done
+wait_grep "$tmp/paced.out" "SIGHUP: $tmp/b.conf applied from the next session on" \
+	"SIGHUP mid-session not applied to the next session"
 out=$("$pacectl" -S "$tmp/ctl" status) || fail "status after SIGHUP"
 echo "$out" | grep -q '"next":{"treadmill":"name:Sim T1","adapter":"","walk_kmh":5.00,"jog_kmh":6.00' ||
 	fail "status does not show the reloaded settings: $out"
@@ -328,12 +324,8 @@ until grep -q "SIGHUP: $tmp/b.conf applied" "$tmp/paced.out" &&
 	sleep 0.05
 done
 "$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start by an unknown name"
-i=0
-until grep -q "treadmill 'Nobody' not seen in 10 s" "$tmp/paced.out"; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "no error for a treadmill never seen"
-	sleep 0.05
-done
+wait_grep "$tmp/paced.out" "treadmill 'Nobody' not seen in 10 s" \
+	"no error for a treadmill never seen"
 wait_status '"state":"idle"'
 kill -TERM $pid
 wait $pid || fail "second service did not exit cleanly"
