@@ -23,7 +23,7 @@
 #define POLL_US 100000
 
 /*
- * The cue kinds the daemon produces (daemon/advisory.c,
+ * The cue kinds the daemon produces (domain/advisory.c,
  * advisory_cue_kind_name(); tests/test-cue-command.c checks the two
  * agree). A plugin sees only the ABI, so the list is repeated here:
  * refusing a misspelt kind beats a speaker that silently never talks.

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# dist/: the systemd unit, udev rules, the example paced.conf and the
+# manual pages.
+
+systemdsystemunit_DATA = dist/paced.service
+udevrulesdir = $(prefix)/lib/udev/rules.d
+dist_udevrules_DATA = dist/60-paced.rules
+dist_pkgconf_DATA = dist/paced.conf
+EXTRA_DIST += dist/paced.service.in
+CLEANFILES += dist/paced.service
+dist/paced.service: dist/paced.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) dist && $(man_subst) \
+		$(srcdir)/dist/paced.service.in > $@
+check_DATA = dist/paced.service
+
+man_MANS += dist/paced.8 dist/pacectl.1 dist/paced-profile.5 \
+	dist/paced.conf.5
+dist_man_MANS += dist/paced-sim.1
+man_in = dist/paced.8.in dist/pacectl.1.in dist/paced-profile.5.in \
+	dist/paced.conf.5.in
+EXTRA_DIST += $(man_in)
+CLEANFILES += dist/paced.8 dist/pacectl.1 dist/paced-profile.5 \
+	dist/paced.conf.5
+man_gen = $(AM_V_GEN)$(MKDIR_P) dist && $(man_subst)
+dist/paced.8: dist/paced.8.in Makefile
+	$(man_gen) $(srcdir)/dist/paced.8.in > $@
+dist/pacectl.1: dist/pacectl.1.in Makefile
+	$(man_gen) $(srcdir)/dist/pacectl.1.in > $@
+dist/paced-profile.5: dist/paced-profile.5.in Makefile
+	$(man_gen) $(srcdir)/dist/paced-profile.5.in > $@
+dist/paced.conf.5: dist/paced.conf.5.in Makefile
+	$(man_gen) $(srcdir)/dist/paced.conf.5.in > $@
+
+# 'make install DESTDIR=D && make installcheck DESTDIR=D': every file
+# where paced(8), paced.conf(5) and the unit say it is.
+installcheck-local:
+	@for la in $(plugin_LTLIBRARIES); do \
+		so=$${la##*/}; plugins="$$plugins $(plugindir)/$${so%.la}.so"; \
+	done; \
+	for f in $(sbindir)/paced $(bindir)/pacectl $$plugins \
+	    $(pkgconfdir)/paced.conf \
+	    $(systemdsystemunitdir)/paced.service \
+	    $(udevrulesdir)/60-paced.rules $(pacedincludedir)/plugin.h \
+	    $(pkgconfigdir)/paced-plugin.pc $(man5dir)/paced.conf.5 \
+	    $(man8dir)/paced.8 $(man1dir)/pacectl.1 \
+	    $(man5dir)/paced-profile.5 $(profiledir)/demo.cfg; do \
+		test -f "$(DESTDIR)$$f" || { echo "missing: $(DESTDIR)$$f"; exit 1; }; \
+	done; \
+	! grep -n '@' "$(DESTDIR)$(pkgconfigdir)/paced-plugin.pc" \
+		"$(DESTDIR)$(systemdsystemunitdir)/paced.service" || \
+		{ echo "unsubstituted @VARIABLES@ above"; exit 1; }; \
+	grep -q '^ExecStart=$(sbindir)/paced$$' \
+		"$(DESTDIR)$(systemdsystemunitdir)/paced.service" || \
+		{ echo "paced.service does not start $(sbindir)/paced"; exit 1; }; \
+	echo "installcheck: all files in place"
+
+# Bundled profiles and the return-to-running programme: installed, and
+# every one loaded by tests/test-profile.
+dist_profile_DATA = profiles/return-to-running.programme \
+	profiles/demo.cfg profiles/walk-only.cfg \
+	profiles/rtr-p0.cfg profiles/rtr-p1.cfg profiles/rtr-p1b.cfg \
+	profiles/rtr-p1c.cfg profiles/rtr-p1d.cfg profiles/rtr-p1e.cfg \
+	profiles/rtr-p1f.cfg profiles/rtr-p2.cfg profiles/rtr-p3.cfg \
+	profiles/rtr-p4.cfg profiles/rtr-p4b.cfg profiles/rtr-p4c.cfg \
+	profiles/rtr-p5.cfg profiles/rtr-p6.cfg profiles/rtr-p7.cfg \
+	profiles/rtr-p8.cfg profiles/rtr-p9.cfg profiles/rtr-p10.cfg \
+	profiles/rtr-p11.cfg profiles/rtr-p12.cfg profiles/rtr-p13.cfg

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# domain/: the domain paced and pacectl share. Profiles and programmes
+# (libconfig), plans, scale-back, the session state machine and the
+# advisory checker are pure: no I/O, no clock of their own. History and
+# session logs own their file formats. pacectl links this library too, so
+# 'pacectl profile check' validates exactly as paced does.
+
+noinst_LTLIBRARIES += domain/libpaced-domain.la
+domain_libpaced_domain_la_SOURCES = \
+	domain/profile.c domain/profile.h domain/plan.c domain/plan.h \
+	domain/scaleback.c domain/scaleback.h \
+	domain/programme.c domain/programme.h \
+	domain/session.c domain/session.h \
+	domain/advisory.c domain/advisory.h \
+	domain/history.c domain/history.h \
+	domain/session-log.c domain/session-log.h
+domain_libpaced_domain_la_CPPFLAGS = $(domain_cppflags)
+domain_libpaced_domain_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+domain_libpaced_domain_la_LIBADD = $(LIBCONFIG_LIBS) -lm

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lib/: the mechanisms every part builds on, libc only. Never logs except
+# through a debug hook, never reads configuration, no globals.
+
+noinst_LTLIBRARIES += lib/libpaced.la
+lib_libpaced_la_SOURCES = \
+	lib/util.c lib/util.h lib/clock.c lib/clock.h \
+	lib/mainloop.c lib/mainloop.h lib/log.c lib/log.h \
+	lib/json.c lib/json.h lib/ctl-proto.c lib/ctl-proto.h \
+	lib/version.c lib/version.h \
+	lib/ftms.c lib/ftms.h \
+	lib/att-types.h lib/att.c lib/att.h \
+	lib/gatt-client.c lib/gatt-client.h \
+	lib/treadmill.c lib/treadmill.h \
+	lib/ftms-client.c lib/ftms-client.h \
+	lib/transport.c lib/transport.h \
+	lib/ant.c lib/ant.h \
+	lib/sim/att-server.c lib/sim/att-server.h \
+	lib/sim/belt.c lib/sim/belt.h lib/sim/sim.c lib/sim/sim.h
+lib_libpaced_la_LIBADD = -lm

@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/: one check suite per module (tests/test-MODULE.c), end-to-end
+# shell tests, the robustness suites CI runs (faults, crash, valgrind), and
+# tiny plugins for the loader's tests. Tests may see every layer.
+
+test_cppflags = $(daemon_cppflags) -I$(top_srcdir)/tests/common
+test_ldadd = daemon/libpaced-daemon.la domain/libpaced-domain.la \
+	lib/libpaced.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
+
+# ---- lib ----
+lib_tests = tests/test-mainloop tests/test-util tests/test-ftms \
+	tests/test-att tests/test-ftms-client tests/test-sim \
+	tests/test-paced-sim tests/test-ant tests/test-transport-bt
+tests_test_mainloop_SOURCES = tests/test-mainloop.c
+tests_test_mainloop_CPPFLAGS = $(test_cppflags)
+tests_test_util_SOURCES = tests/test-util.c
+tests_test_util_CPPFLAGS = $(test_cppflags)
+tests_test_ftms_SOURCES = tests/test-ftms.c
+tests_test_ftms_CPPFLAGS = $(test_cppflags)
+tests_test_att_SOURCES = tests/test-att.c
+tests_test_att_CPPFLAGS = $(test_cppflags)
+tests_test_ftms_client_SOURCES = tests/test-ftms-client.c
+tests_test_ftms_client_CPPFLAGS = $(test_cppflags)
+tests_test_sim_SOURCES = tests/test-sim.c
+tests_test_sim_CPPFLAGS = $(test_cppflags)
+tests_test_ant_SOURCES = tests/test-ant.c
+tests_test_ant_CPPFLAGS = $(test_cppflags)
+# The L2CAP transport needs no libbluetooth, so it is always built.
+tests_test_transport_bt_SOURCES = tests/test-transport-bt.c
+tests_test_transport_bt_CPPFLAGS = $(test_cppflags)
+# Spawns tools/paced-sim and times a client on unix:PATH against it.
+tests_test_paced_sim_SOURCES = tests/test-paced-sim.c
+tests_test_paced_sim_CPPFLAGS = $(test_cppflags)
+EXTRA_tests_test_paced_sim_DEPENDENCIES = tools/paced-sim
+TESTS += tests/test-pacectl-ftms.sh
+EXTRA_DIST += tests/test-pacectl-ftms.sh
+
+# ---- domain ----
+domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
+	tests/test-programme tests/test-session tests/test-history \
+	tests/test-advisory tests/test-ctl-proto
+tests_test_profile_SOURCES = tests/test-profile.c
+tests_test_profile_CPPFLAGS = $(test_cppflags)
+tests_test_plan_SOURCES = tests/test-plan.c
+tests_test_plan_CPPFLAGS = $(test_cppflags)
+tests_test_scaleback_SOURCES = tests/test-scaleback.c
+tests_test_scaleback_CPPFLAGS = $(test_cppflags)
+tests_test_programme_SOURCES = tests/test-programme.c
+tests_test_programme_CPPFLAGS = $(test_cppflags)
+tests_test_session_SOURCES = tests/test-session.c
+tests_test_session_CPPFLAGS = $(test_cppflags)
+tests_test_history_SOURCES = tests/test-history.c
+tests_test_history_CPPFLAGS = $(test_cppflags)
+tests_test_advisory_SOURCES = tests/test-advisory.c
+tests_test_advisory_CPPFLAGS = $(test_cppflags)
+tests_test_ctl_proto_SOURCES = tests/test-ctl-proto.c
+tests_test_ctl_proto_CPPFLAGS = $(test_cppflags)
+
+# ---- daemon ----
+daemon_tests = tests/test-runner tests/test-config tests/test-plugin \
+	tests/test-evdev tests/test-control tests/test-cue-command
+tests_test_runner_SOURCES = tests/test-runner.c
+tests_test_runner_CPPFLAGS = $(test_cppflags)
+tests_test_config_SOURCES = tests/test-config.c
+tests_test_config_CPPFLAGS = $(test_cppflags)
+tests_test_control_SOURCES = tests/test-control.c
+tests_test_control_CPPFLAGS = $(test_cppflags)
+# These load real plugins, which resolve paced_* from the test binary.
+tests_test_plugin_SOURCES = tests/test-plugin.c
+tests_test_plugin_CPPFLAGS = $(test_cppflags)
+tests_test_plugin_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
+EXTRA_tests_test_plugin_DEPENDENCIES = tests/plugins/good.la \
+	tests/plugins/bad-abi.la tests/plugins/short.la
+tests_test_evdev_SOURCES = tests/test-evdev.c plugins/evdev/evdev-core.c \
+	plugins/evdev/evdev-core.h
+tests_test_evdev_CPPFLAGS = $(test_cppflags) -I$(top_srcdir)/plugins/evdev
+tests_test_evdev_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
+EXTRA_tests_test_evdev_DEPENDENCIES = plugins/evdev.la \
+	tests/plugins/evdev-test.la
+tests_test_cue_command_SOURCES = tests/test-cue-command.c
+tests_test_cue_command_CPPFLAGS = $(test_cppflags)
+tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
+EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
+TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh
+EXTRA_DIST += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh
+
+# Tiny plugins for the loader's and the service's tests: good, wrong ABI,
+# short descriptor, a scanner reporting fixed fake advertisers (no radio
+# here) and a sink writing its events to a file.
+test_plugin_ldflags = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-rpath /nowhere -export-symbols-regex '^paced_plugin_desc$$'
+check_LTLIBRARIES += tests/plugins/good.la tests/plugins/bad-abi.la \
+	tests/plugins/short.la tests/plugins/test-scanner.la \
+	tests/plugins/test-sink.la
+tests_plugins_good_la_SOURCES = tests/plugins/test-plugins.c
+tests_plugins_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_GOOD
+tests_plugins_good_la_LDFLAGS = $(test_plugin_ldflags)
+tests_plugins_bad_abi_la_SOURCES = tests/plugins/test-plugins.c
+tests_plugins_bad_abi_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_BAD_ABI
+tests_plugins_bad_abi_la_LDFLAGS = $(test_plugin_ldflags)
+tests_plugins_short_la_SOURCES = tests/plugins/test-plugins.c
+tests_plugins_short_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_SHORT
+tests_plugins_short_la_LDFLAGS = $(test_plugin_ldflags)
+tests_plugins_test_scanner_la_SOURCES = tests/plugins/test-plugins.c
+tests_plugins_test_scanner_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_SCANNER
+tests_plugins_test_scanner_la_LDFLAGS = $(test_plugin_ldflags)
+tests_plugins_test_sink_la_SOURCES = tests/plugins/test-plugins.c
+tests_plugins_test_sink_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_SINK
+tests_plugins_test_sink_la_LDFLAGS = $(test_plugin_ldflags)
+# evdev's own sources with one test hook exported (EVDEV_TEST_HOOKS):
+# tests/test-evdev swaps EVIOCGNAME/EVIOCGRAB, which a FIFO cannot answer.
+check_LTLIBRARIES += tests/plugins/evdev-test.la
+tests_plugins_evdev_test_la_SOURCES = plugins/evdev/evdev.c \
+	plugins/evdev/evdev-core.c plugins/evdev/evdev-core.h
+tests_plugins_evdev_test_la_CPPFLAGS = $(AM_CPPFLAGS) -DEVDEV_TEST_HOOKS
+tests_plugins_evdev_test_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
+	-shared -rpath /nowhere \
+	-export-symbols-regex '^(paced_plugin_desc|evdev_test_ops)$$'
+
+# ---- plugins ----
+plugin_tests =
+if WITH_BLUETOOTH
+plugin_tests += tests/test-ble-adv
+tests_test_ble_adv_SOURCES = tests/test-ble-adv.c
+tests_test_ble_adv_CPPFLAGS = $(ble_cppflags)
+tests_test_ble_adv_LDADD = plugins/ftms-ble/libftms-ble.la $(test_ldadd) \
+	$(BLUEZ_LIBS)
+endif
+if WITH_USB
+# The driver's real code against a link-time fake of libusb (no stick).
+plugin_tests += tests/test-usb-ant tests/test-usb-ant-hw \
+	tests/test-usb-ant-runner
+tests_test_usb_ant_SOURCES = tests/test-usb-ant.c tests/fakes/fake-libusb.c \
+	tests/fakes/fake-libusb.h $(usb_ant_sources)
+tests_test_usb_ant_CPPFLAGS = $(test_cppflags)
+tests_test_usb_ant_CFLAGS = $(usb_ant_cflags) -I$(top_srcdir)/tests/fakes
+# A real stick: skips (77) unless PACED_TEST_ANT_KEY is set and one is
+# plugged in.
+tests_test_usb_ant_hw_SOURCES = tests/test-usb-ant-hw.c
+tests_test_usb_ant_hw_CPPFLAGS = $(test_cppflags)
+tests_test_usb_ant_hw_CFLAGS = $(usb_ant_cflags)
+tests_test_usb_ant_hw_LDADD = plugins/usb-ant/libusb-ant.la $(test_ldadd)
+# An advisory session end to end: runner + session + usb-ant:sim.
+tests_test_usb_ant_runner_SOURCES = tests/test-usb-ant-runner.c
+tests_test_usb_ant_runner_CPPFLAGS = $(test_cppflags)
+tests_test_usb_ant_runner_CFLAGS = $(usb_ant_cflags)
+tests_test_usb_ant_runner_LDADD = plugins/usb-ant/libusb-ant.la $(test_ldadd)
+# paced run --treadmill usb-ant:sim end to end (about 30 s).
+TESTS += tests/test-run-usb-ant.sh
+endif
+EXTRA_DIST += tests/test-run-usb-ant.sh
+
+# ---- every check suite ----
+if HAVE_CHECK
+check_suites = $(lib_tests) $(domain_tests) $(daemon_tests) $(plugin_tests)
+check_PROGRAMS += $(check_suites)
+TESTS += $(check_suites)
+LDADD = $(test_ldadd)
+AM_CFLAGS += $(CHECK_CFLAGS) $(LIBCONFIG_CFLAGS)
+else
+# Without libcheck the suite cannot run: say so and fail, never pass empty.
+TESTS += tests/no-check.sh
+endif
+EXTRA_DIST += tests/no-check.sh
+
+# ---- robustness: fault injection, crash safety, valgrind ----
+# A strict JSON Lines checker (no deps) for the fault and crash suites.
+check_PROGRAMS += tests/crash/jsonl-check
+tests_crash_jsonl_check_SOURCES = tests/crash/jsonl-check.c
+tests_crash_jsonl_check_LDADD =
+EXTRA_DIST += tests/fault/faults.sh tests/crash/crash-consistency.sh
+robust_env = top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir)
+robust_bins = daemon/paced tools/pacectl tools/paced-sim tests/crash/jsonl-check
+# One case per fault against the simulator (about a minute): CI runs it.
+check-faults: $(robust_bins)
+	$(robust_env) $(SHELL) $(srcdir)/tests/fault/faults.sh $(FAULTS)
+# SIGKILL at CRASH_RUNS (100) random moments of sessions (a few minutes).
+check-crash: $(robust_bins)
+	$(robust_env) $(SHELL) $(srcdir)/tests/crash/crash-consistency.sh
+.PHONY: check-faults check-crash
+
+# The whole 'make check' with every compiled test under valgrind memcheck:
+# zero errors and zero definite leaks (tests/valgrind-wrapper.sh).
+EXTRA_DIST += tests/valgrind-wrapper.sh tests/valgrind.supp
+check-valgrind:
+	@command -v valgrind >/dev/null || { echo "check-valgrind: valgrind not installed" >&2; exit 1; }
+	$(MAKE) $(AM_MAKEFLAGS) check \
+		LOG_COMPILER='$(SHELL) $(abs_top_srcdir)/tests/valgrind-wrapper.sh'
+.PHONY: check-valgrind
