@@ -8,13 +8,16 @@ test_ldadd = daemon/libpaced-daemon.la domain/libpaced-domain.la \
 	lib/libpaced.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
 
 # ---- lib ----
-lib_tests = tests/test-mainloop tests/test-util tests/test-ftms \
+lib_tests = tests/test-mainloop tests/test-util tests/test-json-read \
+	tests/test-ftms \
 	tests/test-att tests/test-ftms-client tests/test-sim \
 	tests/test-paced-sim tests/test-ant tests/test-transport-bt
 tests_test_mainloop_SOURCES = tests/test-mainloop.c
 tests_test_mainloop_CPPFLAGS = $(test_cppflags)
 tests_test_util_SOURCES = tests/test-util.c
 tests_test_util_CPPFLAGS = $(test_cppflags)
+tests_test_json_read_SOURCES = tests/test-json-read.c
+tests_test_json_read_CPPFLAGS = $(test_cppflags)
 tests_test_ftms_SOURCES = tests/test-ftms.c
 tests_test_ftms_CPPFLAGS = $(test_cppflags)
 tests_test_att_SOURCES = tests/test-att.c

@@ -7,6 +7,10 @@
 FUZZ_STANDALONE = tests/fuzz/standalone.c
 fuzz_ldadd = domain/libpaced-domain.la lib/libpaced.la $(LIBCONFIG_LIBS)
 
+fuzz_targets += tests/fuzz/fuzz-json
+tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz-json.c $(FUZZ_STANDALONE)
+tests_fuzz_fuzz_json_LDADD = lib/libpaced.la
+tests_fuzz_fuzz_json_CPPFLAGS = $(test_cppflags)
 fuzz_targets += tests/fuzz/fuzz-ftms-treadmill-data
 tests_fuzz_fuzz_ftms_treadmill_data_SOURCES = tests/fuzz/fuzz-ftms-treadmill-data.c $(FUZZ_STANDALONE)
 tests_fuzz_fuzz_ftms_treadmill_data_LDADD = $(fuzz_ldadd)
@@ -75,6 +79,8 @@ tests_fuzz_fuzz_ble_adv_LDADD = plugins/ftms-ble/libftms-ble.la $(fuzz_ldadd) $(
 endif
 
 fuzz_corpora += \
+	tests/fuzz/corpus/json/log-line tests/fuzz/corpus/json/reply \
+	tests/fuzz/corpus/json/nested tests/fuzz/corpus/json/dup-key \
 	tests/fuzz/corpus/ftms-treadmill-data/spec-speed-only \
 	tests/fuzz/corpus/ftms-treadmill-data/life-fitness \
 	tests/fuzz/corpus/ftms-treadmill-data/matrix-20-bytes \
