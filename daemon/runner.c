@@ -645,6 +645,10 @@ static void on_data(struct treadmill *tm, const struct treadmill_data *d,
 		struct json *j = session_log_begin(r->log, "sample", now);
 
 		r->last_sample = now;
+		/* Plan time too, so a sped-up session can be laid out on
+		 * its own clock (exports, reports). */
+		json_key(j, "session_s");
+		json_fixed(j, session_profile_ms(r->s, now) / 100, 1);
 		if (d->present & TREADMILL_DATA_SPEED)
 			speed_field(j, "speed_kmh", d->speed);
 		if (d->present & TREADMILL_DATA_INCLINE) {
