@@ -11,7 +11,8 @@
 #include "plan.h"
 #include "runner.h"
 #include "scaleback.h"
-#include "sim/sim.h"
+#include "sim.h"
+#include "sim-transport.h"
 #include "transport.h"
 #include "util.h"
 
@@ -60,11 +61,11 @@ static void bench_open(struct bench *b, const char *log_dir)
 	/* A belt that reaches any speed at once: we time paced, not the
 	 * simulated motor. */
 	cfg.belt.accel = 0;
-	if (transport_open(b->loop, "sim", &cfg, &b->tp) < 0) {
+	if (sim_transport_open(b->loop, &cfg, &b->tp) < 0) {
 		fprintf(stderr, "bench: cannot start the simulator\n");
 		exit(1);
 	}
-	b->sim = transport_sim(b->tp);
+	b->sim = sim_transport_sim(b->tp);
 	b->client = ftms_client_new(b->loop, transport_steal_fd(b->tp), NULL);
 	b->tm = ftms_client_get_treadmill(b->client);
 	snprintf(path, sizeof(path), "%s/paced-bench-%d.jsonl", log_dir,

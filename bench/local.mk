@@ -4,7 +4,7 @@ EXTRA_PROGRAMS += bench/paced-bench
 bench_paced_bench_SOURCES = bench/bench.c
 bench_paced_bench_CPPFLAGS = $(test_cppflags)
 bench_paced_bench_LDADD = daemon/libpaced-daemon.la domain/libpaced-domain.la \
-	lib/libpaced.la $(LIBCONFIG_LIBS)
+	sim/libpaced-sim.la lib/libpaced.la $(LIBCONFIG_LIBS)
 CLEANFILES += bench/paced-bench
 bench: bench/paced-bench bench-footprint
 	bench/paced-bench latency 1000

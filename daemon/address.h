@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Which driver plugin takes a treadmill address: one rule for paced.conf, paced run and the service. */
+/* Treadmill addresses the daemon itself understands: name:NAME, found by a scan. */
 #pragma once
 
 #include "util.h"
 
 /*
- * The plugin that drives a treadmill address: "sim" (sim, unix:PATH),
- * "ftms-ble" (a Bluetooth address, name:NAME with a non-empty NAME),
- * "usb-ant" (usb-ant[:...|@...]), or NULL for an address no driver takes.
- * Pure: parses the address, opens nothing.
+ * Every other address form belongs to a driver plugin, whose
+ * paced_driver_info decides (daemon/plugin.c). "name:NAME" is the
+ * daemon's own: a scanner plugin finds the treadmill advertising NAME,
+ * and the address it advertises then goes to the drivers. Some treadmills
+ * take a new random address at each power-on; their name stays.
  */
-const char *plugin_driver_for_address(const char *address);
 
 /* A treadmill given as name:NAME is scanned for this long (real time)
  * before its session gives up. */
 #define TREADMILL_FIND_TIMEOUT_US (10 * USEC_PER_SEC)
 
-/* The NAME of a "name:NAME" address, else NULL. */
+/* The NAME of a "name:NAME" address ("" for "name:"), else NULL. */
 const char *treadmill_address_name(const char *address);

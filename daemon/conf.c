@@ -172,9 +172,17 @@ static void parse_treadmill(struct ctx *c, struct paced_config *pc,
 	    !get_str(c, g, "adapter", pc->adapter, sizeof(pc->adapter), false))
 		return;
 	a = config_setting_get_member(g, "address");
-	/* An address is good when a driver plugin takes it. */
-	if (a && !plugin_driver_for_address(pc->treadmill))
-		fail(c, a, "address '%s' is not a treadmill address (sim, unix:PATH, a Bluetooth address AA:BB:CC:DD:EE:FF, usb-ant or name:NAME)",
+	if (!a)
+		return;
+	pc->treadmill_line = (unsigned) config_setting_source_line(a);
+	/*
+	 * Whether a driver takes the address is for the driver plugins to
+	 * say (service_check_config()); only the daemon's own form, and
+	 * nonsense no driver could take, are refused here.
+	 */
+	if (!pc->treadmill[0] || (treadmill_address_name(pc->treadmill) &&
+				  !*treadmill_address_name(pc->treadmill)))
+		fail(c, a, "address '%s' is not a treadmill address (name:NAME needs a NAME)",
 		     pc->treadmill);
 }
 

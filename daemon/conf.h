@@ -21,6 +21,7 @@ struct config_plugin {
 struct paced_config {
 	char file[PATH_MAX];
 	char treadmill[128];	/* "sim", "unix:PATH", "AA:BB:..." */
+	unsigned treadmill_line;	/* where it was set, 0 default */
 	char adapter[32];	/* "" = default */
 	/* user: paces and the cap (0.01 km/h), the default scale-back
 	 * policy (the built-in one; see paced.conf(5)) */

@@ -40,6 +40,7 @@ struct control_client {
 	unsigned refs;
 	bool deferred;
 	bool gone;
+	long uid;		/* the peer's (SO_PEERCRED) */
 	struct control_client *next;
 };
 
@@ -50,6 +51,7 @@ struct control {
 	char *path;
 	gid_t gid;
 	control_request_func_t func;
+	control_unknown_func_t unknown;
 	void *user_data;
 	struct control_client *clients;
 	int reap_id;		/* idle callback freeing dead clients */
@@ -206,6 +208,16 @@ void control_broadcast(struct control *ctl, const char *json)
 		ctl->reap_id = loop_add_idle(ctl->loop, reap_dead, ctl, NULL);
 }
 
+long control_client_uid(const struct control_client *client)
+{
+	return client->uid;
+}
+
+void control_set_unknown(struct control *ctl, control_unknown_func_t func)
+{
+	ctl->unknown = func;
+}
+
 unsigned control_client_count(const struct control *ctl)
 {
 	unsigned n = 0;
@@ -227,6 +239,17 @@ static void handle_line(struct control_client *c, const char *line,
 		return;
 	}
 	if (ctl_parse_request(line, len, &req, &error) < 0) {
+		if (c->ctl->unknown && !strcmp(error, "unknown command")) {
+			char text[CTL_LINE_MAX + 1];
+
+			memcpy(text, line, len);
+			text[len] = '\0';
+			c->replied = false;
+			c->ctl->unknown(c, text, c->ctl->user_data);
+			if (!c->replied && !c->deferred)
+				control_reply_error(c, "internal error: no reply");
+			return;
+		}
 		control_reply_error(c, error);
 		return;
 	}
@@ -280,13 +303,14 @@ static bool on_client(int fd, uint32_t events, void *user_data)
 	return true;
 }
 
-static bool peer_allowed(struct control *ctl, int fd)
+static bool peer_allowed(struct control *ctl, int fd, long *ret_uid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
+	*ret_uid = (long) cred.uid;
 	return cred.uid == 0 || cred.uid == geteuid() ||
 	       (ctl->gid != (gid_t) -1 && cred.gid == ctl->gid);
 }
@@ -295,18 +319,21 @@ static bool on_accept(int fd, uint32_t events, void *user_data)
 {
 	struct control *ctl = user_data;
 	struct control_client *c;
+	long uid = -1;
 	int cfd;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return true;
-	if (!peer_allowed(ctl, cfd) || control_client_count(ctl) >= MAX_CLIENTS) {
+	if (!peer_allowed(ctl, cfd, &uid) ||
+	    control_client_count(ctl) >= MAX_CLIENTS) {
 		close(cfd);
 		return true;
 	}
 	c = paced_new0(struct control_client, 1);
 	c->ctl = ctl;
 	c->fd = cfd;
+	c->uid = uid;
 	c->watch_id = loop_add_fd(ctl->loop, cfd, EPOLLIN | EPOLLRDHUP,
 				  on_client, c, NULL);
 	if (c->watch_id < 0) {

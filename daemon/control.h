@@ -22,6 +22,14 @@ typedef void (*control_request_func_t)(struct control_client *client,
 				       void *user_data);
 
 /*
+ * A line whose command word ctl_parse_request() does not know (NUL-
+ * terminated, at most CTL_LINE_MAX): answered like a request, for
+ * commands plugins add.
+ */
+typedef void (*control_unknown_func_t)(struct control_client *client,
+				       const char *line, void *user_data);
+
+/*
  * Listen on path (an existing socket file there is replaced), mode 0660,
  * group gid unless (gid_t) -1. Peers are accepted when they are root, our
  * own uid, or in gid (SO_PEERCRED). Returns NULL with *ret_err on failure.
@@ -41,6 +49,10 @@ void control_watch(struct control_client *client);
 void control_broadcast(struct control *ctl, const char *json);
 
 unsigned control_client_count(const struct control *ctl);
+/* Lines with an unknown command go to func (default: an error reply). */
+void control_set_unknown(struct control *ctl, control_unknown_func_t func);
+/* The peer's uid, from SO_PEERCRED. */
+long control_client_uid(const struct control_client *client);
 
 /*
  * Answer later (a scan that takes seconds): returns a reference to the

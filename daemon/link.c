@@ -22,8 +22,6 @@ struct link {
 	struct runner *runner;
 	link_done_func_t done;
 	void *done_data;
-	link_back_func_t back;
-	void *back_data;
 	int connect_timer;
 	int reconnect_timer;
 	int fail_idle;		/* deferred done() for an early failure */
@@ -52,13 +50,6 @@ void link_set_runner(struct link *l, struct runner *r)
 {
 	if (l)
 		l->runner = r;
-}
-
-void link_set_back_func(struct link *l, link_back_func_t func,
-			void *user_data)
-{
-	l->back = func;
-	l->back_data = user_data;
 }
 
 static void finish(struct link *l, int err)
@@ -135,12 +126,10 @@ static void on_reconnected(struct treadmill *tm, enum treadmill_op op,
 	}
 	l->backoff_us = 0;
 	log_notice("treadmill %s: link back", l->name);
-	if (l->back)
-		l->back(l, l->back_data);
 }
 
 /*
- * DESIGN.md: link loss mid-session, reconnect with backoff. The old
+ * docs/design.md: link loss mid-session, reconnect with backoff. The old
  * treadmill is freed here, from a timer, never inside its own callbacks.
  */
 static bool on_reconnect(void *user_data)
@@ -190,7 +179,6 @@ void link_free(struct link *l)
 		return;
 	/* No callbacks into the owner while it tears us down. */
 	l->done = NULL;
-	l->back = NULL;
 	l->runner = NULL;
 	if (l->connect_timer > 0)
 		loop_remove(l->loop, l->connect_timer);

@@ -32,10 +32,6 @@ struct treadmill *link_treadmill(const struct link *l);
  * link_set_runner(l, NULL) before freeing it).
  */
 void link_set_runner(struct link *l, struct runner *r);	/* l NULL ok */
-/* A reconnect succeeded (after link_lost()). */
-typedef void (*link_back_func_t)(struct link *l, void *user_data);
-void link_set_back_func(struct link *l, link_back_func_t func,
-			void *user_data);
 /* The runner saw the link go down: reopen after 0.5 s, doubling to 8 s
  * apart, until it is back or the link is freed. */
 void link_lost(struct link *l);

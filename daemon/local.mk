@@ -5,7 +5,10 @@
 # Everything but main(), so the tests link the same objects.
 noinst_LTLIBRARIES += daemon/libpaced-daemon.la
 daemon_libpaced_daemon_la_SOURCES = daemon/notify.c daemon/notify.h \
-	daemon/run.c daemon/run.h daemon/service.c daemon/service.h \
+	daemon/controller.c daemon/controller.h daemon/event.c daemon/event.h \
+	daemon/call.c daemon/call.h \
+	daemon/foreground.c daemon/foreground.h \
+	daemon/service.c daemon/service.h \
 	daemon/runner.c daemon/runner.h daemon/link.c daemon/link.h \
 	daemon/control.c daemon/control.h daemon/conf.c daemon/conf.h \
 	daemon/plugin.c daemon/plugin.h daemon/address.c daemon/address.h \
@@ -19,13 +22,17 @@ sbin_PROGRAMS += daemon/paced
 daemon_paced_SOURCES = daemon/main.c
 daemon_paced_CPPFLAGS = $(daemon_cppflags)
 daemon_paced_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
-# Plugins resolve paced_* (daemon/plugin.c) from the executable.
-daemon_paced_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic \
-	-Wl,--version-script=$(srcdir)/daemon/paced.ver
+# Plugins resolve the host interface (paced_*, daemon/plugin.c) and, for
+# in-tree drivers, lib/ from the executable: all of lib/ goes in, even
+# what the daemon itself does not call, and daemon/paced.ver exports it.
+daemon_export_ldflags = -Wl,--export-dynamic \
+	-Wl,--version-script=$(srcdir)/daemon/paced.ver \
+	-Wl,--whole-archive,lib/.libs/libpaced.a,--no-whole-archive
+daemon_paced_LDFLAGS = $(AM_LDFLAGS) $(daemon_export_ldflags)
 daemon_ldadd = daemon/libpaced-daemon.la domain/libpaced-domain.la \
-	lib/libpaced.la $(LIBCONFIG_LIBS)
+	$(LIBCONFIG_LIBS)
 daemon_paced_LDADD = $(daemon_ldadd)
-EXTRA_daemon_paced_DEPENDENCIES = daemon/paced.ver
+EXTRA_daemon_paced_DEPENDENCIES = daemon/paced.ver lib/libpaced.la
 EXTRA_DIST += daemon/paced.ver
 
 # The plugin ABI, installed for plugins built out of tree.

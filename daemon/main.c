@@ -14,7 +14,7 @@
 #include "log.h"
 #include "mainloop.h"
 #include "notify.h"
-#include "run.h"
+#include "foreground.h"
 #include "scan.h"
 #include "service.h"
 #include "util.h"
@@ -159,6 +159,11 @@ int main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	if (check) {
+		if (service_check_config(d.cfg, &cerr) < 0) {
+			fprintf(stderr, "paced: %s\n", cerr.text);
+			config_free(d.cfg);
+			return EXIT_FAILURE;
+		}
 		printf("%s: configuration OK\n", d.config_path);
 		config_free(d.cfg);
 		return EXIT_SUCCESS;

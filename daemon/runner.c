@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "advisory.h"
+#include "event.h"
 #include "log.h"
 #include "runner.h"
 #include "util.h"
@@ -49,142 +50,21 @@ struct runner {
 
 	struct advisory *adv;	/* advisory treadmill: judges the person */
 	int adv_timer;
-	runner_cue_func_t cue_func;
-	void *cue_data;
 
 	runner_update_func_t update;
 	runner_event_func_t event;
 	void *user_data;
-	struct json *ev_json;	/* scratch writer for 'watch' lines */
 };
 
 static void flush(struct runner *r);
 static void advisory_event(struct runner *r, const struct session_event *ev);
 
-/* ---- JSON for log lines and watchers ---- */
+/* ---- log lines ---- */
 
 static void speed_field(struct json *j, const char *key, int32_t v)
 {
 	json_key(j, key);
 	json_fixed(j, v, 2);
-}
-
-static void event_fields(struct json *j, const struct session_event *ev)
-{
-	json_key(j, "state");
-	json_string(j, session_state_name(ev->state));
-	json_key(j, "session_s");
-	json_fixed(j, ev->profile_ms / 100, 1);
-
-	switch (ev->kind) {
-	case SESSION_EV_STATE:
-		json_key(j, "reason");
-		json_string(j, session_pause_reason_name(ev->reason));
-		break;
-	case SESSION_EV_SEGMENT:
-		json_key(j, "index");
-		json_uint(j, ev->seg_index);
-		json_key(j, "phase");
-		json_string(j, plan_phase_name(ev->seg.phase));
-		json_key(j, "pace");
-		json_string(j, ev->seg.pace_name);
-		speed_field(j, "speed_kmh", ev->seg.speed);
-		json_key(j, "incline_pct");
-		json_fixed(j, ev->seg.incline, 1);
-		json_key(j, "duration_s");
-		json_fixed(j, ev->seg.duration_ms / 100, 1);
-		json_key(j, "jog");
-		json_bool(j, ev->seg.jog_like);
-		break;
-	case SESSION_EV_COMMAND:
-	case SESSION_EV_RESULT:
-	case SESSION_EV_ADVICE:
-		json_key(j, "command");
-		json_string(j, session_cmd_name(ev->cmd.kind));
-		if (ev->cmd.kind == SESSION_CMD_SET_SPEED)
-			speed_field(j, "value", ev->cmd.arg);
-		else if (ev->cmd.kind == SESSION_CMD_SET_INCLINE) {
-			json_key(j, "value");
-			json_fixed(j, ev->cmd.arg, 1);
-		}
-		if (ev->kind == SESSION_EV_RESULT) {
-			json_key(j, "ok");
-			json_bool(j, ev->err == 0);
-			json_key(j, "result");
-			json_uint(j, ev->result);
-			if (ev->err) {
-				json_key(j, "error");
-				json_string(j, strerror(-ev->err));
-			}
-		}
-		break;
-	case SESSION_EV_SYMPTOM:
-	case SESSION_EV_SCALEBACK:
-		json_key(j, "kind");
-		json_string(j, symptom_kind_name(ev->symptom));
-		json_key(j, "press");
-		json_uint(j, ev->press_number);
-		if (ev->kind == SESSION_EV_SYMPTOM) {
-			json_key(j, "debounced");
-			json_bool(j, ev->press_number == 0);
-			break;
-		}
-		json_key(j, "jog_speed");
-		json_fixed(j, ev->step.jog_speed, 3);
-		json_key(j, "jog_time");
-		json_fixed(j, ev->step.jog_time, 3);
-		json_key(j, "no_jog");
-		json_bool(j, ev->step.no_jog);
-		json_key(j, "end");
-		json_bool(j, ev->step.end);
-		break;
-	case SESSION_EV_ALARM:
-		json_key(j, "alarm");
-		json_string(j, session_alarm_name(ev->alarm));
-		json_key(j, "active");
-		json_bool(j, ev->active);
-		if (ev->alarm == SESSION_ALARM_STALE_DATA) {
-			json_key(j, "stale_ms");
-			json_int(j, ev->value);
-		} else if (ev->alarm == SESSION_ALARM_SPEED_MISMATCH) {
-			speed_field(j, "speed_kmh", ev->value);
-		} else {
-			json_key(j, "command");
-			json_string(j, session_cmd_name(ev->cmd.kind));
-			json_key(j, "error");
-			json_string(j, strerror(-ev->err));
-		}
-		break;
-	case SESSION_EV_END:
-		json_key(j, "outcome");
-		json_string(j, session_state_name(ev->state));
-		break;
-	}
-}
-
-static const char *event_name(enum session_event_kind kind)
-{
-	switch (kind) {
-	case SESSION_EV_STATE:
-		return "state";
-	case SESSION_EV_SEGMENT:
-		return "segment";
-	case SESSION_EV_COMMAND:
-		return "command";
-	case SESSION_EV_RESULT:
-		return "result";
-	case SESSION_EV_SYMPTOM:
-		return "symptom";
-	case SESSION_EV_SCALEBACK:
-		return "scaleback";
-	case SESSION_EV_ALARM:
-		return "alarm";
-	case SESSION_EV_END:
-		return "end";
-	case SESSION_EV_ADVICE:
-		return "advice";
-	}
-	return "unknown";
 }
 
 static void log_write(struct runner *r)
@@ -246,7 +126,8 @@ static void counter_fields(struct json *j, const struct treadmill_counters *t)
 	json_uint(j, t->denied);
 }
 
-static void emit_simple(struct runner *r, const char *event);
+static void emit_simple(struct runner *r, enum event_kind kind, bool up,
+			int err);
 
 /*
  * Called from flush() once commands are out. A refusal of control is
@@ -281,7 +162,7 @@ static void note_counters(struct runner *r, uint64_t now)
 		json_uint(j, t.denied);
 		json_key(j, "new");
 		json_uint(j, t.denied - r->cnt_logged.denied);
-		emit_simple(r, "denied");
+		emit_simple(r, EVENT_DENIED, false, 0);
 		r->cnt_logged.denied = t.denied;
 		r->refused = false;
 	}
@@ -296,7 +177,7 @@ static void note_counters(struct runner *r, uint64_t now)
 		json_uint(j, t.malformed - r->cnt_logged.malformed);
 		json_key(j, "new_unexpected");
 		json_uint(j, t.unexpected - r->cnt_logged.unexpected);
-		emit_simple(r, "dropped");
+		emit_simple(r, EVENT_DROPPED, false, 0);
 		r->dropped_at = now;
 		t.denied = r->cnt_logged.denied;
 		r->cnt_logged = t;
@@ -326,64 +207,73 @@ static void end_fields(struct runner *r, struct json *j)
 	}
 }
 
-static void emit(struct runner *r, const struct session_event *ev)
+static void report(struct runner *r, const struct event *ev)
 {
-	struct json *j = session_log_begin(r->log, event_name(ev->kind),
-					    ev->real_us);
+	if (r->event)
+		r->event(r, ev, r->user_data);
+}
 
-	event_fields(j, ev);
-	if (ev->kind == SESSION_EV_END)
+static void emit(struct runner *r, const struct session_event *sev)
+{
+	struct event ev = {
+		.kind = EVENT_SESSION, .real_us = sev->real_us, .session = *sev,
+	};
+	struct json *j = session_log_begin(r->log, event_name(&ev),
+					    sev->real_us);
+
+	event_session_fields(j, sev);
+	if (sev->kind == SESSION_EV_END)
 		end_fields(r, j);
 	log_write(r);
 	if (session_advisory(r->s))
-		advisory_event(r, ev);
+		advisory_event(r, sev);
 
-	if (ev->kind == SESSION_EV_ALARM && ev->active)
-		log_warn("alarm: %s", session_alarm_name(ev->alarm));
-
-	if (r->event) {
-		json_buffer_reset(r->ev_json);
-		json_object_begin(r->ev_json);
-		json_key(r->ev_json, "event");
-		json_string(r->ev_json, event_name(ev->kind));
-		event_fields(r->ev_json, ev);
-		json_object_end(r->ev_json);
-		r->event(r, json_buffer(r->ev_json, NULL), r->user_data);
-	}
+	if (sev->kind == SESSION_EV_ALARM && sev->active)
+		log_warn("alarm: %s", session_alarm_name(sev->alarm));
+	report(r, &ev);
 }
 
-/* Treadmill-side events that do not come from the session. */
-static void emit_simple(struct runner *r, const char *event)
+/* Treadmill-side events that do not come from the session: their log line
+ * is already built. */
+static void emit_simple(struct runner *r, enum event_kind kind, bool up,
+			int err)
 {
+	struct event ev = { .kind = kind, .real_us = loop_now(r->loop) };
+
 	log_write(r);
-	if (r->event) {
-		json_buffer_reset(r->ev_json);
-		json_object_begin(r->ev_json);
-		json_key(r->ev_json, "event");
-		json_string(r->ev_json, event);
-		json_object_end(r->ev_json);
-		r->event(r, json_buffer(r->ev_json, NULL), r->user_data);
+	if (kind == EVENT_LINK) {
+		ev.link.up = up;
+		ev.link.err = err;
+	} else {
+		counters_total(r, &ev.counters);
 	}
+	report(r, &ev);
 }
 
 /* ---- advisory mode ---- */
 
 static void arm(struct runner *r);
 
-/* What the person is told, logged as a "cue" line and shown. */
+/* What the person is told, logged as a "cue" line and reported. */
 static void emit_cue(struct runner *r, const struct advisory_cue *cue)
 {
 	char text[128];
+	struct event ev = {
+		.kind = EVENT_CUE, .real_us = cue->time_us,
+		.cue = {
+			.kind = advisory_cue_kind_name(cue->kind),
+			.text = text, .speed = cue->speed,
+			.reported = cue->reported, .in_s = -1,
+		},
+	};
 	struct json *j;
 
 	advisory_cue_text(r->adv, cue, text, sizeof(text));
-	if (r->cue_func)
-		r->cue_func(r, cue->kind, cue->speed, text, r->cue_data);
-	else
-		log_notice("%s", text);
+	if (cue->kind == ADVISORY_CUE_COUNTDOWN)
+		ev.cue.in_s = (int32_t) cue->in_s;
 	j = session_log_begin(r->log, "cue", cue->time_us);
 	json_key(j, "kind");
-	json_string(j, advisory_cue_kind_name(cue->kind));
+	json_string(j, ev.cue.kind);
 	json_key(j, "text");
 	json_string(j, text);
 	speed_field(j, "speed_kmh", cue->speed);
@@ -397,18 +287,7 @@ static void emit_cue(struct runner *r, const struct advisory_cue *cue)
 		speed_field(j, "speed_kmh", cue->reported);
 		log_write(r);
 	}
-	if (r->event) {
-		json_buffer_reset(r->ev_json);
-		json_object_begin(r->ev_json);
-		json_key(r->ev_json, "event");
-		json_string(r->ev_json, "cue");
-		json_key(r->ev_json, "kind");
-		json_string(r->ev_json, advisory_cue_kind_name(cue->kind));
-		json_key(r->ev_json, "text");
-		json_string(r->ev_json, text);
-		json_object_end(r->ev_json);
-		r->event(r, json_buffer(r->ev_json, NULL), r->user_data);
-	}
+	report(r, &ev);
 }
 
 static void advisory_event(struct runner *r, const struct session_event *ev)
@@ -596,7 +475,7 @@ static void on_link(struct treadmill *tm, bool up, int err, void *user_data)
 		json_key(j, "error");
 		json_string(j, strerror(-err));
 	}
-	emit_simple(r, up ? "link-up" : "link-down");
+	emit_simple(r, EVENT_LINK, up, err);
 	flush(r);
 }
 
@@ -741,7 +620,6 @@ struct runner *runner_new(struct loop *loop, struct treadmill *tm,
 	r->treadmill = paced_strdup(info->treadmill ? info->treadmill : "");
 	r->speedup = info->speedup ? info->speedup : 1;
 	r->sample_us = (info->sample_ms ? info->sample_ms : 5000) * USEC_PER_MSEC;
-	r->ev_json = json_new_buffer();
 
 	j = session_log_begin(log, "open", loop_now(loop));
 	json_key(j, "profile");
@@ -826,18 +704,10 @@ void runner_free(struct runner *r)
 		loop_remove(r->loop, r->adv_timer);
 	advisory_free(r->adv);
 	session_free(r->s);
-	json_free(r->ev_json);
 	free(r->profile_name);
 	free(r->profile_path);
 	free(r->treadmill);
 	free(r);
-}
-
-void runner_set_cue_func(struct runner *r, runner_cue_func_t func,
-			 void *user_data)
-{
-	r->cue_func = func;
-	r->cue_data = user_data;
 }
 
 void runner_set_callbacks(struct runner *r, runner_update_func_t update,
@@ -894,57 +764,6 @@ int runner_stop(struct runner *r)
 
 	flush(r);
 	return err;
-}
-
-int runner_request(struct runner *r, const struct ctl_request *req,
-		   int *ret_press, const char **ret_error)
-{
-	enum symptom_kind kind = SYMPTOM_ANY;
-	int err;
-
-	*ret_press = -1;
-	switch (req->cmd) {
-	case CTL_CMD_SYMPTOM:
-		if (req->arg[0] && symptom_kind_from_name(req->arg, &kind) < 0) {
-			*ret_error = "unknown symptom kind (leak, pressure, pain, long-press)";
-			return -EINVAL;
-		}
-		err = runner_symptom(r, kind);
-		if (err >= 0)
-			*ret_press = err;
-		break;
-	case CTL_CMD_PAUSE:
-		err = runner_pause(r);
-		break;
-	case CTL_CMD_RESUME:
-		err = runner_resume(r);
-		break;
-	case CTL_CMD_STATUS:
-	case CTL_CMD_STOP:
-	case CTL_CMD_START:
-	case CTL_CMD_WATCH:
-	case CTL_CMD_SCAN:
-	case CTL_CMD_PROFILES:
-	default:
-		*ret_error = "not a session request";
-		return -EINVAL;
-	}
-	if (err >= 0)
-		return 0;
-	*ret_error = runner_strerror(err);
-	return err;
-}
-
-const char *runner_strerror(int err)
-{
-	switch (err) {
-	case -EAGAIN:
-		return "treadmill link is down";
-	case -ESRCH:
-		return "no session running";
-	default:
-		return "not possible in this state";
-	}
 }
 
 bool runner_done(const struct runner *r)

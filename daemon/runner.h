@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "advisory.h"
-#include "ctl-proto.h"
+#include "event.h"
 #include "json.h"
 #include "mainloop.h"
 #include "session.h"
@@ -18,8 +18,8 @@ struct runner;
 /* Called after every batch of session events, and when the session is
  * done; the shell updates its progress line, watchers, and exits. */
 typedef void (*runner_update_func_t)(struct runner *r, void *user_data);
-/* Each event as a one-line JSON object (for 'watch' clients). */
-typedef void (*runner_event_func_t)(struct runner *r, const char *json,
+/* Each event, typed (daemon/event.h), after its log line is queued. */
+typedef void (*runner_event_func_t)(struct runner *r, const struct event *ev,
 				    void *user_data);
 
 struct runner_info {
@@ -52,12 +52,6 @@ void runner_set_treadmill(struct runner *r, struct treadmill *tm);
  */
 void runner_detach(struct runner *r);
 void runner_free(struct runner *r);
-/* Advisory mode: each cue for the person (also logged as a "cue" line). */
-typedef void (*runner_cue_func_t)(struct runner *r, enum advisory_cue_kind kind,
-				  uint16_t speed, const char *text,
-				  void *user_data);
-void runner_set_cue_func(struct runner *r, runner_cue_func_t func,
-			 void *user_data);
 void runner_set_callbacks(struct runner *r, runner_update_func_t update,
 			  runner_event_func_t event, void *user_data);
 
@@ -68,18 +62,6 @@ int runner_symptom(struct runner *r, enum symptom_kind kind);
 int runner_pause(struct runner *r);
 int runner_resume(struct runner *r);
 int runner_stop(struct runner *r);
-
-/*
- * The person's requests that mean the same in every shell (control
- * socket of 'paced run' or of the service): CTL_CMD_SYMPTOM (with its
- * kind in req->arg), CTL_CMD_PAUSE, CTL_CMD_RESUME. Returns 0, with the
- * press number in *ret_press for a symptom (-1 otherwise), or a negative
- * errno with a sentence for the reply in *ret_error.
- */
-int runner_request(struct runner *r, const struct ctl_request *req,
-		   int *ret_press, const char **ret_error);
-/* That sentence for an error of runner_symptom/pause/resume(). */
-const char *runner_strerror(int err);
 
 /* Session over and nothing left to send: safe to exit. */
 bool runner_done(const struct runner *r);

@@ -13,7 +13,6 @@
 #include "log.h"
 #include "mainloop.h"
 #include "plugin.h"
-#include "transport.h"
 #include "scan.h"
 #include "scan-list.h"
 #include "util.h"
@@ -28,6 +27,18 @@ struct scan_app {
 	int err;			/* the scan's own error */
 	struct scan_list list;
 };
+
+/* Scanning goes through an HCI socket, which takes the adapter's index:
+ * "hciN" only. */
+static bool hci_name(const char *s)
+{
+	if (strncmp(s, "hci", 3) || !s[3])
+		return false;
+	for (s += 3; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
 
 static void usage(FILE *f)
 {
@@ -106,8 +117,8 @@ int scan_main(int argc, char **argv)
 	bool all = false, json = false;
 	long seconds = SCAN_DEFAULT_S;
 	struct plugin_host *host;
-	int c, err, dev_id = -1, shown = 0, rc;
-	uint8_t unused[6];
+	int c, err, shown = 0, rc;
+	char name[64];
 	char *end;
 
 	optind = 1;
@@ -149,8 +160,7 @@ int scan_main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if (adapter && (transport_parse_adapter(adapter, &dev_id, unused) < 0 ||
-			dev_id < 0)) {
+	if (adapter && !hci_name(adapter)) {
 		fprintf(stderr, "paced scan: --adapter: expected hciN, got "
 			"'%s'\n", adapter);
 		return 2;
@@ -165,10 +175,12 @@ int scan_main(int argc, char **argv)
 	 * by the commands that talk Bluetooth. */
 	host = plugin_host_new(app.loop, NULL, NULL);
 	plugin_host_set_quiet(host, true);
-	err = plugin_host_load(host, PLUGINDIR, "ftms-ble", NULL, NULL);
+	err = plugin_scanner_plugin(host, PLUGINDIR, name, sizeof(name));
+	if (err == 0)
+		err = plugin_host_load(host, PLUGINDIR, name, NULL);
 	app.scanner = err < 0 ? NULL : plugin_host_find_scanner(host);
 	if (!app.scanner) {
-		fprintf(stderr, "paced scan: the Bluetooth plugin ftms-ble is not installed in %s\n",
+		fprintf(stderr, "paced scan: no scanner plugin (the Bluetooth plugin ftms-ble) is installed in %s\n",
 			PLUGINDIR);
 		rc = SCAN_EXIT_NOBT;
 		goto out;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Service mode: config, plugins, the control socket, one session at a time. */
+/* Service mode: paced.conf, plugins and the control socket, a shell over the session controller. */
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
@@ -14,80 +14,51 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "advisory.h"
+#include "address.h"
+#include "call.h"
 #include "control.h"
+#include "controller.h"
 #include "history.h"
 #include "json.h"
-#include "link.h"
 #include "log.h"
 #include "notify.h"
-#include "plan.h"
 #include "plugin.h"
 #include "profile.h"
 #include "programme.h"
-#include "runner.h"
 #include "scan-list.h"
 #include "service.h"
-#include "session.h"
-#include "session-log.h"
 #include "util.h"
 
-/* Real time, whatever speedup says. */
-#define CONNECT_TIMEOUT_US (10 * USEC_PER_SEC)
-#define STOP_TIMEOUT_US (5 * USEC_PER_SEC)
-/* 'scan [SECONDS]' (issue 8); a treadmill named in paced.conf is looked
- * for this long at session start. */
+/* 'scan [SECONDS]': how long by default and at most. */
 #define SCAN_DEFAULT_S 5
 #define SCAN_MAX_S 60
 /* 'profiles' lists at most this many: the reply is one line, and a
  * client holds at most 64 KiB (control.c). */
 #define PROFILES_MAX 60
-
-enum scan_mode {
-	SCAN_NONE,
-	SCAN_LIST,		/* a client's 'scan': reply when it ends */
-	SCAN_FIND,		/* session start: the treadmill by name */
-};
+/* 'history' sends at most this many of the newest entries. */
+#define HISTORY_MAX 100
 
 struct service {
 	struct loop *loop;
 	/* The configuration the next session uses (SIGHUP replaces it);
-	 * *_owned when we free it (the first one is main's). */
+	 * cfg_owned when we free it (the first one is main's). */
 	const struct paced_config *cfg;
 	struct paced_config *cfg_owned;
+	/* The configuration the running session started with, kept until
+	 * it is over when SIGHUP replaced it meanwhile. */
+	const struct paced_config *session_cfg;
+	struct paced_config *session_cfg_owned;
 	struct plugin_host *plugins;
+	struct controller *ctl;
 	struct control *control;
-	/* the session, when one runs */
-	const struct paced_config *scfg;	/* the config it started with */
-	struct paced_config *scfg_owned;	/* ... when replaced meanwhile */
-	char address[128];			/* the treadmill, resolved */
-	struct session *pending;		/* waiting for SCAN_FIND */
-	int launch_idle;
-	struct link *link;
-	struct plugin_driver *driver;
-	struct runner *runner;
-	struct session_log *log;
-	struct programme *programme;
-	char stage[PROGRAMME_STAGE_ID_MAX];
-	char profile_name[HISTORY_TEXT_MAX];
-	char profile_path[PATH_MAX];
-	/* scanning (scanner plugins: ftms-ble) */
-	enum scan_mode scan_mode;
+	/* A client's scan (scanner plugins: ftms-ble). */
 	struct plugin_scanner *scanner;
-	struct control_client *scan_client;	/* SCAN_LIST's, referenced */
+	struct paced_call *scan_call;
 	unsigned scan_seconds;
 	struct scan_list *seen;
-	bool connected;
-	bool link_was_up;
 	bool shutting_down;
-	int stop_timer;
-	int reap_idle;
 	char status[160];
-	/* The advisory cue behind the next "cue" event, for the sinks. */
-	bool cue_pending;
-	char cue_kind[24];
-	char cue_text[128];
-	uint16_t cue_speed;		/* 0.01 km/h */
+	struct controller_error start_err;	/* the last start's */
 };
 
 static void set_status(struct service *s, const char *fmt, ...)
@@ -108,54 +79,92 @@ const char *service_status(const struct service *s)
 	return s->status;
 }
 
-/* Watchers and sinks see the service's own events as the runner's. */
-static void broadcast_service_event(struct service *s, const char *event,
-				    const char *detail)
-{
-	struct json *j = json_new_buffer();
+/* ---- what the controller says ---- */
 
-	json_object_begin(j);
-	json_key(j, "event");
-	json_string(j, event);
-	if (detail) {
-		json_key(j, "detail");
-		json_string(j, detail);
-	}
-	json_object_end(j);
-	control_broadcast(s->control, json_buffer(j, NULL));
-	plugin_host_emit_runner(s->plugins, json_buffer(j, NULL), NULL);
-	json_free(j);
+static void on_event(const struct event *ev, void *user_data)
+{
+	/* The journal gets the cues of advisory sessions: the person may be
+	 * told by a speaker the journal cannot see. */
+	if (ev->kind == EVENT_CUE)
+		log_notice("%s", ev->cue.text);
 }
 
-static bool ensure_driver(struct service *s, const struct paced_config *cfg,
-			  const char *address);
+static void on_phase(enum controller_phase phase, void *user_data)
+{
+	struct service *s = user_data;
+	const struct controller_info *info = controller_info(s->ctl);
+
+	switch (phase) {
+	case CONTROLLER_IDLE:
+		/* A configuration replaced during the session goes with it. */
+		config_free(s->session_cfg_owned);
+		s->session_cfg_owned = NULL;
+		s->session_cfg = NULL;
+		set_status(s, "idle");
+		if (s->shutting_down)
+			loop_quit(s->loop, 0);
+		break;
+	case CONTROLLER_FINDING:
+		set_status(s, "looking for treadmill '%s' for %s",
+			   treadmill_address_name(info->treadmill),
+			   info->profile_name);
+		break;
+	case CONTROLLER_CONNECTING:
+		set_status(s, "connecting to %s for %s", info->address,
+			   info->profile_name);
+		break;
+	case CONTROLLER_RUNNING:
+		set_status(s, "session running: %s", info->profile_name);
+		break;
+	case CONTROLLER_STOPPING:
+		set_status(s, "stopping the session");
+		break;
+	}
+}
 
 /* ---- scanning ---- */
 
-static void scan_reset(struct service *s)
+static void scan_end(struct service *s)
 {
-	if (s->scan_mode != SCAN_NONE && s->scanner)
-		plugin_scanner_cancel(s->scanner);
-	s->scan_mode = SCAN_NONE;
-	s->scanner = NULL;
 	free(s->seen);
 	s->seen = NULL;
+	s->scanner = NULL;
 }
 
-static void scan_reply_error(struct service *s, const char *error)
+static void scan_cancel(struct service *s, const char *why)
 {
-	if (!s->scan_client)
+	if (!s->scanner)
 		return;
-	control_reply_error(s->scan_client, error);
-	control_client_unref(s->scan_client);
-	s->scan_client = NULL;
+	plugin_scanner_cancel(s->scanner);
+	scan_end(s);
+	call_reply_error(s->scan_call, why);
+	s->scan_call = NULL;
 }
 
-/* The list a 'scan' asked for, as one JSON reply. */
-static void scan_reply(struct service *s)
+static void on_scan_result(const struct paced_scan_result *res, void *cb_data)
 {
-	struct json *j = json_new_buffer();
+	struct service *s = cb_data;
 
+	/* A scanner reporting the rest of a batch after a cancel. */
+	if (s->seen)
+		(void) scan_list_add(s->seen, res);
+}
+
+static void on_scan_done(int err, void *cb_data)
+{
+	struct service *s = cb_data;
+	struct json *j;
+
+	if (!s->scanner)
+		return;
+	if (err < 0) {
+		call_reply_error(s->scan_call,
+				 plugin_scanner_strerror(s->scanner, err));
+		s->scan_call = NULL;
+		scan_end(s);
+		return;
+	}
+	j = json_new_buffer();
 	json_object_begin(j);
 	json_key(j, "ok");
 	json_bool(j, true);
@@ -167,351 +176,81 @@ static void scan_reply(struct service *s)
 		scan_seen_json(j, &s->seen->seen[i]);
 	json_array_end(j);
 	json_object_end(j);
-	control_reply(s->scan_client, json_buffer(j, NULL));
+	paced_call_reply(s->scan_call, json_buffer(j, NULL));
+	s->scan_call = NULL;
 	json_free(j);
-	control_client_unref(s->scan_client);
-	s->scan_client = NULL;
-}
-
-static bool on_launch(void *user_data);
-
-static void on_scan_result(const struct paced_scan_result *res, void *cb_data)
-{
-	struct service *s = cb_data;
-	const struct scan_seen *d;
-
-	/* A scanner reporting the rest of a batch after a cancel. */
-	if (s->scan_mode == SCAN_NONE || !s->seen)
-		return;
-	d = scan_list_add(s->seen, res);
-	if (!d || s->scan_mode != SCAN_FIND || !d->treadmill ||
-	    strcmp(d->name, treadmill_address_name(s->scfg->treadmill)) ||
-	    s->launch_idle > 0)
-		return;
-	/* Found: the link is opened from the loop, not from inside the
-	 * scanner's callback. */
-	log_notice("treadmill '%s' found at %s", d->name, d->address);
-	snprintf(s->address, sizeof(s->address), "%s", d->address);
-	scan_reset(s);
-	s->launch_idle = loop_add_idle(s->loop, on_launch, s, NULL);
-}
-
-static void schedule_reap(struct service *s);
-
-static void on_scan_done(int err, void *cb_data)
-{
-	struct service *s = cb_data;
-	enum scan_mode mode = s->scan_mode;
-	const char *text;
-	char buf[200];
-
-	if (mode == SCAN_NONE || !s->scanner)
-		return;
-	text = err < 0 ? plugin_scanner_strerror(s->scanner, err) : NULL;
-	s->scan_mode = SCAN_NONE;
-	if (mode == SCAN_LIST) {
-		if (err < 0)
-			scan_reply_error(s, text);
-		else
-			scan_reply(s);
-	} else if (mode == SCAN_FIND) {
-		if (err < 0)
-			snprintf(buf, sizeof(buf), "cannot look for treadmill '%s': %s",
-				 treadmill_address_name(s->scfg->treadmill), text);
-		else
-			snprintf(buf, sizeof(buf), "treadmill '%s' not seen in %u s (is it on, and not connected to another app?)",
-				 treadmill_address_name(s->scfg->treadmill),
-				 (unsigned) (TREADMILL_FIND_TIMEOUT_US /
-					     USEC_PER_SEC));
-		log_err("%s", buf);
-		broadcast_service_event(s, "error", buf);
-		schedule_reap(s);
-	}
-	s->scanner = NULL;
-	free(s->seen);
-	s->seen = NULL;
-}
-
-static int scan_start(struct service *s, enum scan_mode mode,
-		      uint64_t duration_us, const char *adapter,
-		      const char **ret_error)
-{
-	struct plugin_scanner *sc = plugin_host_find_scanner(s->plugins);
-	int err;
-
-	if (!sc) {
-		*ret_error = "no Bluetooth driver loaded (plugin ftms-ble)";
-		return -ENODEV;
-	}
-	if (s->scan_mode != SCAN_NONE) {
-		*ret_error = "a scan is already running";
-		return -EBUSY;
-	}
-	s->seen = paced_new0(struct scan_list, 1);
-	s->scanner = sc;
-	s->scan_mode = mode;
-	err = plugin_scanner_start(sc, adapter, duration_us, on_scan_result,
-				   on_scan_done, s);
-	if (err < 0) {
-		*ret_error = plugin_scanner_strerror(sc, err);
-		s->scan_mode = SCAN_NONE;
-		scan_reset(s);
-		return err;
-	}
-	return 0;
-}
-
-/* ---- the session's end ---- */
-
-static void record_history(struct service *s)
-{
-	const struct session *ses = runner_session(s->runner);
-	struct history_entry e = { .type = SESSION_RUN };
-	int r;
-
-	if (session_state(ses) == SESSION_IDLE)
-		return;
-	e.when_s = time(NULL);
-	snprintf(e.programme, sizeof(e.programme), "%s",
-		 s->programme ? s->programme->path : "");
-	snprintf(e.stage, sizeof(e.stage), "%s", s->stage);
-	snprintf(e.profile, sizeof(e.profile), "%s", s->profile_name);
-	e.presses = session_presses(ses);
-	e.completed = session_completed(ses);
-	snprintf(e.outcome, sizeof(e.outcome), "%s",
-		 session_state_name(session_state(ses)));
-	snprintf(e.log, sizeof(e.log), "%s", session_log_path(s->log));
-	r = history_append(s->scfg->state_dir, &e);
-	if (r < 0)
-		log_warn_errno(r, "cannot record the session in %s/history.jsonl",
-			       s->scfg->state_dir);
-}
-
-static void end_session(struct service *s)
-{
-	if (s->stop_timer > 0)
-		loop_remove(s->loop, s->stop_timer);
-	s->stop_timer = 0;
-	if (s->launch_idle > 0)
-		loop_remove(s->loop, s->launch_idle);
-	s->launch_idle = 0;
-	if (s->scan_mode == SCAN_FIND)
-		scan_reset(s);
-	if (s->runner) {
-		/* A session cancelled before the treadmill answered never
-		 * ran: it must not count in the programme's history. */
-		if (s->connected)
-			record_history(s);
-		log_notice("session %s (%s); log %s",
-			   session_state_name(session_state(runner_session(s->runner))),
-			   s->profile_name, session_log_path(s->log));
-		broadcast_service_event(s, "session-end",
-					session_state_name(session_state(runner_session(s->runner))));
-		if (s->link)
-			link_set_runner(s->link, NULL);
-		runner_detach(s->runner);
-	} else if (s->pending) {
-		log_notice("session not started (%s)", s->profile_name);
-		broadcast_service_event(s, "session-end", "not started");
-	}
-	session_free(s->pending);
-	s->pending = NULL;
-	link_free(s->link);
-	s->link = NULL;
-	runner_free(s->runner);
-	s->runner = NULL;
-	session_log_close(s->log);
-	s->log = NULL;
-	programme_free(s->programme);
-	s->programme = NULL;
-	s->stage[0] = '\0';
-	s->connected = false;
-	/* A configuration replaced during the session goes with it. */
-	config_free(s->scfg_owned);
-	s->scfg_owned = NULL;
-	s->scfg = NULL;
-	set_status(s, "idle");
-	if (s->shutting_down)
-		loop_quit(s->loop, 0);
-}
-
-static bool session_active(const struct service *s)
-{
-	return s->runner || s->pending || s->launch_idle > 0;
-}
-
-/* Freed from the loop, never from inside the runner's own callback. */
-static bool on_reap(void *user_data)
-{
-	struct service *s = user_data;
-
-	s->reap_idle = 0;
-	end_session(s);
-	return false;
-}
-
-static void schedule_reap(struct service *s)
-{
-	if (s->reap_idle <= 0)
-		s->reap_idle = loop_add_idle(s->loop, on_reap, s, NULL);
-}
-
-static bool on_stop_timeout(void *user_data)
-{
-	struct service *s = user_data;
-
-	s->stop_timer = 0;
-	log_warn("the treadmill did not confirm the stop in time; ending the session");
-	schedule_reap(s);
-	return false;
-}
-
-static void request_stop(struct service *s)
-{
-	if (!s->runner) {
-		/* Still looking for the treadmill: nothing ran. */
-		if (s->pending || s->launch_idle > 0)
-			schedule_reap(s);
-		return;
-	}
-	(void) runner_stop(s->runner);
-	if (!s->connected) {
-		/* Never started the belt: nothing to wind down. */
-		schedule_reap(s);
-		return;
-	}
-	if (!runner_done(s->runner) && s->stop_timer <= 0)
-		s->stop_timer = loop_add_timeout(s->loop, STOP_TIMEOUT_US, false,
-						 on_stop_timeout, s, NULL);
-}
-
-static void on_update(struct runner *r, void *user_data)
-{
-	struct service *s = user_data;
-	bool up = runner_link_up(r);
-
-	if (runner_done(r)) {
-		schedule_reap(s);
-		return;
-	}
-	if (s->link_was_up && !up && s->connected && s->link)
-		link_lost(s->link);
-	s->link_was_up = up;
-}
-
-static void on_event(struct runner *r, const char *json, void *user_data)
-{
-	static const char cue_prefix[] = "{\"event\":\"cue\"";
-	struct service *s = user_data;
-	struct plugin_cue cue = {
-		.kind = s->cue_kind, .text = s->cue_text, .speed = s->cue_speed,
-	};
-	bool is_cue = !strncmp(json, cue_prefix, sizeof(cue_prefix) - 1);
-
-	control_broadcast(s->control, json);
-	plugin_host_emit_runner(s->plugins, json,
-				is_cue && s->cue_pending ? &cue : NULL);
-	if (is_cue)
-		s->cue_pending = false;
+	scan_end(s);
 }
 
 /*
- * The runner calls this just before it emits the matching "cue" event
- * (runner_set_cue_func()); the event's JSON is for people and watchers,
- * the sinks get the cue's parts (a speaker reads the text, a display
- * shows the speed).
+ * A loaded scanner, or the scanner plugin loaded now when it is the one
+ * the configured treadmill needs anyway (a Bluetooth address, or a name):
+ * an idle service with another treadmill maps no Bluetooth library.
  */
-static void on_cue(struct runner *r, enum advisory_cue_kind kind,
-		   uint16_t speed, const char *text, void *user_data)
+static struct plugin_scanner *find_scanner(struct service *s)
 {
-	struct service *s = user_data;
-	const char *name = advisory_cue_kind_name(kind);
+	struct plugin_scanner *sc = plugin_host_find_scanner(s->plugins);
+	char name[64], driver[64];
 
-	/* With a cue function set the runner no longer logs the text. */
-	log_notice("%s", text);
-	snprintf(s->cue_kind, sizeof(s->cue_kind), "%s", name ? name : "");
-	snprintf(s->cue_text, sizeof(s->cue_text), "%s", text);
-	s->cue_speed = speed;
-	s->cue_pending = true;
+	if (sc || plugin_scanner_plugin(s->plugins, s->cfg->plugin_dir, name,
+					sizeof(name)) < 0)
+		return sc;
+	if (!treadmill_address_name(s->cfg->treadmill) &&
+	    (plugin_driver_for_address(s->plugins, s->cfg->plugin_dir,
+				       s->cfg->treadmill, driver,
+				       sizeof(driver)) < 0 ||
+	     strcmp(driver, name)))
+		return NULL;
+	if (plugin_host_load(s->plugins, s->cfg->plugin_dir, name, NULL) == 0)
+		sc = plugin_host_find_scanner(s->plugins);
+	return sc;
+}
+
+/* 'scan [SECONDS]': answered when the scan ends. */
+static void request_scan(struct service *s, struct paced_call *call,
+			 const char *arg)
+{
+	unsigned long seconds = SCAN_DEFAULT_S;
+	char *end;
+	int err;
+
+	if (arg[0]) {
+		errno = 0;
+		seconds = strtoul(arg, &end, 10);
+		if (errno || *end || arg[0] < '0' || arg[0] > '9' ||
+		    seconds < 1 || seconds > SCAN_MAX_S) {
+			call_reply_error(call, "scan takes a number of seconds from 1 to 60");
+			return;
+		}
+	}
+	if (controller_active(s->ctl)) {
+		call_reply_error(call, "a session is running: scanning would compete with the treadmill's link");
+		return;
+	}
+	if (s->scanner) {
+		call_reply_error(call, "a scan is already running");
+		return;
+	}
+	s->scanner = find_scanner(s);
+	if (!s->scanner) {
+		call_reply_error(call, "no Bluetooth driver loaded (plugin ftms-ble)");
+		return;
+	}
+	s->seen = paced_new0(struct scan_list, 1);
+	s->scan_seconds = (unsigned) seconds;
+	err = plugin_scanner_start(s->scanner, s->cfg->adapter,
+				   (uint64_t) seconds * USEC_PER_SEC,
+				   on_scan_result, on_scan_done, s);
+	if (err < 0) {
+		call_reply_error(call, plugin_scanner_strerror(s->scanner, err));
+		scan_end(s);
+		return;
+	}
+	s->scan_call = call;
+	log_info("scanning for %lu s for a control client", seconds);
 }
 
 /* ---- starting a session ---- */
-
-static void on_link_done(struct link *l, int err, void *user_data)
-{
-	struct service *s = user_data;
-
-	if (err < 0) {
-		log_errno(err, "treadmill %s: bring-up failed", s->address);
-		broadcast_service_event(s, "error", "treadmill unreachable");
-		schedule_reap(s);
-		return;
-	}
-	s->connected = true;
-	s->link_was_up = true;
-	err = runner_start(s->runner);
-	if (err < 0) {
-		log_errno(err, "cannot start the session");
-		schedule_reap(s);
-		return;
-	}
-	set_status(s, "session running: %s", s->profile_name);
-}
-
-static int open_treadmill(void *user_data, struct treadmill **ret_tm)
-{
-	struct service *s = user_data;
-
-	return plugin_driver_open(s->driver, s->address, s->scfg->adapter,
-				  ret_tm);
-}
-
-/* The programme's next stage, from the history (as 'paced run --programme'). */
-static int pick_stage(struct service *s, const char **ret_error,
-		      const struct profile **ret_profile,
-		      const char **ret_path)
-{
-	struct programme_decision d;
-	struct session_summary *sum;
-	struct history_entry *hist = NULL;
-	struct profile_error perr;
-	unsigned bad = 0;
-	size_t k;
-	long n;
-	int r;
-
-	if (!s->cfg->programme[0]) {
-		*ret_error = "no programme in paced.conf";
-		return -ENOENT;
-	}
-	s->programme = programme_load(s->cfg->programme, &s->cfg->limits, &perr);
-	if (!s->programme) {
-		log_err("%s", perr.text);
-		*ret_error = "the programme does not load (see the log)";
-		return -EINVAL;
-	}
-	n = history_load(s->cfg->state_dir, &hist, &bad);
-	if (n < 0) {
-		*ret_error = "cannot read the session history";
-		return (int) n;
-	}
-	sum = paced_new0(struct session_summary, (size_t) n + 1);
-	k = history_summaries(hist, (size_t) n, s->programme, sum, (size_t) n);
-	r = programme_next(s->programme, sum, k, &d);
-	free(sum);
-	free(hist);
-	if (r < 0) {
-		*ret_error = "cannot decide the next stage";
-		return r;
-	}
-	log_notice("%s: stage %s (%s). %s", s->programme->name,
-		   s->programme->stages[d.stage].id,
-		   programme_reason_name(d.reason), d.message);
-	snprintf(s->stage, sizeof(s->stage), "%s", s->programme->stages[d.stage].id);
-	*ret_profile = s->programme->stages[d.stage].profile;
-	*ret_path = s->programme->stages[d.stage].profile_path;
-	return 0;
-}
 
 /* NAME in profile_dir (".cfg" optional), or an absolute path. */
 static int profile_path(const struct service *s, const char *name, char *buf,
@@ -532,79 +271,16 @@ static int profile_path(const struct service *s, const char *name, char *buf,
 	return n > 0 && (size_t) n < len ? 0 : -ENAMETOOLONG;
 }
 
-/*
- * The treadmill is known (s->address): open the link and bind the
- * session to it. Takes ownership of session.
- */
-static int launch(struct service *s, struct session *session,
-		  const char **ret_error)
+/* Plugins listed in paced.conf were loaded at start-up with their groups;
+ * one the session loads on demand gets its group too. */
+static const void *plugin_group(const char *name, const void *data)
 {
-	struct runner_info info = { 0 };
-	int err;
+	const struct paced_config *cfg = data;
 
-	/* Opened only now for a treadmill found by name: a treadmill never
-	 * seen leaves no empty log behind. */
-	if (!s->log) {
-		s->log = session_log_open(s->scfg->state_dir, NULL, &err);
-		if (!s->log) {
-			log_errno(err, "cannot create the session log in %s",
-				  s->scfg->state_dir);
-			session_free(session);
-			*ret_error = "cannot create the session log";
-			return err;
-		}
-	}
-	/* A treadmill found by name may need another driver. */
-	if (!plugin_host_find_driver(s->plugins, s->address))
-		(void) ensure_driver(s, s->scfg, s->address);
-	s->driver = plugin_host_find_driver(s->plugins, s->address);
-	if (!s->driver) {
-		session_free(session);
-		*ret_error = "no loaded driver plugin handles the treadmill address";
-		return -ENODEV;
-	}
-	s->link = link_new(s->loop, s->address, open_treadmill, s);
-	err = link_connect(s->link, CONNECT_TIMEOUT_US, on_link_done, s);
-	if (err < 0) {
-		log_errno(err, "treadmill %s", s->address);
-		session_free(session);
-		*ret_error = "cannot open the treadmill link";
-		return err;
-	}
-	info.profile_name = s->profile_name;
-	info.profile_path = s->profile_path;
-	info.programme = s->programme ? s->programme->path : NULL;
-	info.stage = s->programme ? s->stage : NULL;
-	info.treadmill = s->address;
-	info.speedup = s->scfg->speedup;
-	s->runner = runner_new(s->loop, link_treadmill(s->link), session, s->log,
-			       &info);
-	link_set_runner(s->link, s->runner);
-	runner_set_callbacks(s->runner, on_update, on_event, s);
-	runner_set_cue_func(s->runner, on_cue, s);
-	s->cue_pending = false;
-	log_notice("session starting: %s (%s), log %s", s->profile_name,
-		   s->profile_path, session_log_path(s->log));
-	set_status(s, "connecting to %s for %s", s->address, s->profile_name);
-	broadcast_service_event(s, "session-start", s->profile_name);
-	return 0;
-}
-
-/* The treadmill named in paced.conf was seen: go on with the session. */
-static bool on_launch(void *user_data)
-{
-	struct service *s = user_data;
-	struct session *session = s->pending;
-	const char *error = NULL;
-
-	s->launch_idle = 0;
-	s->pending = NULL;
-	if (launch(s, session, &error) < 0) {
-		log_err("cannot start the session: %s", error);
-		broadcast_service_event(s, "error", error);
-		schedule_reap(s);
-	}
-	return false;
+	for (unsigned i = 0; i < cfg->n_plugins; i++)
+		if (!strcmp(cfg->plugins[i].name, name))
+			return cfg->plugins[i].group;
+	return NULL;
 }
 
 /*
@@ -617,37 +293,35 @@ static bool on_launch(void *user_data)
 static int start_session(struct service *s, const char *arg,
 			 const char **ret_error)
 {
-	struct session_config scfg = { .speedup = s->cfg->speedup,
-				       .countdown_ms = 3000 };
-	const bool by_name = treadmill_address_name(s->cfg->treadmill);
-	struct profile *profile = NULL;
-	const struct profile *chosen = NULL;
-	struct profile_error perr;
-	struct plan plan = { 0 };
-	struct session *session;
-	char path_buf[PATH_MAX];
-	const char *path = NULL;
+	struct controller_error *cerr = &s->start_err;
+	struct controller_request req = {
+		.treadmill = s->cfg->treadmill,
+		.adapter = s->cfg->adapter,
+		.limits = &s->cfg->limits,
+		.speedup = s->cfg->speedup,
+		.state_dir = s->cfg->state_dir,
+		.plugin_dir = s->cfg->plugin_dir,
+		.plugin_group = plugin_group,
+		.plugin_group_data = s->cfg,
+		.plugin_file = s->cfg->file,
+	};
+	char path[PATH_MAX];
 	int err;
 
-	if (session_active(s)) {
-		*ret_error = "a session is already running";
-		return -EBUSY;
-	}
 	if (s->shutting_down) {
 		*ret_error = "paced is shutting down";
 		return -ESHUTDOWN;
 	}
-	/* The driver (for a name, the scanner) is loaded when a session
-	 * first needs it: now (check_driver()). */
-	if (!ensure_driver(s, s->cfg, s->cfg->treadmill)) {
-		*ret_error = by_name ? "no Bluetooth driver loaded (plugin ftms-ble)" :
-			     "no loaded driver plugin handles the treadmill address";
-		return -ENODEV;
+	if (controller_active(s->ctl)) {
+		*ret_error = "a session is already running";
+		return -EBUSY;
 	}
 	if (!strcmp(arg, "--programme") || (!arg[0] && s->cfg->programme[0])) {
-		err = pick_stage(s, ret_error, &chosen, &path);
-		if (err < 0)
-			goto fail;
+		if (!s->cfg->programme[0]) {
+			*ret_error = "no programme in paced.conf";
+			return -ENOENT;
+		}
+		req.programme_path = s->cfg->programme;
 	} else {
 		const char *name = arg[0] ? arg : s->cfg->profile;
 
@@ -655,112 +329,52 @@ static int start_session(struct service *s, const char *arg,
 			*ret_error = "no profile given and none in paced.conf";
 			return -ENOENT;
 		}
-		if (profile_path(s, name, path_buf, sizeof(path_buf)) < 0) {
+		if (profile_path(s, name, path, sizeof(path)) < 0) {
 			*ret_error = "bad profile name (a file in the profile directory, or an absolute path)";
 			return -EINVAL;
 		}
-		profile = profile_load(path_buf, &s->cfg->limits, &perr);
-		if (!profile) {
-			log_err("%s", perr.text);
-			*ret_error = "the profile does not load (see pacectl profile check)";
-			return -EINVAL;
-		}
-		chosen = profile;
-		path = path_buf;
+		req.profile_path = path;
 	}
-	err = plan_expand(chosen, &plan);
-	if (err < 0) {
-		*ret_error = "cannot expand the profile";
-		goto fail;
-	}
-	scfg.speed_cap = s->cfg->limits.speed_cap;
-	session = session_new(&plan, &chosen->policy, &scfg);
-	plan_clear(&plan);
-	if (!session) {
-		*ret_error = "the profile has nothing to run";
-		err = -EINVAL;
-		goto fail;
-	}
-	if (!by_name) {
-		s->log = session_log_open(s->cfg->state_dir, NULL, &err);
-		if (!s->log) {
-			log_errno(err, "cannot create the session log in %s",
-				  s->cfg->state_dir);
-			session_free(session);
-			*ret_error = "cannot create the session log";
-			goto fail;
-		}
-	}
-	snprintf(s->profile_name, sizeof(s->profile_name), "%s", chosen->name);
-	snprintf(s->profile_path, sizeof(s->profile_path), "%s", path);
-	profile_free(profile);
-	profile = NULL;
-	/* The session keeps this configuration, whatever SIGHUP brings. */
-	s->scfg = s->cfg;
 	/* A client's scan would compete with the treadmill's link (or with
 	 * the scan that finds it): the session wins. */
-	if (s->scan_mode == SCAN_LIST) {
-		scan_reset(s);
-		scan_reply_error(s, "scan cancelled: a session is starting");
-	}
-	if (by_name) {
-		err = scan_start(s, SCAN_FIND, TREADMILL_FIND_TIMEOUT_US,
-				 s->cfg->adapter, ret_error);
-		if (err < 0) {
-			session_free(session);
-			goto fail;
+	scan_cancel(s, "scan cancelled: a session is starting");
+	err = controller_start(s->ctl, &req, cerr);
+	if (err < 0) {
+		log_err("cannot start the session: %s", cerr->text);
+		switch (cerr->kind) {
+		case CONTROLLER_ERR_USAGE:
+			*ret_error = req.profile_path ?
+				     "the profile does not load (see pacectl profile check)" :
+				     "the programme does not load (see the log)";
+			if (strstr(cerr->text, "not a treadmill address") ||
+			    strstr(cerr->text, "plugin"))
+				*ret_error = "no loaded driver plugin handles the treadmill address";
+			break;
+		case CONTROLLER_ERR_UNREACHABLE:
+			*ret_error = "cannot open the treadmill link";
+			break;
+		case CONTROLLER_ERR_BUSY:
+		case CONTROLLER_ERR_FAILURE:
+			*ret_error = cerr->text;
+			break;
 		}
-		s->pending = session;
-		log_notice("session %s: looking for treadmill '%s'",
-			   s->profile_name,
-			   treadmill_address_name(s->cfg->treadmill));
-		set_status(s, "looking for treadmill '%s' for %s",
-			   treadmill_address_name(s->cfg->treadmill),
-			   s->profile_name);
-		return 0;
+		return err;
 	}
-	snprintf(s->address, sizeof(s->address), "%s", s->cfg->treadmill);
-	err = launch(s, session, ret_error);
-	if (err < 0)
-		goto fail;
+	/* The session keeps this configuration, whatever SIGHUP brings. */
+	s->session_cfg = s->cfg;
 	return 0;
-
-fail:
-	profile_free(profile);
-	link_free(s->link);
-	s->link = NULL;
-	session_log_close(s->log);
-	s->log = NULL;
-	programme_free(s->programme);
-	s->programme = NULL;
-	s->stage[0] = '\0';
-	s->scfg = NULL;
-	return err < 0 ? err : -EINVAL;
 }
 
 /* ---- the control socket ---- */
 
-static void reply_status(struct service *s, struct control_client *client,
-			 int press)
+/* What the service adds to status: itself, and what the next session
+ * will use (SIGHUP changes it). */
+static void status_extra(struct json *j, void *data)
 {
-	struct json *j = json_new_buffer();
+	struct service *s = data;
 
-	json_object_begin(j);
-	json_key(j, "ok");
-	json_bool(j, true);
-	if (press >= 0) {
-		json_key(j, "press");
-		json_int(j, press);
-	}
-	if (s->runner) {
-		runner_status_json(s->runner, j);
-	} else {
-		json_key(j, "state");
-		json_string(j, "idle");
-	}
 	json_key(j, "service");
 	json_string(j, s->status);
-	/* What the next session will use (SIGHUP changes it). */
 	json_key(j, "next");
 	json_object_begin(j);
 	json_key(j, "treadmill");
@@ -778,45 +392,22 @@ static void reply_status(struct service *s, struct control_client *client,
 	json_key(j, "programme");
 	json_string(j, s->cfg->programme);
 	json_object_end(j);
-	json_object_end(j);
-	control_reply(client, json_buffer(j, NULL));
-	json_free(j);
 }
 
-/* 'scan [SECONDS]': answered when the scan ends. */
-static void request_scan(struct service *s, struct control_client *client,
-			 const char *arg)
+static void reply_status(struct service *s, struct paced_call *call,
+			 const char *id)
 {
-	const char *error = NULL;
-	unsigned long seconds = SCAN_DEFAULT_S;
-	char *end;
+	struct json *j = json_new_buffer();
 
-	if (arg[0]) {
-		errno = 0;
-		seconds = strtoul(arg, &end, 10);
-		if (errno || *end || arg[0] < '0' || arg[0] > '9' ||
-		    seconds < 1 || seconds > SCAN_MAX_S) {
-			control_reply_error(client, "scan takes a number of seconds from 1 to 60");
-			return;
-		}
-	}
-	if (session_active(s)) {
-		control_reply_error(client, "a session is running: scanning would compete with the treadmill's link");
-		return;
-	}
-	/* A Bluetooth treadmill's plugin has the scanner: load it now. */
-	if (!plugin_host_find_scanner(s->plugins) &&
-	    plugin_driver_for_address(s->cfg->treadmill) &&
-	    !strcmp(plugin_driver_for_address(s->cfg->treadmill), "ftms-ble"))
-		(void) ensure_driver(s, s->cfg, s->cfg->treadmill);
-	if (scan_start(s, SCAN_LIST, (uint64_t) seconds * USEC_PER_SEC,
-		       s->cfg->adapter, &error) < 0) {
-		control_reply_error(client, error);
-		return;
-	}
-	s->scan_seconds = (unsigned) seconds;
-	s->scan_client = control_defer(client);
-	log_info("scanning for %lu s for a control client", seconds);
+	json_object_begin(j);
+	json_key(j, "ok");
+	json_bool(j, true);
+	controller_status_json(s->ctl, j);
+	status_extra(j, s);
+	json_object_end(j);
+	controller_remember(s->ctl, id, json_buffer(j, NULL));
+	paced_call_reply(call, json_buffer(j, NULL));
+	json_free(j);
 }
 
 static int only_cfg(const struct dirent *d)
@@ -827,7 +418,7 @@ static int only_cfg(const struct dirent *d)
 }
 
 /* 'profiles': what 'start NAME' can run, each loaded as it would be. */
-static void request_profiles(struct service *s, struct control_client *client)
+static void request_profiles(struct service *s, struct paced_call *call)
 {
 	struct dirent **names = NULL;
 	struct json *j;
@@ -835,7 +426,7 @@ static void request_profiles(struct service *s, struct control_client *client)
 
 	if (n < 0) {
 		log_warn_errno(-errno, "profile directory %s", s->cfg->profile_dir);
-		control_reply_error(client, "cannot read the profile directory");
+		call_reply_error(call, "cannot read the profile directory");
 		return;
 	}
 	j = json_new_buffer();
@@ -882,84 +473,279 @@ static void request_profiles(struct service *s, struct control_client *client)
 	json_key(j, "truncated");
 	json_bool(j, n > PROFILES_MAX);
 	json_object_end(j);
-	control_reply(client, json_buffer(j, NULL));
+	paced_call_reply(call, json_buffer(j, NULL));
 	json_free(j);
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 }
 
+static void history_entry_json(struct json *j, const struct history_entry *e)
+{
+	json_object_begin(j);
+	json_key(j, "when_s");
+	json_int(j, e->when_s);
+	json_key(j, "type");
+	json_string(j, e->type == SESSION_RUN ? "run" :
+		    e->type == SESSION_PRECHECK ? "precheck" : "cleared");
+	if (e->type == SESSION_RUN) {
+		json_key(j, "programme");
+		json_string(j, e->programme);
+		json_key(j, "stage");
+		json_string(j, e->stage);
+		json_key(j, "profile");
+		json_string(j, e->profile);
+		json_key(j, "presses");
+		json_uint(j, e->presses);
+		json_key(j, "completed");
+		json_bool(j, e->completed);
+		json_key(j, "outcome");
+		json_string(j, e->outcome);
+		json_key(j, "log");
+		json_string(j, e->log);
+	} else if (e->programme[0]) {
+		json_key(j, "programme");
+		json_string(j, e->programme);
+	}
+	json_object_end(j);
+}
+
+/*
+ * 'history [N]': the service's own history (STATE/history.jsonl), which
+ * a user who is not root cannot read directly: the N newest entries.
+ */
+static void request_history(struct service *s, struct paced_call *call,
+			    const char *arg)
+{
+	struct history_entry *hist = NULL;
+	unsigned long want = HISTORY_MAX;
+	unsigned bad = 0;
+	struct json *j;
+	char *end;
+	long n;
+
+	if (arg[0]) {
+		errno = 0;
+		want = strtoul(arg, &end, 10);
+		if (errno || *end || arg[0] < '0' || arg[0] > '9' || !want ||
+		    want > HISTORY_MAX) {
+			call_reply_error(call, "history takes a number of entries from 1 to 100");
+			return;
+		}
+	}
+	n = history_load(s->cfg->state_dir, &hist, &bad);
+	if (n < 0) {
+		call_reply_error(call, "cannot read the session history");
+		return;
+	}
+	j = json_new_buffer();
+	json_object_begin(j);
+	json_key(j, "ok");
+	json_bool(j, true);
+	json_key(j, "state_dir");
+	json_string(j, s->cfg->state_dir);
+	json_key(j, "unreadable");
+	json_uint(j, bad);
+	json_key(j, "total");
+	json_uint(j, (uint64_t) n);
+	json_key(j, "entries");
+	json_array_begin(j);
+	for (long i = n > (long) want ? n - (long) want : 0; i < n; i++)
+		history_entry_json(j, &hist[i]);
+	json_array_end(j);
+	json_object_end(j);
+	paced_call_reply(call, json_buffer(j, NULL));
+	json_free(j);
+	free(hist);
+}
+
+/* 'next': what the programme picks for the next session, with the limits
+ * and the history this service uses. */
+static void request_next(struct service *s, struct paced_call *call)
+{
+	struct programme_decision d;
+	struct session_summary *sum;
+	struct history_entry *hist = NULL;
+	struct profile_error perr;
+	struct programme *prog;
+	unsigned bad = 0;
+	struct json *j;
+	long n;
+	size_t k;
+	int r;
+
+	if (!s->cfg->programme[0]) {
+		call_reply_error(call, "no programme in paced.conf");
+		return;
+	}
+	prog = programme_load(s->cfg->programme, &s->cfg->limits, &perr);
+	if (!prog) {
+		log_err("%s", perr.text);
+		call_reply_error(call, "the programme does not load (see the log)");
+		return;
+	}
+	n = history_load(s->cfg->state_dir, &hist, &bad);
+	if (n < 0) {
+		programme_free(prog);
+		call_reply_error(call, "cannot read the session history");
+		return;
+	}
+	sum = paced_new0(struct session_summary, (size_t) n + 1);
+	k = history_summaries(hist, (size_t) n, prog, sum, (size_t) n);
+	r = programme_next(prog, sum, k, &d);
+	free(sum);
+	free(hist);
+	if (r < 0) {
+		programme_free(prog);
+		call_reply_error(call, "cannot decide the next stage");
+		return;
+	}
+	j = json_new_buffer();
+	json_object_begin(j);
+	json_key(j, "ok");
+	json_bool(j, true);
+	json_key(j, "programme");
+	json_string(j, prog->name);
+	json_key(j, "programme_path");
+	json_string(j, prog->path);
+	json_key(j, "stage");
+	json_string(j, prog->stages[d.stage].id);
+	json_key(j, "profile");
+	json_string(j, prog->stages[d.stage].profile->name);
+	json_key(j, "on_ladder");
+	json_string(j, prog->stages[d.programme_stage].id);
+	json_key(j, "reason");
+	json_string(j, programme_reason_name(d.reason));
+	json_key(j, "locked");
+	json_bool(j, d.locked);
+	json_key(j, "refer");
+	json_bool(j, d.refer);
+	json_key(j, "clean");
+	json_uint(j, d.clean);
+	json_key(j, "message");
+	json_string(j, d.message);
+	json_key(j, "state_dir");
+	json_string(j, s->cfg->state_dir);
+	json_object_end(j);
+	paced_call_reply(call, json_buffer(j, NULL));
+	json_free(j);
+	programme_free(prog);
+}
+
+/* One request, from the control socket or a plugin: the same answers. */
+static void handle(struct service *s, struct paced_call *call,
+		   const struct ctl_request *req)
+{
+	const char *error = NULL;
+	const char *again = controller_recall(s->ctl, req->id);
+
+	switch (req->cmd) {
+	case CTL_CMD_START:
+		if (again) {
+			paced_call_reply(call, again);
+			return;
+		}
+		if (!call_may_start(call)) {
+			log_warn("%s: start refused: it may not start the belt",
+				 call_source(call));
+			call_reply_error(call, controller_strerror(-EPERM));
+			return;
+		}
+		if (start_session(s, req->arg, &error) < 0) {
+			struct json *j = json_new_buffer();
+
+			json_object_begin(j);
+			json_key(j, "ok");
+			json_bool(j, false);
+			json_key(j, "error");
+			json_string(j, error);
+			json_object_end(j);
+			controller_remember(s->ctl, req->id, json_buffer(j, NULL));
+			paced_call_reply(call, json_buffer(j, NULL));
+			json_free(j);
+			return;
+		}
+		reply_status(s, call, req->id);
+		return;
+	case CTL_CMD_SCAN:
+		request_scan(s, call, req->arg);
+		return;
+	case CTL_CMD_PROFILES:
+		request_profiles(s, call);
+		return;
+	case CTL_CMD_HISTORY:
+		request_history(s, call, req->arg);
+		return;
+	case CTL_CMD_NEXT:
+		request_next(s, call);
+		return;
+	case CTL_CMD_STATUS:
+	case CTL_CMD_WATCH:
+	case CTL_CMD_SYMPTOM:
+	case CTL_CMD_PAUSE:
+	case CTL_CMD_RESUME:
+	case CTL_CMD_END:
+	case CTL_CMD_STOP:
+		break;
+	}
+	controller_request(s->ctl, call, req, status_extra, s);
+}
+
 static void on_request(struct control_client *client,
 		       const struct ctl_request *req, void *user_data)
 {
-	struct service *s = user_data;
-	const char *error = NULL;
-	int press = -1;
-
-	switch (req->cmd) {
-	case CTL_CMD_START:
-		if (start_session(s, req->arg, &error) < 0) {
-			control_reply_error(client, error);
-			return;
-		}
-		reply_status(s, client, -1);
-		return;
-	case CTL_CMD_STATUS:
-	case CTL_CMD_WATCH:
-		reply_status(s, client, -1);
-		if (req->cmd == CTL_CMD_WATCH)
-			control_watch(client);
-		return;
-	case CTL_CMD_SCAN:
-		request_scan(s, client, req->arg);
-		return;
-	case CTL_CMD_PROFILES:
-		request_profiles(s, client);
-		return;
-	case CTL_CMD_STOP:
-		/* stop also cancels a session still connecting or looking
-		 * for its treadmill. */
-		if (session_active(s) && !s->connected) {
-			request_stop(s);
-			reply_status(s, client, -1);
-			return;
-		}
-		break;
-	case CTL_CMD_SYMPTOM:
-	case CTL_CMD_PAUSE:
-	case CTL_CMD_RESUME:
-		break;
-	}
-	if (!s->runner || !s->connected) {
-		control_reply_error(client, session_active(s) ? "treadmill not connected yet" :
-				    "no session running");
-		return;
-	}
-	switch (req->cmd) {
-	case CTL_CMD_SYMPTOM:
-	case CTL_CMD_PAUSE:
-	case CTL_CMD_RESUME:
-		if (runner_request(s->runner, req, &press, &error) < 0) {
-			control_reply_error(client, error);
-			return;
-		}
-		break;
-	case CTL_CMD_STOP:
-		request_stop(s);
-		break;
-	case CTL_CMD_STATUS:
-	case CTL_CMD_WATCH:
-	case CTL_CMD_START:
-	case CTL_CMD_SCAN:
-	case CTL_CMD_PROFILES:
-		break;
-	}
-	reply_status(s, client, press);
+	handle(user_data, call_new_client(client, control_client_uid(client)),
+	       req);
 }
 
-/* ---- buttons (input plugins) ---- */
+/* A line whose command is not the daemon's: maybe a plugin's. */
+static bool plugin_line(struct service *s, struct paced_call *call,
+			const char *line)
+{
+	char word[32], rest[CTL_LINE_MAX], id[CTL_ID_MAX];
 
-static int on_action(const char *plugin, const char *source,
+	if (ctl_split_request(line, strlen(line), word, sizeof(word), rest,
+			      sizeof(rest), id, sizeof(id)) < 0)
+		return false;
+	return plugin_host_command(s->plugins, word, call, rest);
+}
+
+static void on_unknown(struct control_client *client, const char *line,
+		       void *user_data)
+{
+	struct service *s = user_data;
+	struct paced_call *call = call_new_client(client,
+						  control_client_uid(client));
+
+	if (!plugin_line(s, call, line))
+		call_reply_error(call, "unknown command");
+}
+
+/* ---- plugins: buttons and front ends ---- */
+
+static void on_plugin_request(const struct plugin_origin *from,
+			      struct paced_call *call, const char *line,
+			      void *user_data)
+{
+	struct service *s = user_data;
+	struct ctl_request req;
+	const char *error;
+
+	if (ctl_parse_request(line, strlen(line), &req, &error) < 0) {
+		if (!strcmp(error, "unknown command") &&
+		    plugin_line(s, call, line))
+			return;
+		call_reply_error(call, error);
+		return;
+	}
+	if (req.cmd == CTL_CMD_WATCH) {
+		call_reply_error(call, "watch is for control clients: a plugin registers a sink");
+		return;
+	}
+	handle(s, call, &req);
+}
+
+static int on_action(const struct plugin_origin *from,
 		     enum paced_action action, int arg, void *user_data)
 {
 	static const enum symptom_kind kinds[] = {
@@ -972,121 +758,134 @@ static int on_action(const char *plugin, const char *source,
 	const char *error = NULL;
 	int r;
 
-	if (action == PACED_ACTION_START) {
-		r = start_session(s, "", &error);
-		if (r < 0)
-			log_warn("%s (%s): start: %s", source, plugin, error);
-		return r;
-	}
-	if (action == PACED_ACTION_STOP && session_active(s) && !s->connected) {
-		request_stop(s);
-		return 0;
-	}
-	if (!s->runner || !s->connected) {
-		log_info("%s (%s): no session running, ignoring the press",
-			 source, plugin);
-		return -ESRCH;
-	}
 	switch (action) {
 	case PACED_ACTION_SYMPTOM:
 		if (arg < 0 || (size_t) arg >= ARRAY_SIZE(kinds))
 			return -EINVAL;
-		r = runner_symptom(s->runner, kinds[arg]);
+		r = controller_symptom(s->ctl, kinds[arg]);
 		break;
 	case PACED_ACTION_END:
-		r = runner_symptom(s->runner, SYMPTOM_LONG_PRESS);
+		r = controller_end(s->ctl);
 		break;
 	case PACED_ACTION_PAUSE:
-		r = runner_pause(s->runner);
+		r = controller_pause(s->ctl);
 		break;
 	case PACED_ACTION_RESUME:
-		r = runner_resume(s->runner);
+		r = from->may_start ? controller_resume(s->ctl) : -EPERM;
 		break;
 	case PACED_ACTION_STOP:
-		request_stop(s);
-		r = 0;
+		r = controller_stop(s->ctl);
 		break;
 	case PACED_ACTION_START:
+		if (!from->may_start) {
+			log_warn("%s (%s): start refused: it may not start the belt",
+				 from->source, from->plugin);
+			return -EPERM;
+		}
+		r = start_session(s, "", &error);
+		if (r < 0)
+			log_warn("%s (%s): start: %s", from->source,
+				 from->plugin, error);
+		return r;
 	default:
 		return -EINVAL;
 	}
-	if (r < 0)
-		log_info("%s (%s): %s", source, plugin, runner_strerror(r));
+	if (r == -ESRCH)
+		log_info("%s (%s): no session running, ignoring the press",
+			 from->source, from->plugin);
+	else if (r < 0)
+		log_info("%s (%s): %s", from->source, from->plugin,
+			 controller_strerror(r));
 	return r < 0 ? r : 0;
+}
+
+static const char *state_dir(void *user_data)
+{
+	struct service *s = user_data;
+
+	return s->cfg->state_dir;
 }
 
 /* ---- bring-up ---- */
 
-static bool plugin_listed(const struct paced_config *cfg, const char *name)
-{
-	for (unsigned i = 0; i < cfg->n_plugins; i++)
-		if (!strcmp(cfg->plugins[i].name, name))
-			return true;
-	return false;
-}
-
 /*
- * Whoever writes treadmill = "AA:BB:..." should not also have to know
- * that the ftms-ble plugin drives it: when no loaded driver takes the
- * address, load the one plugin_driver_for_address() names, with an empty
- * group. A plugin listed in paced.conf that failed is not tried again.
+ * At start-up and on reload: is there a driver for the treadmill? A
+ * driver plugin is loaded only when a session (or a scan) needs it: an
+ * idle service maps no Bluetooth or USB library it is not using
+ * (bench/README.md, idle RSS).
  */
-static bool have_driver(struct service *s, const char *address)
+static void check_driver(struct service *s, const struct paced_config *cfg)
 {
-	/* A treadmill known by name is found by a scanner, then driven by
-	 * the driver of the address found. */
-	if (treadmill_address_name(address))
-		return plugin_host_find_scanner(s->plugins) != NULL;
-	return plugin_host_find_driver(s->plugins, address) != NULL;
+	char name[64];
+
+	if (treadmill_address_name(cfg->treadmill)) {
+		if (plugin_host_find_scanner(s->plugins) ||
+		    plugin_scanner_plugin(s->plugins, cfg->plugin_dir, name,
+					  sizeof(name)) == 0)
+			return;
+		log_warn("treadmill '%s': no plugin can scan for it; sessions cannot start",
+			 cfg->treadmill);
+		return;
+	}
+	if (plugin_driver_for_address(s->plugins, cfg->plugin_dir,
+				      cfg->treadmill, name, sizeof(name)) == 0) {
+		char path[PATH_MAX];
+
+		if (!plugin_host_find_driver(s->plugins, cfg->treadmill) &&
+		    plugin_find(cfg->plugin_dir, name, path, sizeof(path)) == 0)
+			log_info("treadmill '%s': plugin %s (%s) is loaded when a session needs it",
+				 cfg->treadmill, name, path);
+		return;
+	}
+	log_warn("no plugin drives treadmill '%s'; sessions cannot start",
+		 cfg->treadmill);
 }
 
-static bool ensure_driver(struct service *s, const struct paced_config *cfg,
-			  const char *address)
-{
-	const char *name;
-	int err;
+static void config_error_set(struct config_error *err, unsigned line,
+			     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-	if (have_driver(s, address))
-		return true;
-	name = plugin_driver_for_address(address);
-	if (name && !plugin_listed(cfg, name)) {
-		err = plugin_host_load(s->plugins, cfg->plugin_dir, name, NULL,
-				       cfg->file);
-		if (err == 0 && have_driver(s, address)) {
-			log_notice("treadmill '%s': loaded the %s plugin it needs (not listed in %s)",
-				   address, name, cfg->file);
-			return true;
+static void config_error_set(struct config_error *err, unsigned line,
+			     const char *fmt, ...)
+{
+	va_list ap;
+
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	va_end(ap);
+}
+
+int service_check_config(const struct paced_config *cfg,
+			 struct config_error *ret_err)
+{
+	struct plugin_host *host = plugin_host_new(NULL, NULL, NULL);
+	char name[64], forms[512];
+	const char *found;
+	int r = 0;
+
+	if (treadmill_address_name(cfg->treadmill)) {
+		if (plugin_scanner_plugin(host, cfg->plugin_dir, name,
+					  sizeof(name)) < 0) {
+			config_error_set(ret_err, cfg->treadmill_line,
+					 "%s:%u: treadmill '%s' is found by name, but no plugin in %s can scan (the ftms-ble plugin)",
+					 cfg->file, cfg->treadmill_line,
+					 cfg->treadmill, cfg->plugin_dir);
+			r = -ENOENT;
 		}
+	} else if (plugin_driver_for_address(host, cfg->plugin_dir,
+					     cfg->treadmill, name,
+					     sizeof(name)) < 0) {
+		plugin_driver_usage(host, cfg->plugin_dir, forms, sizeof(forms));
+		found = forms[0] ? forms : "none: no driver plugin found";
+		config_error_set(ret_err, cfg->treadmill_line,
+				 "%s:%u: address '%s' is not a treadmill address (the installed drivers take: %s; or name:NAME)",
+				 cfg->file, cfg->treadmill_line, cfg->treadmill,
+				 found);
+		r = -EINVAL;
 	}
-	log_warn("no loaded plugin drives treadmill '%s'%s%s%s; sessions cannot start",
-		 address, name ? " (it needs plugin " : "",
-		 name ? name : "", name ? ")" : "");
-	return false;
-}
-
-/*
- * At start-up and on reload: is there a driver for the treadmill, or a
- * plugin that will be one? An unlisted driver plugin is only loaded when
- * a session (or a scan) needs it: an idle service maps no Bluetooth or
- * USB library it is not using (bench/README.md, idle RSS).
- */
-static void check_driver(struct service *s, const struct paced_config *cfg,
-			 const char *address)
-{
-	const char *name = plugin_driver_for_address(address);
-	char path[PATH_MAX];
-
-	if (have_driver(s, address))
-		return;
-	if (name && !plugin_listed(cfg, name) &&
-	    plugin_find(cfg->plugin_dir, name, path, sizeof(path)) == 0) {
-		log_info("treadmill '%s': plugin %s (%s) is loaded when a session needs it",
-			 address, name, path);
-		return;
-	}
-	log_warn("no plugin drives treadmill '%s'%s%s%s; sessions cannot start",
-		 address, name ? " (it needs plugin " : "", name ? name : "",
-		 name ? ", not found)" : "");
+	plugin_host_free(host);
+	return r;
 }
 
 /*
@@ -1113,6 +912,11 @@ static int socket_in_use(const char *path)
 
 struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 {
+	static const struct plugin_host_ops host_ops = {
+		.action = on_action,
+		.request = on_plugin_request,
+		.state_dir = state_dir,
+	};
 	struct service *s = paced_new0(struct service, 1);
 	gid_t gid = (gid_t) -1;
 	int err;
@@ -1147,17 +951,24 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 		log_notice("closed %d interrupted session log%s in %s", err,
 			   err == 1 ? "" : "s", cfg->state_dir);
 
-	s->plugins = plugin_host_new(loop, on_action, s);
+	s->plugins = plugin_host_new(loop, &host_ops, s);
 	for (unsigned i = 0; i < cfg->n_plugins; i++) {
+		struct plugin_settings set = {
+			.group = cfg->plugins[i].group, .file = cfg->file,
+		};
+
 		err = plugin_host_load(s->plugins, cfg->plugin_dir,
-				       cfg->plugins[i].name, cfg->plugins[i].group,
-				       cfg->file);
+				       cfg->plugins[i].name, &set);
 		if (err < 0)
 			log_warn("%s:%u: plugin %s not loaded, ignoring",
 				 cfg->file, cfg->plugins[i].line,
 				 cfg->plugins[i].name);
 	}
-	check_driver(s, cfg, cfg->treadmill);
+	s->ctl = controller_new(loop, s->plugins);
+	controller_set_listener(s->ctl, &(struct controller_listener) {
+		.event = on_event, .phase = on_phase,
+	}, s);
+	check_driver(s, cfg);
 
 	s->control = control_new(loop, cfg->control_socket, gid, on_request, s,
 				 &err);
@@ -1166,6 +977,8 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 			  cfg->control_socket);
 		goto fail;
 	}
+	control_set_unknown(s->control, on_unknown);
+	controller_set_control(s->ctl, s->control);
 	log_notice("control socket %s%s%s", cfg->control_socket,
 		   cfg->control_group[0] ? ", group " : "", cfg->control_group);
 	set_status(s, "idle");
@@ -1221,56 +1034,47 @@ void service_reload(struct service *s, struct paced_config *cfg)
 	LOG_CHANGE_STR(programme, "programme");
 	LOG_CHANGE_STR(profile_dir, "profile_dir");
 	LOG_CHANGE_STR(state_dir, "state_dir");
-	/* A running session keeps the configuration it started with
-	 * (s->scfg): its treadmill, cap and policy never change under it. */
-	if (s->scfg && s->scfg == s->cfg) {
-		s->scfg_owned = s->cfg_owned;
-	} else {
+	/* A running session keeps the configuration it started with: its
+	 * treadmill, cap and policy never change under it. */
+	if (s->session_cfg && s->session_cfg == s->cfg)
+		s->session_cfg_owned = s->cfg_owned;
+	else
 		config_free(s->cfg_owned);
-	}
 	s->cfg = cfg;
 	s->cfg_owned = cfg;
 	/* A new state directory may hold logs an earlier paced left open;
 	 * with a session running, its own log is open there. */
-	if (!session_active(s)) {
+	if (!controller_active(s->ctl)) {
 		err = history_recover(cfg->state_dir);
 		if (err > 0)
 			log_notice("closed %d interrupted session log%s in %s",
 				   err, err == 1 ? "" : "s", cfg->state_dir);
 	}
-	check_driver(s, cfg, cfg->treadmill);
+	check_driver(s, cfg);
 	log_notice("SIGHUP: %s applied%s", cfg->file,
-		   session_active(s) ? " from the next session on (the running one keeps its settings)" :
+		   controller_active(s->ctl) ? " from the next session on (the running one keeps its settings)" :
 		   "");
 }
 
 void service_shutdown(struct service *s)
 {
 	s->shutting_down = true;
-	if (!s->runner) {
-		end_session(s);
-		return;
-	}
-	set_status(s, "stopping the session");
-	request_stop(s);
-	if (s->stop_timer <= 0 && !s->reap_idle)
-		schedule_reap(s);
+	if (controller_signal(s->ctl))
+		loop_quit(s->loop, 0);
 }
 
 void service_free(struct service *s)
 {
 	if (!s)
 		return;
-	if (s->reap_idle > 0)
-		loop_remove(s->loop, s->reap_idle);
-	s->reap_idle = 0;
 	s->shutting_down = false;
-	if (session_active(s) || s->link)
-		end_session(s);
-	scan_reset(s);
-	scan_reply_error(s, "paced is shutting down");
+	/* The controller first: its teardown frees the treadmill, whose code
+	 * lives in a plugin. */
+	controller_free(s->ctl);
+	scan_cancel(s, "paced is shutting down");
 	control_free(s->control);
 	plugin_host_free(s->plugins);
+	config_free(s->session_cfg_owned);
 	config_free(s->cfg_owned);
 	free(s);
 }

@@ -8,6 +8,15 @@
 struct service;
 
 /*
+ * What paced.conf's syntax cannot show: whether a driver plugin takes the
+ * treadmill address (or a scanner can find it by name). Returns 0, or a
+ * negative errno with "file:line: message" in *ret_err. Loads nothing for
+ * good.
+ */
+int service_check_config(const struct paced_config *cfg,
+			 struct config_error *ret_err);
+
+/*
  * Bring the service up on loop: recover interrupted logs, load the
  * plugins, open the control socket (refusing when another paced already
  * answers on it). Borrows loop and cfg. Returns NULL after logging why.

@@ -6,20 +6,28 @@
 #include "ctl-proto.h"
 #include "util.h"
 
+enum arg_rule {
+	ARG_NONE,
+	ARG_ONE,		/* at most one word */
+};
+
 static const struct {
 	const char *name;
 	enum ctl_cmd cmd;
-	bool arg_allowed;
+	enum arg_rule arg;
 } commands[] = {
-	{ "status", CTL_CMD_STATUS, false },
-	{ "symptom", CTL_CMD_SYMPTOM, true },
-	{ "pause", CTL_CMD_PAUSE, false },
-	{ "resume", CTL_CMD_RESUME, false },
-	{ "stop", CTL_CMD_STOP, false },
-	{ "start", CTL_CMD_START, true },
-	{ "watch", CTL_CMD_WATCH, false },
-	{ "scan", CTL_CMD_SCAN, true },
-	{ "profiles", CTL_CMD_PROFILES, false },
+	{ "status", CTL_CMD_STATUS, ARG_NONE },
+	{ "symptom", CTL_CMD_SYMPTOM, ARG_ONE },
+	{ "pause", CTL_CMD_PAUSE, ARG_NONE },
+	{ "resume", CTL_CMD_RESUME, ARG_NONE },
+	{ "stop", CTL_CMD_STOP, ARG_NONE },
+	{ "start", CTL_CMD_START, ARG_ONE },
+	{ "watch", CTL_CMD_WATCH, ARG_NONE },
+	{ "scan", CTL_CMD_SCAN, ARG_ONE },
+	{ "profiles", CTL_CMD_PROFILES, ARG_NONE },
+	{ "end", CTL_CMD_END, ARG_NONE },
+	{ "history", CTL_CMD_HISTORY, ARG_ONE },
+	{ "next", CTL_CMD_NEXT, ARG_NONE },
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)
@@ -44,6 +52,49 @@ static size_t word(const char **p, const char *end, const char **ret_start)
 	return (size_t) (s - *ret_start);
 }
 
+static bool id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/*
+ * The checks every line gets, and an optional "id=TOKEN" first word.
+ * Leaves *p after it; id gets the token ("" without one).
+ */
+static int preamble(const char **p, const char *end, char *id, size_t idlen,
+		    const char **ret_error)
+{
+	const char *w, *save;
+	size_t n;
+
+	for (const char *c = *p; c < end; c++) {
+		if ((unsigned char) *c < 0x20 && *c != '\t') {
+			*ret_error = "control characters in request";
+			return -EINVAL;
+		}
+	}
+	id[0] = '\0';
+	save = *p;
+	n = word(p, end, &w);
+	if (n < 3 || memcmp(w, "id=", 3)) {
+		*p = save;
+		return 0;
+	}
+	if (n == 3 || n - 3 >= idlen) {
+		*ret_error = "a request id is 1 to 32 letters, digits, '-' or '_'";
+		return -EINVAL;
+	}
+	for (size_t i = 3; i < n; i++)
+		if (!id_char(w[i])) {
+			*ret_error = "a request id is 1 to 32 letters, digits, '-' or '_'";
+			return -EINVAL;
+		}
+	memcpy(id, w + 3, n - 3);
+	id[n - 3] = '\0';
+	return 0;
+}
+
 int ctl_parse_request(const char *line, size_t len, struct ctl_request *ret,
 		      const char **ret_error)
 {
@@ -53,13 +104,8 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_request *ret,
 
 	if (len && line[len - 1] == '\r')
 		end--;
-	for (const char *c = line; c < end; c++) {
-		if ((unsigned char) *c < 0x20 && *c != '\t') {
-			*ret_error = "control characters in request";
-			return -EINVAL;
-		}
-	}
-
+	if (preamble(&p, end, req.id, sizeof(req.id), ret_error) < 0)
+		return -EINVAL;
 	n = word(&p, end, &w);
 	if (!n) {
 		*ret_error = "empty request";
@@ -77,7 +123,7 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_request *ret,
 
 	n = word(&p, end, &w);
 	if (n) {
-		if (!commands[i].arg_allowed) {
+		if (commands[i].arg == ARG_NONE) {
 			*ret_error = "this command takes no argument";
 			return -EINVAL;
 		}
@@ -92,6 +138,33 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_request *ret,
 		return -EINVAL;
 	}
 	*ret = req;
+	return 0;
+}
+
+int ctl_split_request(const char *line, size_t len, char *word_buf,
+		      size_t wlen, char *rest, size_t rlen, char *id,
+		      size_t idlen)
+{
+	const char *p = line, *end = line + len, *w, *error;
+	size_t n;
+
+	if (len && line[len - 1] == '\r')
+		end--;
+	if (preamble(&p, end, id, idlen, &error) < 0)
+		return -EINVAL;
+	n = word(&p, end, &w);
+	if (!n || n >= wlen)
+		return -EINVAL;
+	memcpy(word_buf, w, n);
+	word_buf[n] = '\0';
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if ((size_t) (end - p) >= rlen)
+		return -EINVAL;
+	memcpy(rest, p, (size_t) (end - p));
+	rest[end - p] = '\0';
 	return 0;
 }
 

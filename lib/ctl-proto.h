@@ -14,6 +14,13 @@
  */
 #define CTL_LINE_MAX	256
 #define CTL_ARG_MAX	128
+/*
+ * A request may start with "id=TOKEN" (1 to 32 letters, digits, '-' or
+ * '_'): the daemon remembers the answer for a while, and the same id
+ * again gets the same answer without acting twice, so a client that timed
+ * out can retry a press safely.
+ */
+#define CTL_ID_MAX	33
 
 enum ctl_cmd {
 	CTL_CMD_STATUS,
@@ -25,11 +32,15 @@ enum ctl_cmd {
 	CTL_CMD_WATCH,
 	CTL_CMD_SCAN,		/* [SECONDS]: the service only; replies late */
 	CTL_CMD_PROFILES,	/* the service only */
+	CTL_CMD_END,		/* the long press: cool-down, then stop */
+	CTL_CMD_HISTORY,	/* [N]: the service's history */
+	CTL_CMD_NEXT,		/* the programme's next stage, and why */
 };
 
 struct ctl_request {
 	enum ctl_cmd cmd;
 	char arg[CTL_ARG_MAX];	/* "" when absent */
+	char id[CTL_ID_MAX];	/* "" when the request has none */
 };
 
 /*
@@ -39,6 +50,14 @@ struct ctl_request {
  */
 int ctl_parse_request(const char *line, size_t len, struct ctl_request *ret,
 		      const char **ret_error);
+/*
+ * The command word of a line that ctl_parse_request() calls an unknown
+ * command (a plugin's, paced_command_register()), after any id=, into
+ * word; the rest of the line (trimmed) into rest. Returns 0, or -EINVAL
+ * when there is no word or it does not fit.
+ */
+int ctl_split_request(const char *line, size_t len, char *word, size_t wlen,
+		      char *rest, size_t rlen, char *id, size_t idlen);
 const char *ctl_cmd_name(enum ctl_cmd cmd);
 
 /*

@@ -13,7 +13,6 @@
 #include "util.h"
 #include "gatt-client.h"
 #include "ftms-client.h"
-#include "transport.h"
 
 #define DEFAULT_CP_TIMEOUT_US		(3 * USEC_PER_SEC)
 #define DEFAULT_CONTROL_RETRIES		3
@@ -462,7 +461,8 @@ static bool raise_security(struct ftms_client *c, int err, uint8_t ecode)
 	     ecode != ATT_ECODE_AUTHENTICATION))
 		return false;
 	c->security_raised = true;
-	r = transport_fd_raise_security(att_get_fd(c->att), false);
+	r = c->opts.raise_security ?
+	    c->opts.raise_security(att_get_fd(c->att), false) : -ENOPROTOOPT;
 	dbg(c, "%s: raising link security: %s", att_ecode_name(ecode),
 	    r < 0 ? strerror(-r) : "ok, writing again");
 	return r == 0;

@@ -50,6 +50,14 @@ struct ftms_client_opts {
 	 * -ECONNREFUSED, ...). The caller's connect deadline covers both.
 	 */
 	bool connecting;
+	/*
+	 * The bearer can be encrypted on demand (docs/ftms.md 1.9): ask for
+	 * it once when the treadmill answers Insufficient Encryption or
+	 * Authentication, then write again. Bluetooth's is
+	 * l2cap_raise_security(); NULL for bearers that cannot (the error
+	 * then stands).
+	 */
+	int (*raise_security)(int fd, bool high);
 };
 
 struct ftms_client_stats {

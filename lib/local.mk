@@ -15,7 +15,9 @@ lib_libpaced_la_SOURCES = \
 	lib/treadmill.c lib/treadmill.h \
 	lib/ftms-client.c lib/ftms-client.h \
 	lib/transport.c lib/transport.h \
-	lib/ant.c lib/ant.h \
-	lib/sim/att-server.c lib/sim/att-server.h \
-	lib/sim/belt.c lib/sim/belt.h lib/sim/sim.c lib/sim/sim.h
+	lib/ant.c lib/ant.h
 lib_libpaced_la_LIBADD = -lm
+# Default visibility: paced exports lib/ to its in-tree plugins, and the
+# version script (daemon/paced.ver), not the compiler, decides what leaves
+# the executable.
+lib_libpaced_la_CFLAGS = $(AM_CFLAGS) -fvisibility=default

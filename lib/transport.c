@@ -1,40 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Treadmill addresses ("sim", "unix:PATH", Bluetooth LE) to an ATT socket. */
+/* An ATT bearer that can be opened again after a drop: unix:PATH here, others by their owners. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-/*
- * Kernel ABI headers only (struct sockaddr_l2, BT_SECURITY, HCIGETDEVINFO):
- * nothing here calls into libbluetooth, so lib/ stays libc-only.
- */
-#include <bluetooth/bluetooth.h>
-#include <bluetooth/hci.h>
-#include <bluetooth/l2cap.h>
-
-#include "sim/sim.h"
 #include "transport.h"
 #include "util.h"
 
 #define UNIX_PREFIX "unix:"
 
-/* Core spec v5.3 Vol 3 Part A §2.1: the LE fixed channel for ATT. */
-#define ATT_CID 4
-
 struct transport {
-	enum transport_kind kind;
 	struct loop *loop;		/* borrowed */
+	const struct transport_ops *ops;
+	void *impl;
 	char *address;
 	int fd;
-	int sim_fd;			/* the simulator's end, sim only */
-	struct sim *sim;
-	char *adapter;			/* Bluetooth: "hciN"/address or NULL */
-	bool connecting;		/* Bluetooth connect in progress */
+	bool connecting;		/* a non-blocking connect in progress */
 	/*
 	 * A dup of the connecting socket, ours even after the fd has been
 	 * stolen: the client may own (and epoll) the fd while we wait, and
@@ -49,155 +34,13 @@ struct transport {
 	int wait_idle_id;
 };
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	       (c >= 'A' && c <= 'F');
-}
-
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return c - 'A' + 10;
-}
-
-/*
- * XX:XX:XX:XX:XX:XX into kernel order (bdaddr_t is little endian: the
- * last printed byte first). Returns the rest of the string, or NULL.
- */
-static const char *parse_hex_addr(const char *s, uint8_t addr[6])
-{
-	for (int i = 0; i < 6; i++) {
-		if (!is_hex(s[0]) || !is_hex(s[1]))
-			return NULL;
-		addr[5 - i] = (uint8_t) (hex_val(s[0]) << 4 | hex_val(s[1]));
-		s += 2;
-		if (i < 5 && *s++ != ':')
-			return NULL;
-	}
-	return s;
-}
-
-int transport_parse_bdaddr(const char *address, uint8_t ret_addr[6],
-			   bool *ret_random)
-{
-	uint8_t addr[6];
-	const char *rest;
-	bool random;
-
-	if (!address || !ret_addr || !ret_random)
-		return -EINVAL;
-	rest = parse_hex_addr(address, addr);
-	if (!rest)
-		return -EINVAL;
-	if (*rest == '\0' || !strcmp(rest, "/public"))
-		random = false;
-	else if (!strcmp(rest, "/random"))
-		random = true;
-	else
-		return -EINVAL;
-	memcpy(ret_addr, addr, 6);
-	*ret_random = random;
-	return 0;
-}
-
-int transport_parse_adapter(const char *adapter, int *ret_index,
-			    uint8_t ret_addr[6])
-{
-	uint8_t addr[6];
-	const char *rest;
-
-	if (!adapter || !ret_index || !ret_addr)
-		return -EINVAL;
-	if (!strncmp(adapter, "hci", 3)) {
-		const char *p = adapter + 3;
-		long idx = 0;
-
-		if (!*p)
-			return -EINVAL;
-		for (; *p; p++) {
-			if (*p < '0' || *p > '9')
-				return -EINVAL;
-			idx = idx * 10 + (*p - '0');
-			/* HCI device ids are 16 bits (struct hci_dev_req) */
-			if (idx > 0xffff)
-				return -EINVAL;
-		}
-		*ret_index = (int) idx;
-		return 0;
-	}
-	rest = parse_hex_addr(adapter, addr);
-	if (!rest || *rest)
-		return -EINVAL;
-	*ret_index = -1;
-	memcpy(ret_addr, addr, 6);
-	return 0;
-}
-
-static bool is_bdaddr(const char *s)
-{
-	uint8_t addr[6];
-	bool random;
-
-	return transport_parse_bdaddr(s, addr, &random) == 0;
-}
-
-int transport_parse(const char *address, enum transport_kind *ret_kind)
-{
-	struct sockaddr_un sun;
-	enum transport_kind kind;
-
-	if (!address)
-		return -EINVAL;
-	if (!strcmp(address, "sim")) {
-		kind = TRANSPORT_KIND_SIM;
-	} else if (!strncmp(address, UNIX_PREFIX, strlen(UNIX_PREFIX))) {
-		const char *path = address + strlen(UNIX_PREFIX);
-
-		if (!*path)
-			return -EINVAL;
-		if (strlen(path) >= sizeof(sun.sun_path))
-			return -ENAMETOOLONG;
-		kind = TRANSPORT_KIND_UNIX;
-	} else if (is_bdaddr(address)) {
-		kind = TRANSPORT_KIND_BLUETOOTH;
-	} else {
-		return -EINVAL;
-	}
-	*ret_kind = kind;
-	return 0;
-}
-
 const char *transport_error_str(int err)
 {
 	switch (err) {
 	case -EINVAL:
-		return "unknown treadmill address (expected 'sim', "
-		       "'unix:PATH' or a Bluetooth address XX:XX:XX:XX:XX:XX)";
+		return "not a unix:PATH address";
 	case -ENAMETOOLONG:
 		return "unix socket path too long";
-	case -EOPNOTSUPP:
-		return "not supported by this transport";
-	case -EAFNOSUPPORT:
-		return "this kernel has no Bluetooth support (AF_BLUETOOTH)";
-	case -ENODEV:
-		return "no such Bluetooth adapter";
-	case -ENETDOWN:
-		return "the Bluetooth adapter is down (hciconfig hciN up, "
-		       "or power it on in bluetoothctl)";
-	case -EHOSTUNREACH:
-		return "no Bluetooth adapter can reach that address "
-		       "(is one powered on?)";
-	case -ETIMEDOUT:
-		return "the treadmill did not answer the connection "
-		       "(out of range, off, or connected to something else)";
-	case -EACCES:
-	case -EPERM:
-		return "permission denied (needs CAP_NET_RAW and "
-		       "CAP_NET_ADMIN, or root)";
 	case -ENOENT:
 		return "no ATT server socket at that path";
 	case -ECONNREFUSED:
@@ -206,191 +49,29 @@ const char *transport_error_str(int err)
 		return "the ATT server's backlog is full, try again";
 	case -EPROTOTYPE:
 		return "that socket is not SOCK_SEQPACKET";
-	case -ENOMEM:
-		return "invalid simulator configuration";
+	case -EACCES:
+		return "permission denied on that socket";
 	default:
 		return strerror(-err);
 	}
 }
 
-static int open_sim(struct transport *t, struct loop *loop,
-		    const struct sim_config *sim_cfg)
+const char *transport_unix_path(const char *address, int *ret_err)
 {
-	struct sim_config def;
-	int sv[2], r;
+	struct sockaddr_un sun;
+	const char *path;
+	int err = 0;
 
-	if (!sim_cfg) {
-		sim_config_init(&def);
-		sim_cfg = &def;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		       0, sv) < 0)
-		return -errno;
-	t->fd = sv[0];
-	t->sim_fd = sv[1];
-	t->sim = sim_new(loop, sim_cfg);
-	if (!t->sim)
-		return -ENOMEM;
-	/* The simulator end stays ours, so transport_free() closes it
-	 * after the simulator is gone. */
-	r = sim_attach(t->sim, t->sim_fd, false);
-	return r;
-}
-
-static int open_unix(struct transport *t, const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-
-	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	t->fd = fd;
-	/*
-	 * Non-blocking: an AF_UNIX connect completes at once or fails with
-	 * EAGAIN (backlog full); it never returns EINPROGRESS (unix(7)).
-	 */
-	if (connect(fd, (struct sockaddr *) &sun, sizeof(sun)) < 0)
-		return -errno;
-	return 0;
-}
-
-/* The adapter's address for a "hciN" name: HCIGETDEVINFO needs no
- * capability, unlike a raw HCI socket bound to the device. */
-static int adapter_addr(int index, bdaddr_t *ret_addr)
-{
-	struct hci_dev_info di = { .dev_id = (uint16_t) index };
-	int fd, r = 0;
-
-	fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, BTPROTO_HCI);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, HCIGETDEVINFO, (void *) &di) < 0)
-		r = -errno;
-	(void) close(fd);
-	if (r < 0)
-		return r;
-	if (!(di.flags & (1u << HCI_UP)))
-		return -ENETDOWN;
-	memcpy(ret_addr, &di.bdaddr, sizeof(*ret_addr));
-	return 0;
-}
-
-static int open_bt(struct transport *t)
-{
-	struct sockaddr_l2 src = { .l2_family = AF_BLUETOOTH };
-	struct sockaddr_l2 dst = { .l2_family = AF_BLUETOOTH };
-	uint8_t addr[6];
-	bool random;
-	int fd, r;
-
-	r = transport_parse_bdaddr(t->address, addr, &random);
-	if (r < 0)
-		return r;
-	memcpy(&dst.l2_bdaddr, addr, 6);
-	dst.l2_cid = htobs(ATT_CID);
-	dst.l2_bdaddr_type = random ? BDADDR_LE_RANDOM : BDADDR_LE_PUBLIC;
-
-	/* Our own side is always an LE address on the ATT CID, bound to
-	 * the chosen adapter (BDADDR_ANY lets the kernel route). */
-	src.l2_cid = htobs(ATT_CID);
-	src.l2_bdaddr_type = BDADDR_LE_PUBLIC;
-	if (t->adapter && *t->adapter) {
-		int index;
-
-		r = transport_parse_adapter(t->adapter, &index, addr);
-		if (r < 0)
-			return -ENODEV;
-		if (index >= 0) {
-			r = adapter_addr(index, &src.l2_bdaddr);
-			if (r == -ENODEV || r == -EINVAL)
-				return -ENODEV;
-			if (r < 0)
-				return r;
-		} else {
-			memcpy(&src.l2_bdaddr, addr, 6);
-		}
-	}
-
-	fd = socket(AF_BLUETOOTH, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    BTPROTO_L2CAP);
-	if (fd < 0)
-		return -errno;
-	t->fd = fd;
-	if (bind(fd, (struct sockaddr *) &src, sizeof(src)) < 0)
-		return errno == EADDRNOTAVAIL ? -ENODEV : -errno;
-	/*
-	 * Non-blocking (STYLE.md: nothing blocks): the kernel scans for the
-	 * advertising peer and sends LE Create Connection; EINPROGRESS is the
-	 * normal answer and the fd turns writable when it is done. The kernel
-	 * gives up by itself after its LE connection timeout (about 20 s);
-	 * transport_wait_connected() applies the caller's shorter one.
-	 */
-	if (connect(fd, (struct sockaddr *) &dst, sizeof(dst)) < 0) {
-		if (errno != EINPROGRESS && errno != EAGAIN)
-			return -errno;
-		t->conn_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-		if (t->conn_fd < 0)
-			return -errno;
-		t->connecting = true;
-	}
-	return 0;
-}
-
-int transport_open(struct loop *loop, const char *address,
-		   const struct sim_config *sim_cfg,
-		   struct transport **ret_transport)
-{
-	struct transport_opts opts = { .sim_cfg = sim_cfg };
-
-	return transport_open_opts(loop, address, &opts, ret_transport);
-}
-
-int transport_open_opts(struct loop *loop, const char *address,
-			const struct transport_opts *opts,
-			struct transport **ret_transport)
-{
-	const struct sim_config *sim_cfg = opts ? opts->sim_cfg : NULL;
-	enum transport_kind kind;
-	struct transport *t;
-	int r;
-
-	if (!loop || !ret_transport)
-		return -EINVAL;
-	r = transport_parse(address, &kind);
-	if (r < 0)
-		return r;
-
-	t = paced_new0(struct transport, 1);
-	t->kind = kind;
-	t->loop = loop;
-	t->fd = -1;
-	t->sim_fd = -1;
-	t->conn_fd = -1;
-	t->address = paced_strdup(address);
-	if (opts && opts->adapter && *opts->adapter)
-		t->adapter = paced_strdup(opts->adapter);
-	switch (kind) {
-	case TRANSPORT_KIND_SIM:
-		r = open_sim(t, loop, sim_cfg);
-		break;
-	case TRANSPORT_KIND_UNIX:
-		r = open_unix(t, address + strlen(UNIX_PREFIX));
-		break;
-	case TRANSPORT_KIND_BLUETOOTH:
-		r = open_bt(t);
-		break;
-	default:
-		r = -EINVAL;
-		break;
-	}
-	if (r < 0) {
-		transport_free(t);
-		return r;
-	}
-	*ret_transport = t;
-	return 0;
+	if (!address || strncmp(address, UNIX_PREFIX, strlen(UNIX_PREFIX)))
+		return NULL;
+	path = address + strlen(UNIX_PREFIX);
+	if (!*path)
+		err = -EINVAL;
+	else if (strlen(path) >= sizeof(sun.sun_path))
+		err = -ENAMETOOLONG;
+	if (ret_err)
+		*ret_err = err;
+	return path;
 }
 
 static void end_connect(struct transport *t)
@@ -399,6 +80,97 @@ static void end_connect(struct transport *t)
 		(void) close(t->conn_fd);
 	t->conn_fd = -1;
 	t->connecting = false;
+}
+
+static int do_open(struct transport *t)
+{
+	bool connecting = false;
+	int fd = -1, r;
+
+	r = t->ops->open(t->impl, &fd, &connecting);
+	if (r < 0)
+		return r;
+	t->fd = fd;
+	if (connecting) {
+		t->conn_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (t->conn_fd < 0) {
+			r = -errno;
+			(void) close(t->fd);
+			t->fd = -1;
+			return r;
+		}
+		t->connecting = true;
+	}
+	return 0;
+}
+
+int transport_new(struct loop *loop, const char *address,
+		  const struct transport_ops *ops, void *impl,
+		  struct transport **ret_transport)
+{
+	struct transport *t;
+	int r;
+
+	if (!loop || !ops || !ops->open || !ret_transport) {
+		if (ops && ops->free)
+			ops->free(impl);
+		return -EINVAL;
+	}
+	t = paced_new0(struct transport, 1);
+	t->loop = loop;
+	t->ops = ops;
+	t->impl = impl;
+	t->fd = -1;
+	t->conn_fd = -1;
+	t->address = paced_strdup(address ? address : "");
+	r = do_open(t);
+	if (r < 0) {
+		transport_free(t);
+		return r;
+	}
+	*ret_transport = t;
+	return 0;
+}
+
+static int unix_open(void *impl, int *ret_fd, bool *ret_connecting)
+{
+	const char *path = impl;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/*
+	 * Non-blocking: an AF_UNIX connect completes at once or fails with
+	 * EAGAIN (backlog full); it never returns EINPROGRESS (unix(7)).
+	 */
+	if (connect(fd, (struct sockaddr *) &sun, sizeof(sun)) < 0) {
+		r = -errno;
+		(void) close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static const struct transport_ops unix_ops = {
+	.name = "unix",
+	.open = unix_open,
+	.free = free,
+};
+
+int transport_open_unix(struct loop *loop, const char *address,
+			struct transport **ret_transport)
+{
+	int err = -EINVAL;
+	const char *path = transport_unix_path(address, &err);
+
+	if (!path || err < 0)
+		return path ? err : -EINVAL;
+	return transport_new(loop, address, &unix_ops, paced_strdup(path),
+			     ret_transport);
 }
 
 static void wait_cancel(struct transport *t)
@@ -417,44 +189,13 @@ static void wait_cancel(struct transport *t)
 
 int transport_reopen(struct transport *t)
 {
-	int sv[2], r;
-
 	wait_cancel(t);
 	end_connect(t);
 	if (t->fd >= 0) {
 		(void) close(t->fd);
 		t->fd = -1;
 	}
-	switch (t->kind) {
-	case TRANSPORT_KIND_SIM:
-		sim_detach(t->sim);
-		if (t->sim_fd >= 0)
-			(void) close(t->sim_fd);
-		t->sim_fd = -1;
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK |
-			       SOCK_CLOEXEC, 0, sv) < 0)
-			return -errno;
-		t->fd = sv[0];
-		t->sim_fd = sv[1];
-		r = sim_attach(t->sim, t->sim_fd, false);
-		break;
-	case TRANSPORT_KIND_UNIX:
-		r = open_unix(t, t->address + strlen(UNIX_PREFIX));
-		break;
-	case TRANSPORT_KIND_BLUETOOTH:
-		r = open_bt(t);
-		break;
-	default:
-		r = -EOPNOTSUPP;
-		break;
-	}
-	if (r < 0 && t->fd >= 0) {
-		(void) close(t->fd);
-		t->fd = -1;
-	}
-	if (r < 0)
-		end_connect(t);
-	return r;
+	return do_open(t);
 }
 
 bool transport_connecting(const struct transport *t)
@@ -464,7 +205,7 @@ bool transport_connecting(const struct transport *t)
 
 int transport_finish_connect(struct transport *t)
 {
-	struct sockaddr_l2 peer;
+	struct sockaddr_storage peer;
 	int err = 0;
 	socklen_t len = sizeof(err);
 
@@ -595,28 +336,16 @@ int transport_wait_connected(struct transport *t, uint64_t timeout_us,
 	return 0;
 }
 
-int transport_fd_raise_security(int fd, bool high)
-{
-	struct bt_security sec = {
-		.level = high ? BT_SECURITY_HIGH : BT_SECURITY_MEDIUM,
-	};
-
-	if (setsockopt(fd, SOL_BLUETOOTH, BT_SECURITY, &sec, sizeof(sec)) < 0)
-		return errno == ENOTSOCK || errno == EOPNOTSUPP ||
-		       errno == ENOPROTOOPT ? -ENOPROTOOPT : -errno;
-	return 0;
-}
-
 void transport_free(struct transport *t)
 {
 	if (!t)
 		return;
 	wait_cancel(t);
 	end_connect(t);
-	free(t->adapter);
-	sim_free(t->sim);
-	if (t->sim_fd >= 0)
-		(void) close(t->sim_fd);
+	/* The kind's state first: a simulator detaches from its end of a
+	 * socketpair before our end closes. */
+	if (t->ops->free)
+		t->ops->free(t->impl);
 	if (t->fd >= 0)
 		(void) close(t->fd);
 	free(t->address);
@@ -638,19 +367,19 @@ int transport_steal_fd(struct transport *t)
 	return fd;
 }
 
-enum transport_kind transport_get_kind(const struct transport *t)
-{
-	return t->kind;
-}
-
-struct sim *transport_sim(const struct transport *t)
-{
-	return t->sim;
-}
-
 const char *transport_address(const struct transport *t)
 {
 	return t->address;
+}
+
+void *transport_impl(const struct transport *t)
+{
+	return t->impl;
+}
+
+const struct transport_ops *transport_get_ops(const struct transport *t)
+{
+	return t->ops;
 }
 
 uint64_t transport_backoff_next(uint64_t prev_us, uint64_t first_us,

@@ -27,6 +27,12 @@ struct treadmill *treadmill_new(const struct treadmill_driver_ops *ops,
 	return tm;
 }
 
+void *treadmill_get_impl(const struct treadmill *tm,
+			 const struct treadmill_driver_ops *ops)
+{
+	return tm && tm->ops == ops ? tm->impl : NULL;
+}
+
 void treadmill_free(struct treadmill *tm)
 {
 	if (!tm || tm->destroying)

@@ -208,6 +208,10 @@ struct treadmill_driver_ops {
 
 struct treadmill *treadmill_new(const struct treadmill_driver_ops *ops,
 				void *impl);
+/* The impl given to treadmill_new() when tm was made with ops, else NULL:
+ * a driver finds its own state from a handle it was given back. */
+void *treadmill_get_impl(const struct treadmill *tm,
+			 const struct treadmill_driver_ops *ops);
 void treadmill_emit_link(struct treadmill *tm, bool up, int err);
 void treadmill_emit_caps(struct treadmill *tm,
 			 const struct treadmill_caps *caps);

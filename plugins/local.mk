@@ -2,6 +2,9 @@
 # plugins/: one .so a plugin, each exporting only its descriptor. Plugins
 # that need a library are optional at configure time.
 
+# In-tree plugins call lib/ in the daemon, which exports it
+# (daemon/paced.ver): one copy of lib/ per process, so objects can pass
+# between the daemon and a driver.
 PLUGIN_LDFLAGS = -module -avoid-version -shared \
 	-export-symbols-regex '^paced_plugin_desc$$'
 # Plugins are dlopen()ed by name: their libtool .la files are not needed.

@@ -3,15 +3,19 @@
 # shell tests, the robustness suites CI runs (faults, crash, valgrind), and
 # tiny plugins for the loader's tests. Tests may see every layer.
 
-test_cppflags = $(daemon_cppflags) -I$(top_srcdir)/tests/common
+test_cppflags = $(daemon_cppflags) -I$(top_srcdir)/sim \
+	-I$(top_srcdir)/tests/common
 test_ldadd = daemon/libpaced-daemon.la domain/libpaced-domain.la \
-	lib/libpaced.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
+	sim/libpaced-sim.la lib/libpaced.la $(CHECK_LIBS) $(LIBCONFIG_LIBS)
+# Tests that load in-tree driver plugins export lib/ as paced does.
+test_export_ldflags = $(AM_LDFLAGS) -Wl,--export-dynamic \
+	-Wl,--whole-archive,lib/.libs/libpaced.a,--no-whole-archive
 
 # ---- lib ----
 lib_tests = tests/test-mainloop tests/test-util tests/test-json-read \
 	tests/test-ftms \
 	tests/test-att tests/test-ftms-client tests/test-sim \
-	tests/test-paced-sim tests/test-ant tests/test-transport-bt
+	tests/test-paced-sim tests/test-ant
 tests_test_mainloop_SOURCES = tests/test-mainloop.c
 tests_test_mainloop_CPPFLAGS = $(test_cppflags)
 tests_test_util_SOURCES = tests/test-util.c
@@ -28,9 +32,6 @@ tests_test_sim_SOURCES = tests/test-sim.c
 tests_test_sim_CPPFLAGS = $(test_cppflags)
 tests_test_ant_SOURCES = tests/test-ant.c
 tests_test_ant_CPPFLAGS = $(test_cppflags)
-# The L2CAP transport needs no libbluetooth, so it is always built.
-tests_test_transport_bt_SOURCES = tests/test-transport-bt.c
-tests_test_transport_bt_CPPFLAGS = $(test_cppflags)
 # Spawns tools/paced-sim and times a client on unix:PATH against it.
 tests_test_paced_sim_SOURCES = tests/test-paced-sim.c
 tests_test_paced_sim_CPPFLAGS = $(test_cppflags)
@@ -60,9 +61,15 @@ tests_test_ctl_proto_SOURCES = tests/test-ctl-proto.c
 tests_test_ctl_proto_CPPFLAGS = $(test_cppflags)
 
 # ---- daemon ----
-daemon_tests = tests/test-runner tests/test-config tests/test-plugin \
+daemon_tests = tests/test-runner tests/test-controller tests/test-config \
+	tests/test-plugin \
 	tests/test-evdev tests/test-control tests/test-cue-command
 tests_test_runner_SOURCES = tests/test-runner.c
+# Runs sessions on the sim plugin, which calls lib/ in the test binary.
+tests_test_controller_SOURCES = tests/test-controller.c
+tests_test_controller_CPPFLAGS = $(test_cppflags)
+tests_test_controller_LDFLAGS = $(test_export_ldflags)
+EXTRA_tests_test_controller_DEPENDENCIES = plugins/sim.la lib/libpaced.la
 tests_test_runner_CPPFLAGS = $(test_cppflags)
 tests_test_config_SOURCES = tests/test-config.c
 tests_test_config_CPPFLAGS = $(test_cppflags)
@@ -71,9 +78,10 @@ tests_test_control_CPPFLAGS = $(test_cppflags)
 # These load real plugins, which resolve paced_* from the test binary.
 tests_test_plugin_SOURCES = tests/test-plugin.c
 tests_test_plugin_CPPFLAGS = $(test_cppflags)
-tests_test_plugin_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
+tests_test_plugin_LDFLAGS = $(test_export_ldflags)
 EXTRA_tests_test_plugin_DEPENDENCIES = tests/plugins/good.la \
-	tests/plugins/bad-abi.la tests/plugins/short.la
+	tests/plugins/bad-abi.la tests/plugins/short.la \
+	tests/plugins/model-treadmill.la $(plugin_LTLIBRARIES) lib/libpaced.la
 tests_test_evdev_SOURCES = tests/test-evdev.c plugins/evdev/evdev-core.c \
 	plugins/evdev/evdev-core.h
 tests_test_evdev_CPPFLAGS = $(test_cppflags) -I$(top_srcdir)/plugins/evdev
@@ -85,7 +93,8 @@ tests_test_cue_command_CPPFLAGS = $(test_cppflags)
 tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
 TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh
-EXTRA_DIST += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh
+EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
+	tests/test-unit.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio
@@ -110,6 +119,12 @@ tests_plugins_test_scanner_la_LDFLAGS = $(test_plugin_ldflags)
 tests_plugins_test_sink_la_SOURCES = tests/plugins/test-plugins.c
 tests_plugins_test_sink_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_SINK
 tests_plugins_test_sink_la_LDFLAGS = $(test_plugin_ldflags)
+# A driver written against the installed ABI alone: nothing on its
+# include path but include/ (no config.h, no lib/), nothing linked in.
+check_LTLIBRARIES += tests/plugins/model-treadmill.la
+tests_plugins_model_treadmill_la_SOURCES = tests/plugins/model-treadmill.c
+tests_plugins_model_treadmill_la_CPPFLAGS = -I$(top_srcdir)/include
+tests_plugins_model_treadmill_la_LDFLAGS = $(test_plugin_ldflags)
 # evdev's own sources with one test hook exported (EVDEV_TEST_HOOKS):
 # tests/test-evdev swaps EVIOCGNAME/EVIOCGRAB, which a FIFO cannot answer.
 check_LTLIBRARIES += tests/plugins/evdev-test.la
@@ -123,6 +138,13 @@ tests_plugins_evdev_test_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
 # ---- plugins ----
 plugin_tests =
 if WITH_BLUETOOTH
+# The L2CAP transport, without a radio.
+plugin_tests += tests/test-l2cap
+tests_test_l2cap_SOURCES = tests/test-l2cap.c
+tests_test_l2cap_CPPFLAGS = $(test_cppflags) \
+	-I$(top_srcdir)/plugins/ftms-ble $(BLUEZ_CFLAGS)
+tests_test_l2cap_LDADD = plugins/ftms-ble/libftms-ble.la $(test_ldadd) \
+	$(BLUEZ_LIBS)
 plugin_tests += tests/test-ble-adv
 tests_test_ble_adv_SOURCES = tests/test-ble-adv.c
 tests_test_ble_adv_CPPFLAGS = $(ble_cppflags)

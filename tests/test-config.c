@@ -70,9 +70,11 @@ static const struct {
 } bad[] = {
 	{ "x = 1;\n", "t.conf:1: unknown key 'x' in the top level" },
 	{ "\n\ntreadmill = 3;\n", "t.conf:3: 'treadmill' must be a group { ... }, not an integer" },
-	{ "treadmill = {\n address = \"nope\"; };\n", "t.conf:2: address 'nope' is not a treadmill address (sim, unix:PATH, a Bluetooth address AA:BB:CC:DD:EE:FF, usb-ant or name:NAME)" },
-	{ "treadmill = { address = \"name:\"; };\n", "t.conf:1: address 'name:' is not a treadmill address (sim, unix:PATH, a Bluetooth address AA:BB:CC:DD:EE:FF, usb-ant or name:NAME)" },
-	{ "treadmill = { address = \"usb-antenna\"; };\n", "t.conf:1: address 'usb-antenna' is not a treadmill address (sim, unix:PATH, a Bluetooth address AA:BB:CC:DD:EE:FF, usb-ant or name:NAME)" },
+	/* Which addresses a driver takes is for the driver plugins to say
+	 * (paced --check-config: tests/test-service.sh); the daemon's own
+	 * name:NAME form is checked here. */
+	{ "treadmill = { address = \"name:\"; };\n", "t.conf:1: address 'name:' is not a treadmill address (name:NAME needs a NAME)" },
+	{ "treadmill = {\n address = \"\"; };\n", "t.conf:2: address '' is not a treadmill address (name:NAME needs a NAME)" },
 	{ "scaleback = 1;\n", "t.conf:1: 'scaleback' must be a group { ... }, not an integer" },
 	{ "scaleback = {\n recovery = \"0:05\"; };\n", "t.conf:2: recovery must be between 0:10 and 30:00" },
 	{ "scaleback = { colour = 1; };\n", "t.conf:1: unknown key 'colour' in scaleback (expected recovery, debounce, steps, kinds, long_press, end_cooldown)" },

@@ -158,7 +158,10 @@ static int load(const char *group)
 	snprintf(text, sizeof(text), "cue-command = {\n%s\n};", group);
 	ck_assert_msg(config_read_string(&cfg, text), "%s", config_error_text(&cfg));
 	return plugin_host_load_path(host, so, "cue-command",
-				     config_lookup(&cfg, "cue-command"), "t.conf");
+				     &(struct plugin_settings) {
+					.group = config_lookup(&cfg, "cue-command"),
+					.file = "t.conf",
+				     });
 }
 
 static int load_say(const char *more)
@@ -169,13 +172,24 @@ static int load_say(const char *more)
 	return load(group);
 }
 
+/*
+ * A "cue" event with its kind and text, or a session event ("state",
+ * "symptom"): the host hands sinks the cue's parts with cue events only,
+ * whatever else is passed here.
+ */
 static void emit(const char *name, const char *kind, const char *text)
 {
-	struct paced_event ev = {
-		.name = name, .json = "{\"event\":\"test\"}",
-		.cue_kind = kind, .text = text, .speed = kind ? 500 : 0,
-	};
+	struct event ev = { .kind = EVENT_CUE };
 
+	if (!strcmp(name, "cue")) {
+		ev.cue = (struct event_cue) {
+			.kind = kind, .text = text, .speed = 500, .in_s = -1,
+		};
+	} else {
+		ev.kind = EVENT_SESSION;
+		ev.session.kind = !strcmp(name, "state") ? SESSION_EV_STATE :
+				  SESSION_EV_SYMPTOM;
+	}
 	plugin_host_emit(host, &ev);
 }
 

@@ -278,16 +278,34 @@ static const struct evdev_dev_ops fake_ops = {
 	.grab = fake_grab,
 };
 
-static int on_host_action(const char *plugin, const char *source,
+static int on_host_action(const struct plugin_origin *from,
 			  enum paced_action action, int arg, void *user_data)
 {
-	ck_assert_str_eq(plugin, "evdev");
+	const char *source = from->source;
+
+	ck_assert_str_eq(from->plugin, "evdev");
+	/* Buttons are at the box: they may start the belt. */
+	ck_assert(from->may_start);
 	ck_assert_uint_lt(n_acts, MAX_ACTIONS);
 	acts[n_acts].action = action;
 	acts[n_acts].arg = arg;
 	snprintf(acts[n_acts].source, sizeof(acts[n_acts].source), "%s", source);
 	n_acts++;
 	return 0;
+}
+
+static const struct plugin_host_ops host_ops = { .action = on_host_action };
+
+/* A plugin's settings: its group in a config read here, as paced.conf. */
+static const struct plugin_settings *settings(const char *group)
+{
+	static struct plugin_settings set;
+
+	set = (struct plugin_settings) {
+		.group = group ? config_lookup(&cfg, group) : NULL,
+		.file = "t.conf",
+	};
+	return &set;
 }
 
 static const char *so_path(const char *rel)
@@ -318,7 +336,7 @@ static void hp_setup(void)
 	close(fd);
 	log_init("test-evdev", LOG_TARGET_STDERR, NULL);
 	loop = loop_new(NULL);
-	host = plugin_host_new(loop, on_host_action, NULL);
+	host = plugin_host_new(loop, &host_ops, NULL);
 	config_init(&cfg);
 }
 
@@ -356,8 +374,7 @@ static int load(bool test_hooks, const char *group)
 		ck_assert_ptr_nonnull(hook);
 		*hook = &fake_ops;
 	}
-	return plugin_host_load_path(host, path, "evdev",
-				     config_lookup(&cfg, "evdev"), "t.conf");
+	return plugin_host_load_path(host, path, "evdev", settings("evdev"));
 }
 
 static bool log_has(const char *needle)
@@ -600,13 +617,13 @@ END_TEST
 START_TEST(test_bad_input_dir)
 {
 	ck_assert_int_eq(plugin_host_load_path(host, so_path("plugins/.libs/evdev.so"),
-			 "evdev", NULL, "t.conf"), 0);
+			 "evdev", settings(NULL)), 0);
 	plugin_host_free(host);
-	host = plugin_host_new(loop, on_host_action, NULL);
+	host = plugin_host_new(loop, &host_ops, NULL);
 	ck_assert(config_read_string(&cfg, "evdev = {\n devices = [ \"x\" ];\n"
 				     " input_dir = \"dev/input\";\n};"));
 	ck_assert_int_eq(plugin_host_load_path(host, so_path("plugins/.libs/evdev.so"),
-			 "evdev", config_lookup(&cfg, "evdev"), "t.conf"), -EINVAL);
+			 "evdev", settings("evdev")), -EINVAL);
 	ck_assert(log_has("t.conf:3: input_dir must be an absolute directory path"));
 }
 END_TEST

@@ -14,8 +14,8 @@
 #include "gatt-client.h"
 #include "ftms.h"
 #include "mainloop.h"
-#include "sim/att-server.h"
-#include "sim/sim.h"
+#include "att-server.h"
+#include "sim.h"
 #include "util.h"
 
 /*

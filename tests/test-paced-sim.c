@@ -202,7 +202,7 @@ START_TEST(in_control_at_set_speed_within_100ms)
 	snprintf(addr, sizeof(addr), "unix:%s", sock_path);
 
 	r.t0 = loop_now(r.loop);
-	ck_assert_int_eq(transport_open(r.loop, addr, NULL, &t), 0);
+	ck_assert_int_eq(transport_open_unix(r.loop, addr, &t), 0);
 	fd = transport_steal_fd(t);
 	c = ftms_client_new(r.loop, fd, NULL);
 	ck_assert_ptr_nonnull(c);
@@ -248,7 +248,7 @@ START_TEST(one_client_at_a_time_and_reconnect)
 
 	spawn(args);
 	snprintf(addr, sizeof(addr), "unix:%s", sock_path);
-	ck_assert_int_eq(transport_open(loop, addr, NULL, &a), 0);
+	ck_assert_int_eq(transport_open_unix(loop, addr, &a), 0);
 	/* The first client is served... */
 	ck_assert_int_eq(send(transport_fd(a), "\x02\x17\x00", 3, 0), 3);
 	p = (struct pollfd) { .fd = transport_fd(a), .events = POLLIN };
@@ -256,7 +256,7 @@ START_TEST(one_client_at_a_time_and_reconnect)
 	ck_assert_int_eq(recv(transport_fd(a), buf, sizeof(buf), 0), 3);
 	ck_assert_uint_eq((uint8_t) buf[0], 0x03);
 	/* ... a second one is turned away with EOF. */
-	ck_assert_int_eq(transport_open(loop, addr, NULL, &b), 0);
+	ck_assert_int_eq(transport_open_unix(loop, addr, &b), 0);
 	p = (struct pollfd) { .fd = transport_fd(b), .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 	ck_assert_int_eq(recv(transport_fd(b), buf, sizeof(buf), 0), 0);
@@ -265,7 +265,7 @@ START_TEST(one_client_at_a_time_and_reconnect)
 	transport_free(a);
 	b = NULL;
 	for (int i = 0; i < 50; i++) {
-		ck_assert_int_eq(transport_open(loop, addr, NULL, &b), 0);
+		ck_assert_int_eq(transport_open_unix(loop, addr, &b), 0);
 		ck_assert_int_eq(send(transport_fd(b), "\x02\x17\x00", 3, 0),
 				 3);
 		p = (struct pollfd) { .fd = transport_fd(b), .events = POLLIN };

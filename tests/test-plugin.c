@@ -3,16 +3,31 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <check.h>
 #include <libconfig.h>
 
+#include "address.h"
 #include "log.h"
 #include "mainloop.h"
 #include "plugin.h"
+#include "treadmill.h"
 
 static char path[4096];
+
+/* Settings as paced.conf gives them: a group, the file's name. */
+static const struct plugin_settings *in(const config_t *cfg, const char *group)
+{
+	static struct plugin_settings set;
+
+	set = (struct plugin_settings) {
+		.group = cfg && group ? config_lookup(cfg, group) : NULL,
+		.file = "t.conf",
+	};
+	return &set;
+}
 
 static const char *plugin_path(const char *name)
 {
@@ -32,7 +47,7 @@ START_TEST(test_good)
 	config_init(&cfg);
 	ck_assert(config_read_string(&cfg, "good = { answer = 42; };"));
 	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("good"), "good",
-			 config_lookup(&cfg, "good"), "t.conf"), 0);
+			 in(&cfg, "good")), 0);
 	ck_assert_uint_eq(plugin_host_count(h), 1);
 	ck_assert_ptr_nonnull(plugin_host_find_driver(h, "test:good"));
 	ck_assert_ptr_null(plugin_host_find_driver(h, "sim"));
@@ -40,7 +55,7 @@ START_TEST(test_good)
 			 "good");
 	/* Loading it twice is refused. */
 	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("good"), "good",
-			 NULL, "t.conf"), -EEXIST);
+			 in(NULL, NULL)), -EEXIST);
 	plugin_host_free(h);
 	config_destroy(&cfg);
 	loop_free(loop);
@@ -58,7 +73,7 @@ static void good_refused(const char *text, int want)
 	config_init(&cfg);
 	ck_assert(config_read_string(&cfg, text));
 	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("good"), "good",
-			 config_lookup(&cfg, "good"), "t.conf"), want);
+			 in(&cfg, "good")), want);
 	ck_assert_uint_eq(plugin_host_count(h), 0);
 	ck_assert_ptr_null(plugin_host_find_driver(h, "test:good"));
 	plugin_host_free(h);
@@ -86,7 +101,7 @@ START_TEST(test_wrong_abi)
 	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
 
 	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("bad-abi"),
-			 "bad-abi", NULL, "t.conf"), -EPROTO);
+			 "bad-abi", in(NULL, NULL)), -EPROTO);
 	ck_assert_uint_eq(plugin_host_count(h), 0);
 	plugin_host_free(h);
 	loop_free(loop);
@@ -99,7 +114,7 @@ START_TEST(test_short_size)
 	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
 
 	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("short"),
-			 "short", NULL, "t.conf"), -EPROTO);
+			 "short", in(NULL, NULL)), -EPROTO);
 	ck_assert_uint_eq(plugin_host_count(h), 0);
 	plugin_host_free(h);
 	loop_free(loop);
@@ -114,14 +129,13 @@ START_TEST(test_search_path)
 	const char *b = getenv("top_builddir");
 
 	snprintf(dir, sizeof(dir), "%s/tests/plugins/.libs", b ? b : ".");
-	ck_assert_int_eq(plugin_host_load(h, "/nonexistent", "good", NULL,
-					  "t.conf"), -ENOENT);
+	unsetenv("PACED_PLUGIN_PATH");
+	ck_assert_int_eq(plugin_host_load(h, "/nonexistent", "good", NULL),
+			 -ENOENT);
 	setenv("PACED_PLUGIN_PATH", dir, 1);
-	ck_assert_int_eq(plugin_host_load(h, "/nonexistent", "good", NULL,
-					  "t.conf"), 0);
+	ck_assert_int_eq(plugin_host_load(h, "/nonexistent", "good", NULL), 0);
 	/* Names are names, not paths. */
-	ck_assert_int_eq(plugin_host_load(h, dir, "../x", NULL, "t.conf"),
-			 -EINVAL);
+	ck_assert_int_eq(plugin_host_load(h, dir, "../x", NULL), -EINVAL);
 	plugin_host_free(h);
 	loop_free(loop);
 }
@@ -142,16 +156,25 @@ static char *slurp(const char *file)
 }
 
 /*
- * Sinks get every runner event by name, and the cue's parts only with a
- * "cue" event; anything that is not a runner event object is not passed
- * on. Unloading the plugin drops its sink.
+ * Sinks get every event by name, and the cue's parts only with a cue;
+ * unloading the plugin drops its sink.
  */
 START_TEST(test_sink_emit)
 {
 	struct loop *loop = loop_new(NULL);
 	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
-	const struct plugin_cue cue = {
-		.kind = "symptom", .text = "slow to a walk now", .speed = 500,
+	const struct event press = {
+		.kind = EVENT_SESSION,
+		.session = { .kind = SESSION_EV_SYMPTOM, .press_number = 1 },
+	};
+	const struct event cue = {
+		.kind = EVENT_CUE,
+		.cue = { .kind = "symptom", .text = "slow to a walk now",
+			 .speed = 500, .in_s = -1 },
+	};
+	const struct event end = {
+		.kind = EVENT_SESSION_END,
+		.service = { .detail = "finished", .log = "/x.jsonl" },
 	};
 	char file[] = "/tmp/test-plugin-sink-XXXXXX", conf[4200];
 	config_t cfg;
@@ -164,19 +187,15 @@ START_TEST(test_sink_emit)
 	ck_assert(config_read_string(&cfg, conf));
 	ck_assert_uint_eq(plugin_host_sink_count(h), 0);
 	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("test-sink"),
-			 "test-sink", config_lookup(&cfg, "test-sink"),
-			 "t.conf"), 0);
+			 "test-sink", in(&cfg, "test-sink")), 0);
 	ck_assert_uint_eq(plugin_host_sink_count(h), 1);
-	plugin_host_emit_runner(h, "{\"event\":\"symptom\",\"press\":1}",
-				&cue);
-	plugin_host_emit_runner(h, "{\"event\":\"cue\",\"kind\":\"symptom\"}",
-				&cue);
-	plugin_host_emit_runner(h, "{\"event\":\"cue\"}", NULL);
-	plugin_host_emit_runner(h, "{\"ok\":true}", &cue);
+	plugin_host_emit(h, &press);
+	plugin_host_emit(h, &cue);
+	plugin_host_emit(h, &end);
 	ck_assert_str_eq(slurp(file),
 			 "symptom\t-\t-\t0\n"
 			 "cue\tsymptom\tslow to a walk now\t500\n"
-			 "cue\t-\t-\t0\n");
+			 "session-end\t-\t-\t0\n");
 	plugin_host_free(h);
 	config_destroy(&cfg);
 	unlink(file);
@@ -184,23 +203,170 @@ START_TEST(test_sink_emit)
 }
 END_TEST
 
+/* Whether a plugin file exists in the build tree (a configure switch may
+ * have left it out). */
+static bool built(const char *name)
+{
+	const char *b = getenv("top_builddir");
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/plugins/.libs/%s.so", b ? b : ".", name);
+	return access(p, R_OK) == 0;
+}
+
+static const char *driver_for(struct plugin_host *h, const char *address)
+{
+	static char name[64];
+
+	return plugin_driver_for_address(h, "/nonexistent", address, name,
+					 sizeof(name)) == 0 ? name : NULL;
+}
+
+/* Each driver plugin's own paced_driver_info decides what it takes. */
 START_TEST(test_driver_for_address)
 {
-	ck_assert_str_eq(plugin_driver_for_address("sim"), "sim");
-	ck_assert_str_eq(plugin_driver_for_address("unix:/run/t.sock"), "sim");
-	ck_assert_str_eq(plugin_driver_for_address("C4:3A:91:0B:22:7E/random"),
-			 "ftms-ble");
-	ck_assert_str_eq(plugin_driver_for_address("C4:3A:91:0B:22:7E"),
-			 "ftms-ble");
-	ck_assert_str_eq(plugin_driver_for_address("name:FS-1A2B3C"),
-			 "ftms-ble");
-	ck_assert_ptr_null(plugin_driver_for_address("name:"));
-	ck_assert_str_eq(plugin_driver_for_address("usb-ant"), "usb-ant");
-	ck_assert_str_eq(plugin_driver_for_address("usb-ant:sim"), "usb-ant");
-	ck_assert_str_eq(plugin_driver_for_address("usb-ant@4242"), "usb-ant");
-	ck_assert_ptr_null(plugin_driver_for_address("usb-antenna"));
-	ck_assert_ptr_null(plugin_driver_for_address("C4:3A:91:0B:22"));
-	ck_assert_ptr_null(plugin_driver_for_address(""));
+	struct plugin_host *h = plugin_host_new(NULL, NULL, NULL);
+	const char *b = getenv("top_builddir");
+	char dirs[8200], name[64];
+
+	snprintf(dirs, sizeof(dirs), "%s/plugins/.libs:%s/tests/plugins/.libs",
+		 b ? b : ".", b ? b : ".");
+	setenv("PACED_PLUGIN_PATH", dirs, 1);
+	ck_assert_str_eq(driver_for(h, "sim"), "sim");
+	ck_assert_str_eq(driver_for(h, "unix:/run/t.sock"), "sim");
+	if (built("ftms-ble")) {
+		ck_assert_str_eq(driver_for(h, "C4:3A:91:0B:22:7E/random"),
+				 "ftms-ble");
+		ck_assert_str_eq(driver_for(h, "C4:3A:91:0B:22:7E"),
+				 "ftms-ble");
+		/* name:NAME is the daemon's own form, found by a scanner. */
+		ck_assert_str_eq(treadmill_address_name("name:FS-1A2B3C"),
+				 "FS-1A2B3C");
+		ck_assert_int_eq(plugin_scanner_plugin(h, "/nonexistent", name,
+						       sizeof(name)), 0);
+	}
+	ck_assert_str_eq(treadmill_address_name("name:"), "");
+	ck_assert_ptr_null(driver_for(h, "name:FS-1A2B3C"));
+	if (built("usb-ant")) {
+		ck_assert_str_eq(driver_for(h, "usb-ant"), "usb-ant");
+		ck_assert_str_eq(driver_for(h, "usb-ant:sim"), "usb-ant");
+		ck_assert_str_eq(driver_for(h, "usb-ant@4242"), "usb-ant");
+	}
+	ck_assert_ptr_null(driver_for(h, "usb-antenna"));
+	ck_assert_ptr_null(driver_for(h, "C4:3A:91:0B:22"));
+	ck_assert_ptr_null(driver_for(h, ""));
+	/* A driver built out of tree, with a scheme no table knows. */
+	ck_assert_str_eq(driver_for(h, "model:1"), "model-treadmill");
+	/* Probing loads nothing for good. */
+	ck_assert_uint_eq(plugin_host_count(h), 0);
+	plugin_host_free(h);
+	unsetenv("PACED_PLUGIN_PATH");
+}
+END_TEST
+
+static struct {
+	int link_up;
+	bool have_caps;
+	struct treadmill_caps caps;
+	unsigned data;
+	uint16_t speed;
+	int done_err;
+	enum treadmill_op done_op;
+	unsigned done;
+} seen;
+
+static void on_link(struct treadmill *tm, bool up, int err, void *user_data)
+{
+	seen.link_up = up;
+}
+
+static void on_caps(struct treadmill *tm, const struct treadmill_caps *caps,
+		    void *user_data)
+{
+	seen.have_caps = true;
+	seen.caps = *caps;
+}
+
+static void on_data(struct treadmill *tm, const struct treadmill_data *d,
+		    void *user_data)
+{
+	seen.data++;
+	if (d->present & TREADMILL_DATA_SPEED)
+		seen.speed = d->speed;
+}
+
+static void on_done(struct treadmill *tm, enum treadmill_op op, int err,
+		    uint8_t result, void *user_data)
+{
+	seen.done++;
+	seen.done_op = op;
+	seen.done_err = err;
+}
+
+static void run_until(struct loop *loop, unsigned *counter, unsigned want)
+{
+	for (int i = 0; i < 200 && *counter < want; i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	ck_assert_uint_ge(*counter, want);
+}
+
+/*
+ * A driver that knows only <paced/plugin.h>: its handle is a treadmill
+ * like any other, commands complete through paced_treadmill_done() and
+ * its records, caps and link reach the treadmill's events.
+ */
+START_TEST(test_out_of_tree_driver)
+{
+	static const struct treadmill_events events = {
+		.link = on_link, .caps = on_caps, .data = on_data,
+	};
+	struct loop *loop = loop_new(NULL);
+	struct plugin_host *h = plugin_host_new(loop, NULL, NULL);
+	struct paced_open req = { .address = "model:1", .speedup = 10 };
+	struct plugin_driver *d;
+	struct treadmill *tm;
+	config_t cfg;
+
+	memset(&seen, 0, sizeof(seen));
+	config_init(&cfg);
+	ck_assert(config_read_string(&cfg, "m = { min_speed = 0.8; };"));
+	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("model-treadmill"),
+			 "model-treadmill", in(&cfg, "m")), 0);
+	d = plugin_host_find_driver(h, "model:1");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(plugin_driver_caps(d),
+			  PACED_DRIVER_CONTROL | PACED_DRIVER_SPEEDUP);
+	ck_assert_int_eq(plugin_driver_open(d, &req, &tm), 0);
+	treadmill_set_events(tm, &events, NULL);
+	ck_assert_int_eq(treadmill_connect(tm, on_done, NULL), 0);
+	/* Never from inside the call. */
+	ck_assert_uint_eq(seen.done, 0);
+	run_until(loop, &seen.done, 1);
+	ck_assert_int_eq(seen.done_op, TREADMILL_OP_CONNECT);
+	ck_assert_int_eq(seen.done_err, 0);
+	ck_assert(seen.link_up);
+	ck_assert(seen.have_caps && seen.caps.can_control);
+	ck_assert_uint_eq(seen.caps.speed_min, 80);
+	ck_assert(treadmill_in_control(tm));
+	ck_assert_int_eq(treadmill_start(tm, on_done, NULL), 0);
+	run_until(loop, &seen.done, 2);
+	ck_assert_int_eq(treadmill_set_speed(tm, 500, on_done, NULL), 0);
+	run_until(loop, &seen.done, 3);
+	ck_assert_int_eq(seen.done_op, TREADMILL_OP_SET_SPEED);
+	/* The belt model reaches the speed asked for, and says so. */
+	for (int i = 0; i < 100 && seen.speed != 500; i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	ck_assert_uint_eq(seen.speed, 500);
+	/* A bad speed is refused at once, nothing queued. */
+	ck_assert_int_eq(treadmill_set_speed(tm, 5000, on_done, NULL), -EINVAL);
+	/* A command left pending when the handle goes is cancelled. */
+	ck_assert_int_eq(treadmill_stop(tm, on_done, NULL), 0);
+	treadmill_free(tm);
+	ck_assert_uint_eq(seen.done, 4);
+	ck_assert_int_eq(seen.done_err, -ECANCELED);
+	plugin_host_free(h);
+	config_destroy(&cfg);
+	loop_free(loop);
 }
 END_TEST
 
@@ -221,6 +387,7 @@ int main(void)
 	tcase_add_test(tc, test_search_path);
 	tcase_add_test(tc, test_sink_emit);
 	tcase_add_test(tc, test_driver_for_address);
+	tcase_add_test(tc, test_out_of_tree_driver);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

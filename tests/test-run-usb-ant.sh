@@ -3,30 +3,12 @@
 # 'paced run' on the simulated ANT stick in advisory mode: a press gives
 # a walk cue, and a person who does not slow down raises the alarm.
 set -u
-: "${top_srcdir:?}" "${top_builddir:?}"
+. "$top_srcdir/tests/lib.sh"
+test_init ant
+profile="$demo"
 
-paced="$top_builddir/daemon/paced"
-pacectl="$top_builddir/tools/pacectl"
-profile="$top_srcdir/profiles/demo.cfg"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/paced-ant.XXXXXX")
-pids=""
-trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	[ -f "$tmp/log.jsonl" ] && tail -n 20 "$tmp/log.jsonl" >&2
-	exit 1
-}
-
-wait_status() {
-	i=0
-	while [ $i -lt 500 ]; do
-		"$pacectl" --socket "$tmp/ctl" status 2>/dev/null |
-			grep -q "$1" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	fail "status never matched $1"
+on_fail() {
+	[ -f "$tmp/log.jsonl" ] && tail -n 20 "$tmp/log.jsonl"
 }
 
 # A dummy key: the simulated stick accepts any; the real one is licensed.
@@ -64,7 +46,7 @@ run_case() {
 		--control "$tmp/ctl" --log "$tmp/log.jsonl" >"$tmp/out" 2>&1 &
 	pid=$!
 	pids="$pids $pid"
-	wait_status '"pace":"jog"'
+	wait_status "$tmp/ctl" '"pace":"jog"' 500
 	sleep 1
 	"$pacectl" --socket "$tmp/ctl" symptom leak >/dev/null ||
 		fail "pacectl symptom failed"

@@ -4,21 +4,16 @@
 # temporary paced.conf, sessions driven through pacectl and a scripted
 # evdev button (input_event records written to the evdev plugin's test FIFO).
 set -u
-: "${top_srcdir:?}" "${top_builddir:?}"
-
-paced="$top_builddir/daemon/paced"
-pacectl="$top_builddir/tools/pacectl"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/paced-svc.XXXXXX")
+. "$top_srcdir/tests/lib.sh"
+test_init svc
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "${wpid:-}" ] && kill $wpid 2>/dev/null; rm -rf "$tmp"' EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
-	[ -f "$tmp/paced.out" ] && tail -n 20 "$tmp/paced.out" >&2
+on_fail() {
+	[ -f "$tmp/paced.out" ] && tail -n 20 "$tmp/paced.out"
 	for f in "$tmp"/state/sessions/*.jsonl; do
-		[ -f "$f" ] && grep -v '"sample"' "$f" | tail -n 15 >&2
+		[ -f "$f" ] && grep -v '"sample"' "$f" | tail -n 15
 	done
-	exit 1
 }
 
 # struct input_event is 24 bytes on 64-bit Linux (16 on 32-bit) and the
@@ -63,23 +58,19 @@ printf 'user = {\n  jog = 12.0; speed_cap = 9.0; };\n' >"$tmp/bad.conf"
 out=$("$paced" --check-config -c "$tmp/bad.conf" 2>&1) && fail "bad config accepted"
 echo "$out" | grep -q "bad.conf:2: jog 12.0 km/h is above speed_cap 9.0 km/h" ||
 	fail "no file:line error: $out"
+# An address no driver plugin takes: the plugins say which forms they take.
+for a in nope usb-antenna C4:3A:91:0B:22; do
+	printf 'treadmill = {\n  address = "%s"; };\n' "$a" >"$tmp/addr.conf"
+	out=$(PACED_PLUGIN_PATH="$top_builddir/plugins/.libs" \
+	      "$paced" -n -c "$tmp/addr.conf" 2>&1) && fail "address $a accepted"
+	echo "$out" | grep -q "addr.conf:2: address '$a' is not a treadmill address (the installed drivers take: .*sim | unix:PATH" ||
+		fail "address $a: no file:line error naming the forms: $out"
+done
 
 # --- start the service -------------------------------------------------
-wait_grep() {	# FILE PATTERN MESSAGE: until FILE has PATTERN (at most 5 s)
-	i=0
-	until grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "$3"
-		sleep 0.05
-	done
-}
 service_ready() {	# until the control socket answers; $1 names the service
-	i=0
-	until "$pacectl" -S "$tmp/ctl" status >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "$1 never answered on $tmp/ctl"
-		sleep 0.05
-	done
+	wait_until 200 status_matches "$tmp/ctl" . ||
+		fail "$1 never answered on $tmp/ctl"
 }
 export PACED_PLUGIN_PATH="$top_builddir/plugins/.libs"
 "$paced" -d -c "$tmp/paced.conf" >"$tmp/paced.out" 2>&1 &
@@ -100,16 +91,6 @@ out=$("$pacectl" -S "$tmp/ctl" scan --seconds 1 2>&1) && fail "scan without a sc
 echo "$out" | grep -q "no Bluetooth driver loaded (plugin ftms-ble)" ||
 	fail "scan without a scanner: $out"
 
-wait_status() {
-	i=0
-	while [ $i -lt 300 ]; do
-		"$pacectl" -S "$tmp/ctl" status 2>/dev/null | grep -q "$1" &&
-			return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	fail "status never matched $1"
-}
 session_log() { ls -t "$tmp"/state/sessions/*.jsonl | head -n 1; }
 
 # --- 1: a whole session through pacectl ----------------------------------
@@ -119,13 +100,13 @@ out=$("$pacectl" -S "$tmp/ctl" start demo 2>&1) && fail "second start accepted"
 echo "$out" | grep -q "already running" || fail "second start: $out"
 "$pacectl" -S "$tmp/ctl" watch >"$tmp/watch" 2>&1 &
 wpid=$!
-wait_status '"pace":"jog"'
+wait_status "$tmp/ctl" '"pace":"jog"' 300
 reply=$("$pacectl" -S "$tmp/ctl" symptom leak) || fail "symptom: $reply"
 echo "$reply" | grep -q '"press":1' || fail "press not counted: $reply"
 echo "$reply" | grep -q '"state":"recovery"' || fail "no recovery: $reply"
 "$pacectl" -S "$tmp/ctl" status | grep -q '"presses":1' || fail "status"
 "$pacectl" -S "$tmp/ctl" stop >/dev/null || fail "pacectl stop"
-wait_status '"state":"idle"'
+wait_status "$tmp/ctl" '"state":"idle"' 300
 kill $wpid 2>/dev/null
 wait $wpid 2>/dev/null
 wpid=""
@@ -145,15 +126,15 @@ echo "PASS: session through pacectl (start, watch, symptom, status, stop)"
 
 # --- 2: a session through a button -----------------------------------------
 key $KEY_S 1; key $KEY_S 0
-wait_status '"pace":"jog"'
+wait_status "$tmp/ctl" '"pace":"jog"' 300
 key $KEY_ENTER 1
-wait_status '"presses":1'
+wait_status "$tmp/ctl" '"presses":1' 300
 key $KEY_ENTER 0
 # Hold past 2 s: the long press ends the session through its cool-down.
 key $KEY_ENTER 1
 sleep 2.3
 key $KEY_ENTER 0
-wait_status '"state":"idle"'
+wait_status "$tmp/ctl" '"state":"idle"' 300
 log=$(session_log)
 walk=$(awk '/"event":"symptom"/ { s = 1; next }
 	    s && /"event":"command"/ { print; exit }' "$log")
@@ -173,15 +154,15 @@ echo "$out" | grep -q "no programme in paced.conf" || fail "start --programme: $
 out=$("$pacectl" -S "$tmp/ctl" start ../../etc/passwd 2>&1) && fail "path escape accepted"
 "$pacectl" -S "$tmp/ctl" start "$top_srcdir/profiles/walk-only.cfg" >/dev/null ||
 	fail "start by absolute path"
-wait_status '"state":"running"'
+wait_status "$tmp/ctl" '"state":"running"' 300
 "$pacectl" -S "$tmp/ctl" stop >/dev/null || fail "pacectl stop"
-wait_status '"state":"idle"'
+wait_status "$tmp/ctl" '"state":"idle"' 300
 grep -q '"event":"open".*walk-only.cfg' "$(session_log)" || fail "walk-only not run"
 echo "PASS: start by path; bad starts refused"
 
 # --- 4: SIGTERM mid-session: walk pace, stop, record, exit 0 --------------
 "$pacectl" -S "$tmp/ctl" start demo >/dev/null || fail "pacectl start"
-wait_status '"pace":"jog"'
+wait_status "$tmp/ctl" '"pace":"jog"' 300
 kill -TERM $pid
 wait $pid
 rc=$?
@@ -266,7 +247,7 @@ echo "PASS: pacectl scan through the service (late reply, client gone)"
 
 # An advisory session: every event to the sinks, the cue's parts with it.
 "$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start on usb-ant:sim"
-wait_status '"pace":"jog"'
+wait_status "$tmp/ctl" '"pace":"jog"' 300
 out=$("$pacectl" -S "$tmp/ctl" scan --seconds 1 2>&1) && fail "scan during a session"
 echo "$out" | grep -q "a session is running" || fail "scan during a session: $out"
 "$pacectl" -S "$tmp/ctl" symptom leak >/dev/null || fail "symptom on usb-ant:sim"
@@ -296,19 +277,19 @@ echo "$out" | grep -q '"next":{"treadmill":"name:Sim T1","adapter":"","walk_kmh"
 echo "$out" | grep -q '"state":"\(recovery\|running\)"' ||
 	fail "the running session was disturbed: $out"
 "$pacectl" -S "$tmp/ctl" stop >/dev/null || fail "stop"
-wait_status '"state":"idle"'
+wait_status "$tmp/ctl" '"state":"idle"' 300
 grep -q '"event":"command"' "$(session_log)" && fail "a command went to the ANT+ treadmill"
 echo "PASS: sinks get every event and the cue's parts (cue-command spoke)"
 
 # The next session: the treadmill found by name, its driver loaded on
 # demand, the new jog pace.
 "$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start by name"
-wait_status '"pace":"jog"'
+wait_status "$tmp/ctl" '"pace":"jog"' 300
 grep -q "treadmill 'Sim T1' found at sim" "$tmp/paced.out" || fail "not found by name"
 grep -q "treadmill 'sim': loaded the sim plugin it needs" "$tmp/paced.out" ||
 	fail "the sim driver was not loaded on demand"
 "$pacectl" -S "$tmp/ctl" stop >/dev/null || fail "stop"
-wait_status '"state":"idle"'
+wait_status "$tmp/ctl" '"state":"idle"' 300
 log=$(session_log)
 grep -q '"event":"open".*"treadmill":"sim"' "$log" || fail "session not on the found address"
 grep -q '"command":"set-speed","value":6.00' "$log" || fail "jog pace from SIGHUP not used"
@@ -326,7 +307,7 @@ done
 "$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start by an unknown name"
 wait_grep "$tmp/paced.out" "treadmill 'Nobody' not seen in 10 s" \
 	"no error for a treadmill never seen"
-wait_status '"state":"idle"'
+wait_status "$tmp/ctl" '"state":"idle"' 300
 kill -TERM $pid
 wait $pid || fail "second service did not exit cleanly"
 pid=""
@@ -347,10 +328,73 @@ grep -q "plugin sim .* is loaded when a session needs it" "$tmp/paced.out" ||
 grep -q '/sim\.so$' "/proc/$pid/maps" &&
 	fail "an idle service mapped a driver plugin no session needed yet"
 "$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start with the driver unloaded"
-wait_status '"pace":"jog"'
+wait_status "$tmp/ctl" '"pace":"jog"' 300
 grep -q '/sim\.so$' "/proc/$pid/maps" || fail "the sim driver was not loaded for the session"
 kill -TERM $pid
 wait $pid || fail "third service did not exit cleanly"
 pid=""
 echo "PASS: a driver plugin is loaded when the first session needs it"
+
+# --- 7: a driver built out of tree, through the service -----------------
+cat >"$tmp/m.conf" <<CONF
+treadmill = { address = "model:belt2"; };
+profile_dir = "$tmp/profiles"; profile = "demo";
+state_dir = "$tmp/state"; control = { socket = "$tmp/ctl"; };
+speedup = 40;
+plugins = { model-treadmill = { min_speed = 0.8; }; };
+CONF
+PACED_PLUGIN_PATH="$top_builddir/tests/plugins/.libs:$PACED_PLUGIN_PATH" \
+	"$paced" -n -c "$tmp/m.conf" >/dev/null || fail "model:belt2 refused by --check-config"
+PACED_PLUGIN_PATH="$top_builddir/tests/plugins/.libs:$PACED_PLUGIN_PATH" \
+	"$paced" -d -c "$tmp/m.conf" >"$tmp/paced.out" 2>&1 &
+pid=$!
+service_ready "the fourth service"
+"$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start on model:belt2"
+wait_status "$tmp/ctl" '"pace":"jog"' 300
+reply=$("$pacectl" -S "$tmp/ctl" symptom pain) || fail "symptom on model:belt2: $reply"
+echo "$reply" | grep -q '"press":1' || fail "model: press not counted: $reply"
+log=$(session_log)
+grep -q '"event":"open".*"treadmill":"model:belt2"' "$log" ||
+	fail "the session did not run on model:belt2"
+awk '/"event":"symptom"/ { s = 1; next } s && /"event":"command"/ { print; exit }' \
+	"$log" | grep -q '"set-speed","value":5.00' ||
+	fail "model: no walk pace after the press"
+"$pacectl" -S "$tmp/ctl" stop >/dev/null
+wait_status "$tmp/ctl" '"state":"idle"' 300
+kill -TERM $pid
+wait $pid || fail "fourth service did not exit cleanly"
+pid=""
+echo "PASS: a driver built out of tree runs a session through the service"
+
+# --- 8: an ANT+ stick finds its treadmill again by itself ----------------
+# The simulated treadmill goes quiet for 20 s of its time, 25 s in: the
+# stick searches and finds it again. The service must wait for that, not
+# close and reopen the stick (which would restart the search).
+if [ -f "$top_builddir/plugins/.libs/usb-ant.so" ]; then
+	cat >"$tmp/a.conf" <<CONF
+treadmill = { address = "usb-ant:sim"; };
+profile_dir = "$tmp/profiles"; profile = "demo";
+state_dir = "$tmp/state"; control = { socket = "$tmp/ctl"; };
+speedup = 20;
+plugins = { usb-ant = { network_key = "00 11 22 33 44 55 66 77";
+			quirks = [ "drop=25+20" ]; }; };
+CONF
+	"$paced" -d -c "$tmp/a.conf" >"$tmp/paced.out" 2>&1 &
+	pid=$!
+	service_ready "the ANT+ service"
+	"$pacectl" -S "$tmp/ctl" start >/dev/null || fail "start on usb-ant:sim"
+	wait_grep "$(session_log)" '"event":"link","up":false' \
+		"the simulated ANT+ treadmill never went quiet" 300
+	# Up at bring-up, then up again after the drop, in the same log.
+	ups() { [ "$(grep -c '"event":"link","up":true' "$(session_log)")" -ge 2 ]; }
+	wait_until 400 ups || fail "the stick did not find the treadmill again"
+	grep -q "link lost; reconnecting\|reconnect" "$tmp/paced.out" &&
+		fail "the service reopened a stick that re-searches by itself"
+	"$pacectl" -S "$tmp/ctl" stop >/dev/null
+	wait_status "$tmp/ctl" '"state":"idle"' 300
+	kill -TERM $pid
+	wait $pid || fail "ANT+ service did not exit cleanly"
+	pid=""
+	echo "PASS: the service leaves an ANT+ re-search to the stick"
+fi
 exit 0

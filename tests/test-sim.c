@@ -15,8 +15,9 @@
 #include "ftms.h"
 #include "gatt-client.h"
 #include "mainloop.h"
-#include "sim/belt.h"
-#include "sim/sim.h"
+#include "belt.h"
+#include "sim.h"
+#include "sim-transport.h"
 #include "transport.h"
 #include "util.h"
 
@@ -1101,34 +1102,33 @@ END_TEST
 
 START_TEST(transport_addresses)
 {
-	enum transport_kind k = TRANSPORT_KIND_UNIX;
 	struct transport *t = NULL;
 	char longpath[200];
+	int err = 1;
 
-	ck_assert_int_eq(transport_parse("sim", &k), 0);
-	ck_assert_int_eq(k, TRANSPORT_KIND_SIM);
-	ck_assert_int_eq(transport_parse("unix:/tmp/x", &k), 0);
-	ck_assert_int_eq(k, TRANSPORT_KIND_UNIX);
-	ck_assert_int_eq(transport_parse("AA:bb:CC:00:11:22", &k), 0);
-	ck_assert_int_eq(k, TRANSPORT_KIND_BLUETOOTH);
-	k = TRANSPORT_KIND_SIM;
-	ck_assert_int_eq(transport_parse("unix:", &k), -EINVAL);
-	ck_assert_int_eq(transport_parse("simulator", &k), -EINVAL);
-	ck_assert_int_eq(transport_parse("AA:bb:CC:00:11", &k), -EINVAL);
-	ck_assert_int_eq(transport_parse("", &k), -EINVAL);
-	ck_assert_int_eq(k, TRANSPORT_KIND_SIM);
+	/* unix:PATH is lib's; "sim" is the sim plugin's, Bluetooth addresses
+	 * the ftms-ble plugin's (tests/test-l2cap.c). */
+	ck_assert_str_eq(transport_unix_path("unix:/tmp/x", &err), "/tmp/x");
+	ck_assert_int_eq(err, 0);
+	ck_assert_ptr_null(transport_unix_path("sim", &err));
+	ck_assert_ptr_null(transport_unix_path("AA:bb:CC:00:11:22", &err));
+	ck_assert_ptr_nonnull(transport_unix_path("unix:", &err));
+	ck_assert_int_eq(err, -EINVAL);
 	memset(longpath, 'a', sizeof(longpath));
 	memcpy(longpath, "unix:/", 6);
 	longpath[sizeof(longpath) - 1] = '\0';
-	ck_assert_int_eq(transport_parse(longpath, &k), -ENAMETOOLONG);
+	ck_assert_ptr_nonnull(transport_unix_path(longpath, &err));
+	ck_assert_int_eq(err, -ENAMETOOLONG);
 
-	ck_assert_int_eq(transport_open(loop, "bogus", NULL, &t), -EINVAL);
-	ck_assert_int_eq(transport_open(loop, "00:11:22:33:44:55/bogus", NULL,
-					&t), -EINVAL);
-	ck_assert_int_eq(transport_open(loop, "unix:/nonexistent/paced.sock",
-					NULL, &t), -ENOENT);
+	ck_assert_int_eq(transport_open_unix(loop, "bogus", &t), -EINVAL);
+	ck_assert_int_eq(transport_open_unix(loop, "unix:", &t), -EINVAL);
+	ck_assert_int_eq(transport_open_unix(loop, longpath, &t), -ENAMETOOLONG);
+	ck_assert_int_eq(transport_open_unix(loop, "unix:/nonexistent/paced.sock",
+					     &t), -ENOENT);
 	ck_assert_ptr_null(t);
-	ck_assert_ptr_nonnull(strstr(transport_error_str(-EINVAL), "sim"));
+	ck_assert_ptr_nonnull(strstr(transport_error_str(-EINVAL), "unix:PATH"));
+	ck_assert_ptr_nonnull(strstr(transport_error_str(-ENOENT),
+				     "no ATT server socket"));
 }
 END_TEST
 
@@ -1138,12 +1138,12 @@ START_TEST(transport_sim_is_a_real_link)
 	uint8_t buf[16];
 	int fd;
 
-	ck_assert_int_eq(transport_open(loop, "sim", NULL, &t), 0);
-	ck_assert_int_eq(transport_get_kind(t), TRANSPORT_KIND_SIM);
-	ck_assert_ptr_nonnull(transport_sim(t));
+	ck_assert_int_eq(sim_transport_open(loop, NULL, &t), 0);
+	ck_assert_str_eq(transport_get_ops(t)->name, "sim");
+	ck_assert_ptr_nonnull(sim_transport_sim(t));
 	fd = transport_fd(t);
 	buf[0] = 0x0a;
-	put_le16(sim_value_handle(transport_sim(t), FTMS_UUID_TRAINING_STATUS),
+	put_le16(sim_value_handle(sim_transport_sim(t), FTMS_UUID_TRAINING_STATUS),
 		 buf + 1);
 	ck_assert_int_eq(send(fd, buf, 3, 0), 3);
 	pump();
@@ -1173,9 +1173,9 @@ START_TEST(transport_unix_connects)
 	ck_assert_int_eq(bind(lfd, (struct sockaddr *) &sun, sizeof(sun)), 0);
 	ck_assert_int_eq(listen(lfd, 1), 0);
 	snprintf(addr, sizeof(addr), "unix:%s", sock);
-	ck_assert_int_eq(transport_open(loop, addr, NULL, &t), 0);
-	ck_assert_int_eq(transport_get_kind(t), TRANSPORT_KIND_UNIX);
-	ck_assert_ptr_null(transport_sim(t));
+	ck_assert_int_eq(transport_open_unix(loop, addr, &t), 0);
+	ck_assert_str_eq(transport_get_ops(t)->name, "unix");
+	ck_assert_ptr_null(sim_transport_sim(t));
 	cfd = accept(lfd, NULL, NULL);
 	ck_assert_int_ge(cfd, 0);
 	ck_assert_int_eq(send(transport_fd(t), "\x02\x17\x00", 3, 0), 3);
@@ -1241,8 +1241,8 @@ static struct treadmill *client_up(const struct ftms_client_opts *opts)
 	struct treadmill *tm;
 
 	memset(&cl, 0, sizeof(cl));
-	ck_assert_int_eq(transport_open(loop, "sim", NULL, &tp), 0);
-	sim = transport_sim(tp);
+	ck_assert_int_eq(sim_transport_open(loop, NULL, &tp), 0);
+	sim = sim_transport_sim(tp);
 	client = ftms_client_new(loop, transport_steal_fd(tp), opts);
 	ck_assert_ptr_nonnull(client);
 	tm = ftms_client_get_treadmill(client);

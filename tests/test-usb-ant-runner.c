@@ -45,25 +45,28 @@ static char events[64][512];
 static size_t n_events;
 static int advices_to_walk, mismatch_alarms, cues;
 
-static void on_event(struct runner *r, const char *json, void *user_data)
+static void on_event(struct runner *r, const struct event *ev, void *user_data)
 {
-	const char *v;
+	struct json *j = json_new_buffer();
+	uint16_t speed;
 
+	event_json(j, ev);
 	if (n_events < ARRAY_SIZE(events))
-		snprintf(events[n_events++], sizeof(events[0]), "%s", json);
+		snprintf(events[n_events++], sizeof(events[0]), "%s",
+			 json_buffer(j, NULL));
+	json_free(j);
 	/* The runner's advisory checker: "person did not slow down". */
-	if (strstr(json, "\"event\":\"cue\"") &&
-	    strstr(json, "\"kind\":\"alarm\""))
+	if (ev->kind == EVENT_CUE && !strcmp(ev->cue.kind, "alarm"))
 		mismatch_alarms++;
-	if (!strstr(json, "\"advice\"") || !strstr(json, "\"set-speed\""))
+	if (ev->kind != EVENT_SESSION || ev->session.kind != SESSION_EV_ADVICE ||
+	    ev->session.cmd.kind != SESSION_CMD_SET_SPEED)
 		return;
-	v = strstr(json, "\"value\":");
-	ck_assert_ptr_nonnull(v);
+	speed = (uint16_t) ev->session.cmd.arg;
 	/* The cue reaches the person: the speaker of the box. */
 	cues++;
-	if (atof(v + 8) <= 5.0)
+	if (speed <= 500)
 		advices_to_walk++;
-	ant_sim_cue(sim, (uint16_t) (atof(v + 8) * 100 + 0.5));
+	ant_sim_cue(sim, speed);
 }
 
 static void dump(void)

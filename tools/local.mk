@@ -13,4 +13,5 @@ tools_pacectl_LDADD = domain/libpaced-domain.la lib/libpaced.la $(LIBCONFIG_LIBS
 
 bin_PROGRAMS += tools/paced-sim
 tools_paced_sim_SOURCES = tools/paced-sim.c
-tools_paced_sim_LDADD = lib/libpaced.la
+tools_paced_sim_CPPFLAGS = $(sim_cppflags)
+tools_paced_sim_LDADD = sim/libpaced-sim.la lib/libpaced.la

@@ -8,11 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include "ctl-proto.h"
-#include "history.h"
+#include "json-read.h"
 #include "pacectl.h"
 
 #define REPLY_TIMEOUT_MS 5000
@@ -154,22 +156,18 @@ int pacectl_request(const char *req, int timeout_ms, char **ret_reply)
 /* Human output: on a terminal unless --json; scripts get JSON lines. */
 static bool human;
 
-static double num(const char *line, const char *key, double dflt)
+static double num(const struct json_value *obj, const char *key, double dflt)
 {
-	char pat[64];
-	const char *p;
+	double v;
 
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(line, pat);
-	if (!p || p[strlen(pat)] == 'n')
-		return dflt;
-	return strtod(p + strlen(pat), NULL);
+	return json_get_number(obj, key, &v) ? v : dflt;
 }
 
-static void str(const char *line, const char *key, char *buf, size_t len)
+static const char *str(const struct json_value *obj, const char *key)
 {
-	if (!json_line_string(line, key, buf, len))
-		snprintf(buf, len, "-");
+	const char *v = json_get_string(obj, key);
+
+	return v ? v : "-";
 }
 
 static void bar(char *buf, size_t width, double done, double total)
@@ -182,55 +180,66 @@ static void bar(char *buf, size_t width, double done, double total)
 }
 
 /* One status object as a few readable lines. */
-static void print_status(const char *line)
+static void print_status(const struct json_value *v)
 {
-	char state[32], pace[32], profile[128], service[160], b1[41], b2[41];
-	double s_done = num(line, "session_s", 0);
-	double s_left = num(line, "remaining_s", 0);
-	const char *seg = strstr(line, "\"segment\":{");
-	double seg_left = seg ? num(seg, "remaining_s", 0) : 0;
-	double target = num(line, "target_speed_kmh", 0);
-	const char *tm = strstr(line, "\"treadmill\":{");
-	double belt = tm ? num(tm, "speed_kmh", -1) : -1;
+	const struct json_value *seg = json_get(v, "segment");
+	const struct json_value *tm = json_get(v, "treadmill");
+	double s_done = num(v, "session_s", 0);
+	double s_left = num(v, "remaining_s", 0);
+	double seg_left = num(seg, "remaining_s", 0);
+	double target = num(v, "target_speed_kmh", 0);
+	double belt = num(tm, "speed_kmh", -1);
+	const char *state = str(v, "state");
+	char b1[41], b2[41];
 
-	str(line, "state", state, sizeof(state));
-	str(line, "profile", profile, sizeof(profile));
-	str(line, "service", service, sizeof(service));
-	if (seg)
-		str(seg, "pace", pace, sizeof(pace));
-	else
-		snprintf(pace, sizeof(pace), "-");
 	if (!strcmp(state, "idle")) {
-		printf("paced: idle (%s)\n", service);
+		printf("paced: idle (%s)\n", str(v, "service"));
 		return;
 	}
 	bar(b1, 40, s_done, s_done + s_left);
-	printf("%s: %s\n", profile, state);
+	printf("%s: %s\n", str(v, "profile"), state);
 	printf("session [%s] %d:%02d left\n", b1, (int) s_left / 60,
 	       (int) s_left % 60);
-	if (seg) {
+	if (json_value_type(seg) == JSON_OBJECT) {
 		/* The segment's length, when the daemon reports it. */
 		double seg_len = num(seg, "duration_s", 0);
 
 		if (seg_len > 0) {
 			bar(b2, 40, seg_len > seg_left ? seg_len - seg_left : 0,
 			    seg_len);
-			printf("%-7s [%s] %d:%02d left\n", pace, b2,
+			printf("%-7s [%s] %d:%02d left\n", str(seg, "pace"), b2,
 			       (int) seg_left / 60, (int) seg_left % 60);
 		} else {
-			printf("%-7s %d:%02d left in this segment\n", pace,
-			       (int) seg_left / 60, (int) seg_left % 60);
+			printf("%-7s %d:%02d left in this segment\n",
+			       str(seg, "pace"), (int) seg_left / 60,
+			       (int) seg_left % 60);
 		}
 	}
 	if (belt >= 0)
 		printf("target %.1f km/h, belt %.1f km/h, presses %d\n", target,
-		       belt, (int) num(line, "presses", 0));
+		       belt, (int) num(v, "presses", 0));
 	else
 		printf("target %.1f km/h, belt -, presses %d\n", target,
-		       (int) num(line, "presses", 0));
-	if (num(line, "press", -1) >= 0)
+		       (int) num(v, "presses", 0));
+	if (num(v, "press", -1) >= 0)
 		printf("press %d counted: walking pace now\n",
-		       (int) num(line, "press", 0));
+		       (int) num(v, "press", 0));
+}
+
+/* A reply or event line, parsed; NULL (and a word on stderr) when it is
+ * not one JSON object. */
+static struct json_value *parse_line(const char *line)
+{
+	struct json_read_error err;
+	struct json_value *v = json_parse(line, strlen(line), &err);
+
+	if (!v || json_value_type(v) != JSON_OBJECT) {
+		fprintf(stderr, "pacectl: paced sent something that is not a JSON object (%s at %zu)\n",
+			v ? "not an object" : err.text, err.offset);
+		json_value_free(v);
+		return NULL;
+	}
+	return v;
 }
 
 /*
@@ -243,31 +252,32 @@ static void print_status(const char *line)
 static char recent[WATCH_EVENTS][160];
 static unsigned n_recent;
 
-static void remember_event(const char *line)
+static void remember_event(const struct json_value *v)
 {
-	char event[32], detail[100];
+	const char *event = str(v, "event"), *detail;
 
-	str(line, "event", event, sizeof(event));
 	if (!strcmp(event, "sample") || !strcmp(event, "data") ||
 	    !strcmp(event, "result"))
 		return;
-	str(line, "detail", detail, sizeof(detail));
-	if (!strcmp(detail, "-")) {
-		/* The most telling keys of the session's own events. */
-		if (!json_line_string(line, "command", detail, sizeof(detail)) &&
-		    !json_line_string(line, "kind", detail, sizeof(detail)) &&
-		    !json_line_string(line, "state", detail, sizeof(detail)))
-			detail[0] = '\0';
-	}
+	/* The most telling key of each kind of event. */
+	detail = json_get_string(v, "detail");
+	if (!detail)
+		detail = json_get_string(v, "command");
+	if (!detail)
+		detail = json_get_string(v, "kind");
+	if (!detail)
+		detail = json_get_string(v, "state");
 	memmove(recent[1], recent[0], sizeof(recent[0]) * (WATCH_EVENTS - 1));
 	snprintf(recent[0], sizeof(recent[0]), "%s%s %s",
-		 !strcmp(event, "alarm") ? "ALARM " : "", event, detail);
+		 !strcmp(event, "alarm") ? "ALARM " : "", event,
+		 detail ? detail : "");
 	if (n_recent < WATCH_EVENTS)
 		n_recent++;
 }
 
 static void redraw(void)
 {
+	struct json_value *status;
 	struct pollfd pfd;
 	char line[4096];
 	size_t len = 0;
@@ -293,8 +303,12 @@ static void redraw(void)
 	if (!strchr(line, '\n'))
 		return;
 	*strchr(line, '\n') = '\0';
+	status = parse_line(line);
+	if (!status)
+		return;
 	fputs("\033[H\033[J", stdout);
-	print_status(line);
+	print_status(status);
+	json_value_free(status);
 	if (n_recent)
 		printf("\nrecent:\n");
 	for (unsigned i = 0; i < n_recent; i++)
@@ -311,6 +325,7 @@ static int read_replies(int fd, bool stream)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char buf[4096], line[65536];
+	struct json_value *v;
 	size_t len = 0;
 	bool first = true;
 	int ok = -EPROTO;
@@ -342,30 +357,35 @@ static int read_replies(int fd, bool stream)
 			}
 			line[len] = '\0';
 			len = 0;
+			v = parse_line(line);
+			if (!v)
+				return -EPROTO;
 			if (first) {
-				/* The daemon writes "ok" first in every reply. */
-				ok = !strncmp(line, "{\"ok\":true", 10) ? 0 : -EIO;
-				first = false;
-				if (ok < 0) {
-					char err[CTL_LINE_MAX];
+				bool yes = false;
 
-					if (human && json_line_string(line, "error",
-								      err, sizeof(err)))
+				first = false;
+				ok = json_get_bool(v, "ok", &yes) && yes ? 0 : -EIO;
+				if (ok < 0) {
+					const char *err = json_get_string(v, "error");
+
+					if (human && err)
 						fprintf(stderr, "pacectl: %s\n", err);
 					else
 						fprintf(stderr, "pacectl: %s\n", line);
+					json_value_free(v);
 					return ok;
 				}
 			}
 			if (!human) {
 				puts(line);
 			} else if (stream) {
-				if (strncmp(line, "{\"ok\"", 5))
-					remember_event(line);
+				if (!json_get(v, "ok"))
+					remember_event(v);
 				redraw();
 			} else {
-				print_status(line);
+				print_status(v);
 			}
+			json_value_free(v);
 			fflush(stdout);
 			if (!stream)
 				return ok;
@@ -373,13 +393,66 @@ static int read_replies(int fd, bool stream)
 	}
 }
 
+/* Requests that act on the belt or the session: worth retrying, and so
+ * sent with an id, which makes a retry act once. */
+static bool acts(enum ctl_cmd cmd)
+{
+	switch (cmd) {
+	case CTL_CMD_SYMPTOM:
+	case CTL_CMD_PAUSE:
+	case CTL_CMD_RESUME:
+	case CTL_CMD_END:
+	case CTL_CMD_STOP:
+	case CTL_CMD_START:
+		return true;
+	case CTL_CMD_STATUS:
+	case CTL_CMD_WATCH:
+	case CTL_CMD_SCAN:
+	case CTL_CMD_PROFILES:
+	case CTL_CMD_HISTORY:
+	case CTL_CMD_NEXT:
+		break;
+	}
+	return false;
+}
+
+/* 16 hex digits from the kernel's random pool (the time and pid if it
+ * has none yet: ids only need to differ between requests). */
+static void request_id(char *buf, size_t len)
+{
+	uint8_t b[8];
+	uint64_t x;
+
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t) sizeof(b)) {
+		x = (uint64_t) time(NULL) << 20 ^ (uint64_t) getpid();
+		memcpy(b, &x, sizeof(b));
+	}
+	snprintf(buf, len, "%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1],
+		 b[2], b[3], b[4], b[5], b[6], b[7]);
+}
+
+/* One try: connect, send, read the reply (or the stream). */
+static int ask(const char *req, size_t len, bool stream)
+{
+	int fd = connect_or_explain(), r;
+
+	if (fd < 0)
+		return -ECONNREFUSED;
+	r = send_all(fd, req, len);
+	if (r == 0)
+		r = read_replies(fd, stream);
+	close(fd);
+	return r;
+}
+
 int cmd_ctl(int argc, char **argv)
 {
-	char req[CTL_LINE_MAX];
+	char line[CTL_LINE_MAX], req[CTL_LINE_MAX + CTL_ID_MAX + 8];
+	char id[CTL_ID_MAX] = "";
 	struct ctl_request parsed;
 	const char *error;
 	size_t len = 0;
-	int fd, r;
+	int r;
 
 	bool json = false;
 	int n_args = 0;
@@ -400,29 +473,39 @@ int cmd_ctl(int argc, char **argv)
 	argc = n_args;
 	human = !json && isatty(STDOUT_FILENO);
 	for (int i = 0; i < argc; i++) {
-		int n = snprintf(req + len, sizeof(req) - len, "%s%s",
+		int n = snprintf(line + len, sizeof(line) - len, "%s%s",
 				 i ? " " : "", argv[i]);
 
-		if (n < 0 || (size_t) n >= sizeof(req) - len - 1) {
+		if (n < 0 || (size_t) n >= sizeof(line) - len - 1) {
 			fprintf(stderr, "pacectl: request too long\n");
 			return PACECTL_EXIT_USAGE;
 		}
 		len += (size_t) n;
 	}
 	/* Check locally first: a usage error needs no daemon. */
-	if (ctl_parse_request(req, len, &parsed, &error) < 0) {
+	if (ctl_parse_request(line, len, &parsed, &error) < 0) {
 		fprintf(stderr, "pacectl: %s: %s\n", argv[0], error);
 		return PACECTL_EXIT_USAGE;
 	}
-	req[len++] = '\n';
+	/* "id=ID request": a retry of a press is the same press. */
+	if (acts(parsed.cmd))
+		request_id(id, sizeof(id));
+	len = (size_t) snprintf(req, sizeof(req), "%s%s%s%s\n",
+				id[0] ? "id=" : "", id, id[0] ? " " : "", line);
 
-	fd = connect_or_explain();
-	if (fd < 0)
-		return PACECTL_EXIT_FAIL;
-	r = send_all(fd, req, len);
-	if (r == 0)
-		r = read_replies(fd, parsed.cmd == CTL_CMD_WATCH);
-	close(fd);
+	r = ask(req, len, parsed.cmd == CTL_CMD_WATCH);
+	if (r == -ETIMEDOUT && id[0]) {
+		/* paced may be busy or stopped a moment: ask again, with the
+		 * same id, so that it acts once whichever it reads first. */
+		fprintf(stderr, "pacectl: no reply yet from paced at %s; asking again\n",
+			pacectl_socket);
+		r = ask(req, len, false);
+		if (r == -ETIMEDOUT) {
+			fprintf(stderr, "pacectl: sent to paced at %s, not yet acknowledged (request id %s): it may still act on it\n",
+				pacectl_socket, id);
+			return PACECTL_EXIT_UNACKED;
+		}
+	}
 	if (r == -ETIMEDOUT || r == -ECONNRESET || r == -EPIPE)
 		fprintf(stderr, "pacectl: no reply from paced at %s: %s\n",
 			pacectl_socket, strerror(-r));

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "history.h"
+#include "json-read.h"
 #include "pacectl.h"
 #include "profile.h"
 
@@ -17,68 +17,20 @@
 #define PROFILES_TIMEOUT_MS 10000
 
 /*
- * The next {...} of the array at *p (just after '[' or a previous
- * object) into buf, NUL-terminated; false at the array's end. Strings
- * may hold braces, so quotes and escapes are followed. The reply is
- * paced's own JSON; anything odd just ends the walk.
+ * paced's reply, parsed, when it says "ok": true; otherwise its error on
+ * stderr and NULL.
  */
-static bool next_object(const char **p, char *buf, size_t len)
+static struct json_value *reply_ok(const char *reply)
 {
-	const char *s = *p, *start;
-	unsigned depth = 0;
-	bool in_str = false;
+	struct json_value *v = json_parse(reply, strlen(reply), NULL);
+	const char *err = json_get_string(v, "error");
+	bool ok = false;
 
-	while (*s == ',' || *s == ' ')
-		s++;
-	if (*s != '{')
-		return false;
-	start = s;
-	for (; *s; s++) {
-		if (in_str) {
-			if (*s == '\\' && s[1])
-				s++;
-			else if (*s == '"')
-				in_str = false;
-			continue;
-		}
-		if (*s == '"')
-			in_str = true;
-		else if (*s == '{')
-			depth++;
-		else if (*s == '}' && --depth == 0)
-			break;
-	}
-	if (!*s || (size_t) (s - start) + 2 > len)
-		return false;
-	memcpy(buf, start, (size_t) (s - start) + 1);
-	buf[s - start + 1] = '\0';
-	*p = s + 1;
-	return true;
-}
-
-/* The array after "key":[ in reply, or NULL. */
-static const char *array_of(const char *reply, const char *key)
-{
-	char pat[64];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "\"%s\":[", key);
-	p = strstr(reply, pat);
-	return p ? p + strlen(pat) : NULL;
-}
-
-/* A reply with "ok":false: its error on stderr. */
-static bool reply_ok(const char *reply)
-{
-	char err[512];
-
-	if (!strncmp(reply, "{\"ok\":true", 10))
-		return true;
-	if (json_line_string(reply, "error", err, sizeof(err)))
-		fprintf(stderr, "pacectl: %s\n", err);
-	else
-		fprintf(stderr, "pacectl: %s\n", reply);
-	return false;
+	if (json_get_bool(v, "ok", &ok) && ok)
+		return v;
+	fprintf(stderr, "pacectl: %s\n", err ? err : reply);
+	json_value_free(v);
+	return NULL;
 }
 
 static void scan_usage(FILE *f)
@@ -106,8 +58,9 @@ int cmd_scan(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *machines;
-	char req[32], obj[1024];
+	const struct json_value *m;
+	struct json_value *v;
+	char req[32];
 	bool all = false, json = false;
 	long seconds = SCAN_DEFAULT_S;
 	char *reply = NULL, *end;
@@ -150,47 +103,42 @@ int cmd_scan(int argc, char **argv)
 	if (pacectl_request(req, (int) seconds * 1000 + SCAN_SLACK_MS,
 			    &reply) < 0)
 		return PACECTL_EXIT_FAIL;
-	if (!reply_ok(reply)) {
-		free(reply);
-		return PACECTL_EXIT_FAIL;
-	}
-	if (json) {
+	v = reply_ok(reply);
+	if (v && json)
 		puts(reply);
-		free(reply);
-		return PACECTL_EXIT_OK;
+	free(reply);
+	if (!v || json) {
+		json_value_free(v);
+		return v ? PACECTL_EXIT_OK : PACECTL_EXIT_FAIL;
 	}
-	machines = array_of(reply, "machines");
 	printf("%-17s  %-6s  %4s  %-13s  %s\n", "ADDRESS", "TYPE", "RSSI",
 	       "MACHINE", "NAME");
-	while (machines && next_object(&machines, obj, sizeof(obj))) {
-		char addr[64], name[256], kind[32], rssi[8] = "-";
+	for (m = json_first(json_get(v, "machines")); m; m = json_next(m)) {
+		const char *name = json_get_string(m, "name");
+		const char *kind = json_get_string(m, "kind");
+		char addr[64], rssi[8] = "-";
 		const char *type = "public";
 		bool ftms = false;
-		int64_t v;
+		int64_t n;
 		char *slash;
 
-		json_line_bool(obj, "ftms", &ftms);
+		(void) json_get_bool(m, "ftms", &ftms);
 		if (!all && !ftms)
 			continue;
-		if (!json_line_string(obj, "address", addr, sizeof(addr)))
+		if (!json_get_string_buf(m, "address", addr, sizeof(addr)))
 			continue;
-		if (!json_line_string(obj, "name", name, sizeof(name)) ||
-		    !name[0])
-			snprintf(name, sizeof(name), "-");
-		if (!json_line_string(obj, "kind", kind, sizeof(kind)))
-			snprintf(kind, sizeof(kind), "-");
-		if (json_line_int(obj, "rssi", &v))
-			snprintf(rssi, sizeof(rssi), "%d", (int) v);
+		if (json_get_int(m, "rssi", &n))
+			snprintf(rssi, sizeof(rssi), "%d", (int) n);
 		slash = strchr(addr, '/');
 		if (slash) {
 			*slash = '\0';
 			type = slash + 1;
 		}
-		printf("%-17s  %-6s  %4s  %-13s  %s\n", addr, type, rssi, kind,
-		       name);
+		printf("%-17s  %-6s  %4s  %-13s  %s\n", addr, type, rssi,
+		       kind ? kind : "-", name && *name ? name : "-");
 		shown++;
 	}
-	free(reply);
+	json_value_free(v);
 	if (!shown)
 		fprintf(stderr, "No %s found. Is the treadmill on and not connected to another app?\n",
 			all ? "advertisers" : "FTMS machines");
@@ -199,10 +147,11 @@ int cmd_scan(int argc, char **argv)
 
 int cmd_profiles(int argc, char **argv)
 {
-	const char *list;
-	char obj[2048], def[256] = "";
+	const struct json_value *p;
+	struct json_value *v;
+	const char *def;
 	char *reply = NULL;
-	bool json = false;
+	bool json = false, truncated = false;
 	int n = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -221,42 +170,42 @@ int cmd_profiles(int argc, char **argv)
 	}
 	if (pacectl_request("profiles", PROFILES_TIMEOUT_MS, &reply) < 0)
 		return PACECTL_EXIT_FAIL;
-	if (!reply_ok(reply)) {
-		free(reply);
-		return PACECTL_EXIT_FAIL;
-	}
-	if (json) {
+	v = reply_ok(reply);
+	if (v && json)
 		puts(reply);
-		free(reply);
-		return PACECTL_EXIT_OK;
+	free(reply);
+	if (!v || json) {
+		json_value_free(v);
+		return v ? PACECTL_EXIT_OK : PACECTL_EXIT_FAIL;
 	}
-	json_line_string(reply, "default", def, sizeof(def));
-	list = array_of(reply, "profiles");
+	def = json_get_string(v, "default");
+	if (!def)
+		def = "";
 	printf("  %-28s  %-30s  %8s  %s\n", "FILE", "NAME", "TIME", "STATUS");
-	while (list && next_object(&list, obj, sizeof(obj))) {
-		char file[256], name[128] = "-", time[16] = "-", err[600];
+	for (p = json_first(json_get(v, "profiles")); p; p = json_next(p)) {
+		const char *file = json_get_string(p, "file");
+		const char *name = json_get_string(p, "name");
+		const char *err = json_get_string(p, "error");
+		char time[16] = "-";
 		bool valid = false, mark;
 		int64_t total;
 
-		if (!json_line_string(obj, "file", file, sizeof(file)))
+		if (!file)
 			continue;
-		json_line_bool(obj, "valid", &valid);
+		(void) json_get_bool(p, "valid", &valid);
 		/* "demo" and "demo.cfg" both name demo.cfg. */
 		mark = def[0] && (!strcmp(def, file) ||
 				  (!strncmp(def, file, strlen(def)) &&
 				   !strcmp(file + strlen(def), ".cfg")));
 		if (valid) {
-			json_line_string(obj, "name", name, sizeof(name));
-			if (json_line_int(obj, "total_s", &total) && total >= 0)
+			if (json_get_int(p, "total_s", &total) && total >= 0)
 				profile_format_duration((uint32_t) total * 1000,
 							time, sizeof(time));
 			printf("%c %-28s  %-30s  %8s  ok\n", mark ? '*' : ' ',
-			       file, name, time);
+			       file, name ? name : "-", time);
 		} else {
-			if (!json_line_string(obj, "error", err, sizeof(err)))
-				snprintf(err, sizeof(err), "invalid");
 			printf("%c %-28s  %-30s  %8s  %s\n", mark ? '*' : ' ',
-			       file, "-", "-", err);
+			       file, "-", "-", err ? err : "invalid");
 		}
 		n++;
 	}
@@ -264,8 +213,8 @@ int cmd_profiles(int argc, char **argv)
 		printf("(no .cfg profiles in the profile directory)\n");
 	else if (def[0])
 		printf("\n* the default profile (paced.conf)\n");
-	if (strstr(reply, "\"truncated\":true"))
+	if (json_get_bool(v, "truncated", &truncated) && truncated)
 		printf("(more profiles than paced lists at once)\n");
-	free(reply);
+	json_value_free(v);
 	return PACECTL_EXIT_OK;
 }

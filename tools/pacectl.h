@@ -9,6 +9,7 @@ enum pacectl_exit {
 	PACECTL_EXIT_OK = 0,
 	PACECTL_EXIT_FAIL = 1,		/* the request failed or input was bad */
 	PACECTL_EXIT_USAGE = 2,		/* bad arguments */
+	PACECTL_EXIT_UNACKED = 3,	/* sent, twice, but never answered */
 };
 
 /* The control socket path (--socket), tools/pacectl-ctl.c. */

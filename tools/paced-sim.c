@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "mainloop.h"
-#include "sim/sim.h"
+#include "sim.h"
 #include "util.h"
 #include "version.h"
 

@@ -194,7 +194,7 @@ static void watch_child(struct cue_command *c)
 #endif
 	if (fd >= 0) {
 		c->pidfd = fd;
-		c->watch = paced_add_fd(c->self, fd, EPOLLIN, on_pidfd, c);
+		c->watch = paced_add_fd(c->self, fd, EPOLLIN, on_pidfd, c, NULL);
 		if (c->watch > 0)
 			return;
 		close(fd);
@@ -204,7 +204,8 @@ static void watch_child(struct cue_command *c)
 	 * No pidfd (old kernel, seccomp): poll, still without blocking
 	 * and without a SIGCHLD handler, which belongs to the daemon.
 	 */
-	c->watch = paced_add_timeout(c->self, POLL_US, true, on_poll, c);
+	c->watch = paced_add_timeout(c->self, POLL_US, true, on_poll, c,
+				     NULL);
 	if (c->watch < 0)
 		paced_log(c->self, LOG_WARNING, "cannot watch %s (pid %d): %s",
 			  c->path, (int) c->pid, strerror(-c->watch));

@@ -107,7 +107,7 @@ static void arm_timer(struct evdev *e)
 	}
 	if (d)
 		e->long_timer = paced_add_timeout(e->self, d > now ? d - now : 0,
-						  false, on_long_press, e);
+						  false, on_long_press, e, NULL);
 }
 
 static void close_node(struct evdev *e, struct node *n)
@@ -239,7 +239,7 @@ static void open_node(struct evdev *e, unsigned i, const char *path,
 	/* Exclusive: a shutter remote's Enter must not reach a console. */
 	if (e->grab)
 		try_grab(e, n, false);
-	n->watch = paced_add_fd(e->self, fd, EPOLLIN, on_node, n);
+	n->watch = paced_add_fd(e->self, fd, EPOLLIN, on_node, n, NULL);
 	if (n->watch < 0) {
 		paced_log(e->self, LOG_WARNING, "cannot watch %s: %s", path,
 			  strerror(-n->watch));
@@ -473,7 +473,8 @@ static int setup(struct paced_plugin *self, const struct paced_cfg *cfg)
 		e->fifo_fd = open(e->fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 		if (e->fifo_fd < 0)
 			return fail_cfg(e, cfg, "fifo", strerror(errno), e->fifo);
-		e->fifo_watch = paced_add_fd(self, e->fifo_fd, EPOLLIN, on_fifo, e);
+		e->fifo_watch = paced_add_fd(self, e->fifo_fd, EPOLLIN,
+					     on_fifo, e, NULL);
 		if (e->fifo_watch < 0)
 			return e->fifo_watch;
 	}
@@ -490,7 +491,7 @@ static int setup(struct paced_plugin *self, const struct paced_cfg *cfg)
 						      IN_MOVED_FROM);
 		if (e->dir_wd >= 0)
 			e->inotify_watch = paced_add_fd(self, e->inotify_fd,
-							EPOLLIN, on_inotify, e);
+							EPOLLIN, on_inotify, e, NULL);
 		else
 			paced_log(self, LOG_WARNING, "cannot watch %s for new devices: %s, ignoring",
 				  e->input_dir, strerror(errno));
@@ -538,4 +539,7 @@ static void evdev_exit(struct paced_plugin *self)
 	e->buttons = NULL;
 }
 
-PACED_PLUGIN_DEFINE("evdev", PACKAGE_VERSION, evdev_init, evdev_exit);
+/* A button is a deliberate act at the box: its start and resume keys may
+ * start the belt (docs/safety.md). */
+PACED_PLUGIN_DEFINE("evdev", PACKAGE_VERSION, evdev_init, evdev_exit,
+		    .flags = PACED_PLUGIN_STARTS);

@@ -11,6 +11,7 @@
 
 #include "ble-scan.h"
 #include "ftms-client.h"
+#include "l2cap.h"
 #include "transport.h"
 #include "util.h"
 
@@ -41,13 +42,19 @@ static struct loop *plugin_loop(struct ble_plugin *bp)
 
 /* ---- driver ---- */
 
-static bool ble_match(const char *address, void *user_data)
+static bool ble_match(const char *address)
 {
-	enum transport_kind kind;
+	uint8_t addr[6];
+	bool random;
 
-	return transport_parse(address, &kind) == 0 &&
-	       kind == TRANSPORT_KIND_BLUETOOTH;
+	return l2cap_parse_bdaddr(address, addr, &random) == 0;
 }
+
+static const struct paced_driver_info ble_info = {
+	.usage = "XX:XX:XX:XX:XX:XX[/public|/random] (Bluetooth LE)",
+	.match = ble_match,
+	.caps = PACED_DRIVER_CONTROL,
+};
 
 /*
  * A fresh L2CAP LE socket on the ATT fixed channel for every open (first
@@ -55,21 +62,23 @@ static bool ble_match(const char *address, void *user_data)
  * waits for it inside treadmill_connect(), under the daemon's connect
  * deadline, so no caller ever blocks on the radio.
  */
-static int ble_open(const char *address, const char *adapter,
+static int ble_open(const struct paced_open *req,
 		    struct paced_treadmill **ret_tm, void *user_data)
 {
 	struct ble_plugin *bp = user_data;
-	struct transport_opts topts = { .adapter = adapter };
-	struct ftms_client_opts copts = { .mtu = bp->mtu };
+	struct ftms_client_opts copts = {
+		.mtu = bp->mtu, .raise_security = l2cap_raise_security,
+	};
+	const char *adapter = req->adapter;
 	struct ftms_client *client;
 	struct transport *t;
 	int r, fd;
 
-	r = transport_open_opts(plugin_loop(bp), address, &topts, &t);
+	r = l2cap_transport_open(plugin_loop(bp), req->address, adapter, &t);
 	if (r < 0) {
-		paced_log(bp->self, LOG_WARNING, "%s%s%s: %s", address,
+		paced_log(bp->self, LOG_WARNING, "%s%s%s: %s", req->address,
 			  adapter && *adapter ? " via " : "",
-			  adapter ? adapter : "", transport_error_str(r));
+			  adapter ? adapter : "", l2cap_error_str(r));
 		return r;
 	}
 	copts.connecting = transport_connecting(t);
@@ -88,7 +97,6 @@ static int ble_open(const char *address, const char *adapter,
 
 static const struct paced_driver_ops ble_driver = {
 	.name = "ftms-ble",
-	.match = ble_match,
 	.open = ble_open,
 };
 
@@ -196,7 +204,7 @@ static int ble_scan_start(const char *adapter, uint64_t duration_us,
 		return -EBUSY;
 	/* Scanning goes through an HCI socket, which takes the index. */
 	if (adapter && *adapter &&
-	    (transport_parse_adapter(adapter, &dev_id, unused) < 0 ||
+	    (l2cap_parse_adapter(adapter, &dev_id, unused) < 0 ||
 	     dev_id < 0))
 		return -EINVAL;
 	bp->scan = ble_scan_new(plugin_loop(bp), dev_id, &err);
@@ -207,9 +215,9 @@ static int ble_scan_start(const char *adapter, uint64_t duration_us,
 	bp->done = done;
 	bp->cb_data = cb_data;
 	bp->poll_timer = paced_add_timeout(bp->self, SCAN_POLL_US, true,
-					   on_scan_poll, bp);
+					   on_scan_poll, bp, NULL);
 	bp->end_timer = paced_add_timeout(bp->self, duration_us, false,
-					  on_scan_end, bp);
+					  on_scan_end, bp, NULL);
 	if (bp->poll_timer < 0 || bp->end_timer < 0) {
 		err = bp->poll_timer < 0 ? bp->poll_timer : bp->end_timer;
 		scan_stop(bp);
@@ -250,7 +258,7 @@ static int ble_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 	bp->self = self;
 	if (paced_cfg_check_keys(self, cfg, keys) < 0)
 		return -EINVAL;
-	/* mtu: for consoles that mishandle a large ATT_MTU (FTMS.md 1.4). */
+	/* mtu: for consoles that mishandle a large ATT_MTU (docs/ftms.md 1.4). */
 	if (paced_cfg_get_int(cfg, "mtu", &v) == 0) {
 		if (v < 23 || v > 517) {
 			paced_log(self, LOG_ERR, "%s:%u: mtu must be 23 to 517",
@@ -271,4 +279,5 @@ static void ble_exit(struct paced_plugin *self)
 	scan_stop(&plugin_state);
 }
 
-PACED_PLUGIN_DEFINE("ftms-ble", PACKAGE_VERSION, ble_init, ble_exit);
+PACED_PLUGIN_DEFINE("ftms-ble", PACKAGE_VERSION, ble_init, ble_exit,
+		    .flags = PACED_PLUGIN_SCANNER, .driver = &ble_info);

@@ -4,21 +4,22 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
 #include <paced/plugin.h>
 
 #include "ftms-client.h"
-#include "sim/sim.h"
+#include "sim-transport.h"
 #include "transport.h"
 #include "util.h"
 
 /*
  * One link at a time: the transport is kept because for "sim" it owns the
  * simulator, whose belt must survive a reconnect the way a real treadmill's
- * does (DESIGN.md rule 2). The FTMS client (and its treadmill) belongs to
- * the daemon once returned.
+ * does (docs/design.md rule 2). The FTMS client (and its treadmill) belongs
+ * to the daemon once returned.
  */
 struct sim_plugin {
 	struct paced_plugin *self;
@@ -29,16 +30,32 @@ struct sim_plugin {
 
 static struct sim_plugin plugin_state;
 
-static bool sim_match(const char *address, void *user_data)
+static bool sim_match(const char *address)
 {
-	enum transport_kind kind;
+	int err = 0;
 
-	if (transport_parse(address, &kind) < 0)
-		return false;
-	return kind == TRANSPORT_KIND_SIM || kind == TRANSPORT_KIND_UNIX;
+	return !strcmp(address, "sim") ||
+	       (transport_unix_path(address, &err) && err == 0);
 }
 
-static int sim_open(const char *address, const char *adapter,
+static const struct paced_driver_info sim_info = {
+	.usage = "sim | unix:PATH",
+	.match = sim_match,
+	.caps = PACED_DRIVER_CONTROL | PACED_DRIVER_SPEEDUP,
+};
+
+static int open_transport(struct sim_plugin *sp, const struct paced_open *req)
+{
+	struct loop *loop = (struct loop *) paced_plugin_loop(sp->self);
+
+	if (strcmp(req->address, "sim"))
+		return transport_open_unix(loop, req->address, &sp->transport);
+	/* The simulator's belt runs on the session's clock. */
+	sp->cfg.speedup = req->speedup ? req->speedup : 1;
+	return sim_transport_open(loop, &sp->cfg, &sp->transport);
+}
+
+static int sim_open(const struct paced_open *req,
 		    struct paced_treadmill **ret_tm, void *user_data)
 {
 	struct sim_plugin *sp = user_data;
@@ -46,20 +63,22 @@ static int sim_open(const char *address, const char *adapter,
 	struct ftms_client *client;
 	int r, fd;
 
-	if (sp->transport && strcmp(sp->address, address)) {
+	if (sp->transport && strcmp(sp->address, req->address)) {
 		transport_free(sp->transport);
 		sp->transport = NULL;
 	}
 	if (sp->transport) {
 		r = transport_reopen(sp->transport);
 	} else {
-		r = transport_open(loop, address, &sp->cfg, &sp->transport);
+		r = open_transport(sp, req);
 		if (r == 0)
 			snprintf(sp->address, sizeof(sp->address), "%s",
-				 address);
+				 req->address);
 	}
 	if (r < 0) {
-		paced_log(sp->self, LOG_WARNING, "%s: %s", address,
+		paced_log(sp->self, LOG_WARNING, "%s: %s", req->address,
+			  r == -ENOMEM && !strcmp(req->address, "sim") ?
+			  "invalid simulator configuration" :
 			  transport_error_str(r));
 		return r;
 	}
@@ -75,7 +94,6 @@ static int sim_open(const char *address, const char *adapter,
 
 static const struct paced_driver_ops sim_ops = {
 	.name = "sim",
-	.match = sim_match,
 	.open = sim_open,
 };
 
@@ -85,15 +103,14 @@ static int sim_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 	struct sim_plugin *sp = &plugin_state;
 	const char *quirk;
 	long long v;
-	int r;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->self = self;
 	if (paced_cfg_check_keys(self, cfg, keys) < 0)
 		return -EINVAL;
 	sim_config_init(&sp->cfg);
-	/* speedup: the belt's clock, to match paced.conf's speedup in tests
-	 * and demos. */
+	/* speedup here is from before the session's own reached drivers:
+	 * still accepted, never needed. */
 	if (paced_cfg_get_int(cfg, "speedup", &v) == 0) {
 		if (v < 1 || v > 1000) {
 			paced_log(self, LOG_ERR, "%s:%u: speedup must be 1 to 1000",
@@ -101,19 +118,24 @@ static int sim_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 				  paced_cfg_line(cfg, "speedup"));
 			return -EINVAL;
 		}
-		sp->cfg.speedup = (uint32_t) v;
+		paced_log(self, LOG_INFO, "%s:%u: speedup: the simulator follows the session's speedup; this setting is not needed",
+			  paced_cfg_file(cfg), paced_cfg_line(cfg, "speedup"));
 	}
 	for (unsigned i = 0; paced_cfg_get_str_elem(cfg, "quirks", i,
 						    &quirk) == 0; i++) {
-		if (sim_config_add_quirk(&sp->cfg, quirk) < 0) {
+		unsigned line = paced_cfg_line(cfg, "quirks");
+
+		if (sim_config_add_quirk(&sp->cfg, quirk) == 0)
+			continue;
+		if (line)
 			paced_log(self, LOG_ERR, "%s:%u: unknown simulator quirk '%s' (see paced-sim --help)",
-				  paced_cfg_file(cfg),
-				  paced_cfg_line(cfg, "quirks"), quirk);
-			return -EINVAL;
-		}
+				  paced_cfg_file(cfg), line, quirk);
+		else
+			paced_log(self, LOG_ERR, "unknown simulator quirk '%s' (see paced-sim --help)",
+				  quirk);
+		return -EINVAL;
 	}
-	r = paced_driver_register(self, &sim_ops, sp);
-	return r;
+	return paced_driver_register(self, &sim_ops, sp);
 }
 
 static void sim_exit(struct paced_plugin *self)
@@ -122,4 +144,5 @@ static void sim_exit(struct paced_plugin *self)
 	plugin_state.transport = NULL;
 }
 
-PACED_PLUGIN_DEFINE("sim", PACKAGE_VERSION, sim_init, sim_exit);
+PACED_PLUGIN_DEFINE("sim", PACKAGE_VERSION, sim_init, sim_exit,
+		    .driver = &sim_info);

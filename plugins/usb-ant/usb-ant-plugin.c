@@ -23,11 +23,22 @@ struct ant_plugin {
 
 static struct ant_plugin plugin_state;
 
-static bool ant_match(const char *address, void *user_data)
+static bool ant_match(const char *address)
 {
 	return !strncmp(address, "usb-ant", 7) &&
 	       (address[7] == '\0' || address[7] == ':' || address[7] == '@');
 }
+
+/*
+ * ANT+ FE cannot set the belt (docs/ant.md 1.1): every session is
+ * advisory. The stick re-searches for the treadmill by itself after a
+ * drop, and usb-ant:sim runs on the session's clock.
+ */
+static const struct paced_driver_info ant_info = {
+	.usage = "usb-ant[:VVVV:PPPP|:BUS-PORT|:sim][@N] (ANT+ stick, advisory)",
+	.match = ant_match,
+	.caps = PACED_DRIVER_RECONNECTS | PACED_DRIVER_SPEEDUP,
+};
 
 static void on_stick_freed(struct usb_ant *ua, void *user_data)
 {
@@ -38,7 +49,7 @@ static void on_stick_freed(struct usb_ant *ua, void *user_data)
 }
 
 /* The adapter is a Bluetooth notion; the address picks the stick. */
-static int ant_open(const char *address, const char *adapter,
+static int ant_open(const struct paced_open *req,
 		    struct paced_treadmill **ret_tm, void *user_data)
 {
 	struct ant_plugin *ap = user_data;
@@ -47,15 +58,18 @@ static int ant_open(const char *address, const char *adapter,
 	struct usb_ant *ua;
 	int r;
 
-	r = usb_ant_config_parse(address, ap->key[0] ? ap->key : NULL, &cfg);
+	r = usb_ant_config_parse(req->address, ap->key[0] ? ap->key : NULL,
+				 &cfg);
 	if (r == 0) {
+		/* The simulated stick's person runs on the session's clock. */
+		ap->sim_cfg.speedup = req->speedup ? req->speedup : 1;
 		cfg.sim_cfg = &ap->sim_cfg;
 		cfg.freed = on_stick_freed;
 		cfg.freed_data = ap;
 		r = usb_ant_new(loop, &cfg, &ua);
 	}
 	if (r < 0) {
-		paced_log(ap->self, LOG_ERR, "%s: %s", address,
+		paced_log(ap->self, LOG_ERR, "%s: %s", req->address,
 			  usb_ant_strerror(r));
 		return r;
 	}
@@ -66,7 +80,6 @@ static int ant_open(const char *address, const char *adapter,
 
 static const struct paced_driver_ops ant_driver = {
 	.name = "usb-ant",
-	.match = ant_match,
 	.open = ant_open,
 };
 
@@ -133,12 +146,10 @@ static int ant_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 					 "expected 8 bytes of hex");
 		snprintf(ap->key, sizeof(ap->key), "%s", s);
 	}
-	/* speedup and quirks drive usb-ant:sim, for tests and demos. */
-	if (paced_cfg_get_int(cfg, "speedup", &v) == 0) {
-		if (v < 1 || v > 1000)
-			return cfg_error(cfg, "speedup", "must be 1 to 1000");
-		ap->sim_cfg.speedup = (uint32_t) v;
-	}
+	/* speedup here is from before the session's own reached drivers:
+	 * still accepted, never needed. Quirks drive usb-ant:sim. */
+	if (paced_cfg_get_int(cfg, "speedup", &v) == 0 && (v < 1 || v > 1000))
+		return cfg_error(cfg, "speedup", "must be 1 to 1000");
 	for (unsigned i = 0; paced_cfg_get_str_elem(cfg, "quirks", i, &s) == 0;
 	     i++) {
 		char what[96];
@@ -155,4 +166,5 @@ static int ant_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 	return r;
 }
 
-PACED_PLUGIN_DEFINE("usb-ant", PACKAGE_VERSION, ant_init, NULL);
+PACED_PLUGIN_DEFINE("usb-ant", PACKAGE_VERSION, ant_init, NULL,
+		    .driver = &ant_info);

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "mainloop.h"
-#include "sim/sim.h"
-#include "transport.h"
+#include "sim.h"
 #include "ble-peripheral.h"
 #include "ble-scan.h"
+#include "l2cap.h"
 
 struct app {
 	struct loop *loop;
@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (transport_parse_adapter(adapter, &dev_id, unused) < 0 ||
+	if (l2cap_parse_adapter(adapter, &dev_id, unused) < 0 ||
 	    dev_id < 0) {
 		fprintf(stderr, "paced-ble-sim: --adapter: expected hciN\n");
 		return 2;

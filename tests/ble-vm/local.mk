@@ -9,10 +9,11 @@ if WITH_BLUETOOTH
 # The simulated treadmill as an LE peripheral, on the guest's second
 # controller.
 noinst_PROGRAMS += tests/ble-vm/paced-ble-sim
-tests_ble_vm_paced_ble_sim_SOURCES = tests/ble-vm/ble-sim.c
-tests_ble_vm_paced_ble_sim_CPPFLAGS = $(ble_cppflags)
+tests_ble_vm_paced_ble_sim_SOURCES = tests/ble-vm/ble-sim.c \
+	tests/ble-vm/ble-peripheral.c tests/ble-vm/ble-peripheral.h
+tests_ble_vm_paced_ble_sim_CPPFLAGS = $(ble_cppflags) $(sim_cppflags)
 tests_ble_vm_paced_ble_sim_LDADD = plugins/ftms-ble/libftms-ble.la \
-	lib/libpaced.la $(BLUEZ_LIBS)
+	sim/libpaced-sim.la lib/libpaced.la $(BLUEZ_LIBS)
 check-ble-vm: daemon/paced tools/pacectl plugins/ftms-ble.la \
 		tests/ble-vm/paced-ble-sim
 	$(SHELL) $(srcdir)/tests/ble-vm/run-vm.sh "$(abs_top_builddir)" \

@@ -7,15 +7,13 @@
 # that scale-back ended before its kill does not count; at most 3x as many
 # sessions are run); CRASH_SEED repeats a run.
 set -u
-: "${top_srcdir:?}" "${top_builddir:?}"
-
-paced="$top_builddir/daemon/paced"
-pacectl="$top_builddir/tools/pacectl"
+. "$top_srcdir/tests/lib.sh"
+KILL_SIGNAL=9
+test_init crash
 check="$top_builddir/tests/crash/jsonl-check"
-profile="$top_srcdir/profiles/demo.cfg"
+profile="$demo"
 runs=${CRASH_RUNS:-100}
 seed=${CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/paced-crash.XXXXXX")
 pid=""
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 

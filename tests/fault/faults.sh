@@ -6,38 +6,28 @@
 # PACED_WRAPPER (e.g. "valgrind --error-exitcode=99 --leak-check=full
 # --errors-for-leak-kinds=definite") runs each 'paced run' under a tool.
 set -u
-: "${top_srcdir:?}" "${top_builddir:?}"
-
-paced="$top_builddir/daemon/paced"
-pacectl="$top_builddir/tools/pacectl"
-sim="$top_builddir/tools/paced-sim"
-demo="$top_srcdir/profiles/demo.cfg"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/paced-fault.XXXXXX")
-pids=""
-trap 'for p in $pids; do kill -9 $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+. "$top_srcdir/tests/lib.sh"
+KILL_SIGNAL=9
+test_init fault
 log="$tmp/log.jsonl"
 ctl="$tmp/ctl"
 failed=0
 case_name=""
 
-fail() {
-	echo "FAIL: $case_name: $*" >&2
-	[ -f "$log" ] && grep -v '"event":"sample"' "$log" | tail -n 12 >&2
-	exit 1
+on_fail() {
+	echo "(in case $case_name)"
+	[ -f "$log" ] && grep -v '"event":"sample"' "$log" | tail -n 12
+}
+
+log_has() {
+	[ -f "$log" ] && match "$@" | grep -q .
 }
 
 # Wait (at most WAIT_S, default 10 s) until the log has a line matching
 # every pattern.
 wait_log() {
-	i=0
-	while [ $i -lt $((${WAIT_S:-10} * 20)) ]; do
-		if [ -f "$log" ] && match "$@" | grep -q .; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	fail "log never had a line with $*"
+	wait_until $((${WAIT_S:-10} * 20)) log_has "$@" ||
+		fail "log never had a line with $*"
 }
 
 # Lines of the log that match every pattern given.
@@ -77,11 +67,7 @@ start_sim() {
 	pids="$pids $sim_pid"
 	# Hold the FIFO open so the console never reads EOF.
 	exec 7>"$tmp/console"
-	i=0
-	while [ ! -S "$tmp/sim.sock" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_socket "$tmp/sim.sock"
 }
 
 console() {

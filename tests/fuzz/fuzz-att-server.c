@@ -8,7 +8,7 @@
 
 #include "att-types.h"
 #include "mainloop.h"
-#include "sim/sim.h"
+#include "sim.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,7 +9,7 @@
 #include "ftms-client.h"
 #include "ftms.h"
 #include "mainloop.h"
-#include "sim/att-server.h"
+#include "att-server.h"
 #include "util.h"
 
 /*

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "ble-adv.h"
-#include "transport.h"
+#include "l2cap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < sizeof(addr)) {
 		memcpy(addr, data, size);
 		addr[size] = '\0';
-		if (transport_parse_bdaddr(addr, ba, &random) == 0 &&
+		if (l2cap_parse_bdaddr(addr, ba, &random) == 0 &&
 		    strlen(addr) < 17)
 			abort();
 	}

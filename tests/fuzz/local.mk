@@ -5,7 +5,8 @@
 # with libFuzzer, ASan and UBSan and runs each for FUZZ_SECONDS (30).
 
 FUZZ_STANDALONE = tests/fuzz/standalone.c
-fuzz_ldadd = domain/libpaced-domain.la lib/libpaced.la $(LIBCONFIG_LIBS)
+fuzz_ldadd = domain/libpaced-domain.la sim/libpaced-sim.la lib/libpaced.la \
+	$(LIBCONFIG_LIBS)
 
 fuzz_targets += tests/fuzz/fuzz-json
 tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz-json.c $(FUZZ_STANDALONE)
@@ -174,7 +175,7 @@ EXTRA_DIST += tests/fuzz/fuzz-smoke.sh tests/fuzz/lsan.supp
 CLEANFILES += -r fuzz-smoke
 fuzz-smoke:
 	$(robust_env) FUZZ_TARGETS='$(fuzz_targets)' \
-	FUZZ_SOURCES='$(lib_libpaced_la_SOURCES) $(domain_libpaced_domain_la_SOURCES) $(plugins_ftms_ble_libftms_ble_la_SOURCES) daemon/conf.c daemon/address.c' \
+	FUZZ_SOURCES='$(lib_libpaced_la_SOURCES) $(sim_libpaced_sim_la_SOURCES) $(sim_libbelt_la_SOURCES) $(domain_libpaced_domain_la_SOURCES) $(plugins_ftms_ble_libftms_ble_la_SOURCES) daemon/conf.c daemon/address.c' \
 	FUZZ_CPPFLAGS='$(DEFS) $(test_cppflags) $(CPPFLAGS) $(LIBCONFIG_CFLAGS) -I$(top_srcdir)/plugins/ftms-ble $(BLUEZ_CFLAGS)' \
 	FUZZ_LIBS='$(BLUEZ_LIBS) $(LIBCONFIG_LIBS) -lm' \
 	$(SHELL) $(srcdir)/tests/fuzz/fuzz-smoke.sh; rc=$$?; \

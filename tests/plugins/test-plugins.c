@@ -16,19 +16,23 @@ static bool never(void *user_data)
 	return false;
 }
 
-static bool match(const char *address, void *user_data)
+static bool match(const char *address)
 {
 	return !strcmp(address, "test:good");
 }
 
-static int open_tm(const char *address, const char *adapter,
+static const struct paced_driver_info good_info = {
+	.usage = "test:good", .match = match, .caps = PACED_DRIVER_CONTROL,
+};
+
+static int open_tm(const struct paced_open *req,
 		   struct paced_treadmill **ret_tm, void *user_data)
 {
 	return -ENODEV;
 }
 
 static const struct paced_driver_ops ops = {
-	.name = "good", .match = match, .open = open_tm,
+	.name = "good", .open = open_tm,
 };
 
 static int good_init(struct paced_plugin *self, const struct paced_cfg *cfg)
@@ -47,13 +51,13 @@ static int good_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 	if (r == 0 && v != 42)
 		return -ERANGE;
 	/* A timer far away: the host must drop it when we are unloaded. */
-	if (paced_add_timeout(self, 3600000000ULL, false, never, NULL) < 0)
+	if (paced_add_timeout(self, 3600000000ULL, false, never, NULL, NULL) < 0)
 		return -EIO;
 	paced_log(self, 6, "good plugin up");
 	return paced_driver_register(self, &ops, NULL);
 }
 
-PACED_PLUGIN_DEFINE("good", "1", good_init, NULL);
+PACED_PLUGIN_DEFINE("good", "1", good_init, NULL, .driver = &good_info);
 #endif
 
 #ifdef TEST_PLUGIN_BAD_ABI
@@ -76,7 +80,7 @@ static int short_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 	return 0;
 }
 
-/* A descriptor claiming fewer bytes than ABI 1 defines. */
+/* A descriptor claiming fewer bytes than the ABI's fields up to exit. */
 __attribute__((visibility("default")))
 const struct paced_plugin_desc paced_plugin_desc = {
 	.abi = PACED_PLUGIN_ABI,
@@ -166,9 +170,10 @@ static int scan_start(const char *adapter, uint64_t duration_us,
 	f->result = result;
 	f->done = done;
 	f->cb_data = cb_data;
-	f->report_id = paced_add_timeout(f->self, 100000, false, on_report, f);
+	f->report_id = paced_add_timeout(f->self, 100000, false, on_report, f,
+					 NULL);
 	f->done_id = paced_add_timeout(f->self, duration_us, false,
-				       on_scan_end, f);
+				       on_scan_end, f, NULL);
 	f->scans++;
 	paced_log(f->self, 6, "scan %u started for %llu ms", f->scans,
 		  (unsigned long long) (duration_us / 1000));
@@ -210,7 +215,8 @@ static int scanner_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 	return paced_scanner_register(self, &scan_ops, &fs);
 }
 
-PACED_PLUGIN_DEFINE("test-scanner", "1", scanner_init, NULL);
+PACED_PLUGIN_DEFINE("test-scanner", "1", scanner_init, NULL,
+		    .flags = PACED_PLUGIN_SCANNER);
 #endif
 
 #ifdef TEST_PLUGIN_SINK

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ftms.h"
-#include "sim/sim.h"
+#include "sim.h"
 #include "util.h"
 
 /* GAP, GATT and Device Information assigned numbers (Assigned Numbers §3.4). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Bluetooth transport without a radio: addresses, adapters, backoff, errors. */
+/* The Bluetooth LE transport without a radio: addresses, adapters, backoff, errors. */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -7,16 +7,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "l2cap.h"
 #include "mainloop.h"
+#include "sim-transport.h"
 #include "transport.h"
 
 START_TEST(bdaddr_forms)
 {
 	uint8_t a[6] = { 0 };
 	bool random = true;
-	enum transport_kind k;
 
-	ck_assert_int_eq(transport_parse_bdaddr("00:AA:01:02:03:fe", a,
+	ck_assert_int_eq(l2cap_parse_bdaddr("00:AA:01:02:03:fe", a,
 						&random), 0);
 	/* kernel order: little endian, last printed byte first */
 	ck_assert_uint_eq(a[0], 0xfe);
@@ -24,15 +25,13 @@ START_TEST(bdaddr_forms)
 	ck_assert_uint_eq(a[4], 0xaa);
 	ck_assert_uint_eq(a[5], 0x00);
 	ck_assert(!random);
-	ck_assert_int_eq(transport_parse_bdaddr("C0:11:22:33:44:55/random", a,
+	ck_assert_int_eq(l2cap_parse_bdaddr("C0:11:22:33:44:55/random", a,
 						&random), 0);
 	ck_assert(random);
 	ck_assert_uint_eq(a[5], 0xc0);
-	ck_assert_int_eq(transport_parse_bdaddr("C0:11:22:33:44:55/public", a,
+	ck_assert_int_eq(l2cap_parse_bdaddr("C0:11:22:33:44:55/public", a,
 						&random), 0);
 	ck_assert(!random);
-	ck_assert_int_eq(transport_parse("C0:11:22:33:44:55/random", &k), 0);
-	ck_assert_int_eq(k, TRANSPORT_KIND_BLUETOOTH);
 }
 END_TEST
 
@@ -46,19 +45,23 @@ START_TEST(bdaddr_bad)
 	};
 	uint8_t a[6] = { 1, 2, 3, 4, 5, 6 };
 	bool random = true;
-	enum transport_kind k = TRANSPORT_KIND_SIM;
+	struct loop *loop = loop_new(NULL);
+	struct transport *t = NULL;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(transport_parse_bdaddr(bad[i], a, &random) ==
+		ck_assert_msg(l2cap_parse_bdaddr(bad[i], a, &random) ==
 			      -EINVAL, "accepted '%s'", bad[i]);
-		ck_assert_int_eq(transport_parse(bad[i], &k), -EINVAL);
+		/* Refused before any socket is made. */
+		ck_assert_int_eq(l2cap_transport_open(loop, bad[i], NULL, &t),
+				 -EINVAL);
+		ck_assert_ptr_null(t);
 	}
+	loop_free(loop);
 	/* out-parameters untouched on failure */
 	ck_assert_uint_eq(a[0], 1);
 	ck_assert_uint_eq(a[5], 6);
 	ck_assert(random);
-	ck_assert_int_eq(k, TRANSPORT_KIND_SIM);
-	ck_assert_int_eq(transport_parse_bdaddr(NULL, a, &random), -EINVAL);
+	ck_assert_int_eq(l2cap_parse_bdaddr(NULL, a, &random), -EINVAL);
 }
 END_TEST
 
@@ -67,22 +70,22 @@ START_TEST(adapter_forms)
 	uint8_t a[6] = { 0 };
 	int idx = 42;
 
-	ck_assert_int_eq(transport_parse_adapter("hci0", &idx, a), 0);
+	ck_assert_int_eq(l2cap_parse_adapter("hci0", &idx, a), 0);
 	ck_assert_int_eq(idx, 0);
-	ck_assert_int_eq(transport_parse_adapter("hci12", &idx, a), 0);
+	ck_assert_int_eq(l2cap_parse_adapter("hci12", &idx, a), 0);
 	ck_assert_int_eq(idx, 12);
-	ck_assert_int_eq(transport_parse_adapter("00:1A:7D:DA:71:13", &idx, a),
+	ck_assert_int_eq(l2cap_parse_adapter("00:1A:7D:DA:71:13", &idx, a),
 			 0);
 	ck_assert_int_eq(idx, -1);
 	ck_assert_uint_eq(a[0], 0x13);
 	ck_assert_uint_eq(a[5], 0x00);
 	idx = 7;
-	ck_assert_int_eq(transport_parse_adapter("hci", &idx, a), -EINVAL);
-	ck_assert_int_eq(transport_parse_adapter("hci-1", &idx, a), -EINVAL);
-	ck_assert_int_eq(transport_parse_adapter("hci65536", &idx, a), -EINVAL);
-	ck_assert_int_eq(transport_parse_adapter("hci1x", &idx, a), -EINVAL);
-	ck_assert_int_eq(transport_parse_adapter("usb0", &idx, a), -EINVAL);
-	ck_assert_int_eq(transport_parse_adapter("00:1A:7D:DA:71:13/random",
+	ck_assert_int_eq(l2cap_parse_adapter("hci", &idx, a), -EINVAL);
+	ck_assert_int_eq(l2cap_parse_adapter("hci-1", &idx, a), -EINVAL);
+	ck_assert_int_eq(l2cap_parse_adapter("hci65536", &idx, a), -EINVAL);
+	ck_assert_int_eq(l2cap_parse_adapter("hci1x", &idx, a), -EINVAL);
+	ck_assert_int_eq(l2cap_parse_adapter("usb0", &idx, a), -EINVAL);
+	ck_assert_int_eq(l2cap_parse_adapter("00:1A:7D:DA:71:13/random",
 						 &idx, a), -EINVAL);
 	ck_assert_int_eq(idx, 7);
 }
@@ -118,34 +121,33 @@ END_TEST
 START_TEST(open_without_radio)
 {
 	struct loop *loop = loop_new(NULL);
-	struct transport_opts opts = { .adapter = "hci9999" };
 	struct transport *t = NULL;
 	int fd, r;
 
 	fd = socket(AF_BLUETOOTH, SOCK_SEQPACKET, 0 /* BTPROTO_L2CAP */);
-	r = transport_open(loop, "00:AA:01:00:00:00", NULL, &t);
+	r = l2cap_transport_open(loop, "00:AA:01:00:00:00", NULL, &t);
 	if (fd < 0 && errno == EAFNOSUPPORT) {
 		ck_assert_int_eq(r, -EAFNOSUPPORT);
 		ck_assert_ptr_null(t);
-		ck_assert_ptr_nonnull(strstr(transport_error_str(r),
+		ck_assert_ptr_nonnull(strstr(l2cap_error_str(r),
 					     "no Bluetooth"));
-		ck_assert_int_eq(transport_open_opts(loop, "00:AA:01:00:00:00",
-						     &opts, &t), -EAFNOSUPPORT);
+		ck_assert_int_eq(l2cap_transport_open(loop, "00:AA:01:00:00:00",
+						      "hci9999", &t),
+				 -EAFNOSUPPORT);
 	} else {
 		if (r == 0) {
 			ck_assert_ptr_nonnull(t);
 			transport_free(t);
 			t = NULL;
 		} else {
-			ck_assert_ptr_nonnull(transport_error_str(r));
+			ck_assert_ptr_nonnull(l2cap_error_str(r));
 		}
-		ck_assert_int_eq(transport_open_opts(loop, "00:AA:01:00:00:00",
-						     &opts, &t), -ENODEV);
+		ck_assert_int_eq(l2cap_transport_open(loop, "00:AA:01:00:00:00",
+						      "hci9999", &t), -ENODEV);
 	}
 	ck_assert_ptr_null(t);
-	opts.adapter = "nonsense";
-	ck_assert_int_eq(transport_open_opts(loop, "00:AA:01:00:00:00/bogus",
-					     &opts, &t), -EINVAL);
+	ck_assert_int_eq(l2cap_transport_open(loop, "00:AA:01:00:00:00/bogus",
+					      "nonsense", &t), -EINVAL);
 	if (fd >= 0)
 		close(fd);
 	loop_free(loop);
@@ -167,7 +169,7 @@ START_TEST(wait_connected_now)
 	struct transport *t = NULL;
 	int called = 0;
 
-	ck_assert_int_eq(transport_open(loop, "sim", NULL, &t), 0);
+	ck_assert_int_eq(sim_transport_open(loop, NULL, &t), 0);
 	ck_assert(!transport_connecting(t));
 	ck_assert_int_eq(transport_finish_connect(t), 0);
 	ck_assert_int_eq(transport_wait_connected(t, 1000000, on_connected,
@@ -191,9 +193,9 @@ START_TEST(security_on_non_bluetooth)
 	int sv[2];
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
-	ck_assert_int_eq(transport_fd_raise_security(sv[0], false),
+	ck_assert_int_eq(l2cap_raise_security(sv[0], false),
 			 -ENOPROTOOPT);
-	ck_assert_int_eq(transport_fd_raise_security(-1, true), -EBADF);
+	ck_assert_int_eq(l2cap_raise_security(-1, true), -EBADF);
 	close(sv[0]);
 	close(sv[1]);
 }

@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "mainloop.h"
-#include "sim/att-server.h"
-#include "sim/belt.h"
+#include "att-server.h"
+#include "belt.h"
 
 /*
  * An FTMS treadmill (FTMS v1.0, FTMS.md 1.1-1.8) behind a real ATT server:

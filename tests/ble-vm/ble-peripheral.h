@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "mainloop.h"
-#include "sim/sim.h"
+#include "sim.h"
 
 struct ble_peripheral;
 
