@@ -90,6 +90,60 @@ static const char *split_type(const struct scan_seen *d, char *addr,
 	return slash ? slash + 1 : "public";
 }
 
+int scan_collect(const char *who, const char *adapter, long seconds,
+		 const char *find, bool announce, struct scan_list *list,
+		 int *ret_found)
+{
+	struct scan_app app = { .find = find, .found = -1 };
+	struct plugin_host *host;
+	int err, rc;
+
+	app.loop = loop_new(NULL);
+	if (!app.loop)
+		return SCAN_EXIT_NOBT;
+	/* The scanner is the ftms-ble plugin's: libbluetooth is loaded only
+	 * by the commands that talk Bluetooth. */
+	host = plugin_host_new(app.loop, NULL, NULL);
+	plugin_host_set_quiet(host, true);
+	err = plugin_host_load(host, PLUGINDIR, "ftms-ble", NULL, NULL);
+	app.scanner = err < 0 ? NULL : plugin_host_find_scanner(host);
+	if (!app.scanner) {
+		fprintf(stderr, "%s: the Bluetooth plugin ftms-ble is not installed in %s\n",
+			who, PLUGINDIR);
+		rc = SCAN_EXIT_NOBT;
+		goto out;
+	}
+	err = plugin_scanner_start(app.scanner, adapter,
+				   (uint64_t) seconds * USEC_PER_SEC,
+				   on_result, on_done, &app);
+	if (err < 0) {
+		fprintf(stderr, "%s: %s: %s\n", who,
+			adapter ? adapter : "default adapter",
+			plugin_scanner_strerror(app.scanner, err));
+		rc = SCAN_EXIT_NOBT;
+		goto out;
+	}
+	(void) loop_add_signal(app.loop, SIGINT, on_signal, &app, NULL);
+	(void) loop_add_signal(app.loop, SIGTERM, on_signal, &app, NULL);
+	if (announce)
+		fprintf(stderr, "Scanning on %s for %ld s...\n",
+			adapter ? adapter : "the first adapter up", seconds);
+	(void) loop_run(app.loop);
+	if (app.err < 0) {
+		fprintf(stderr, "%s: %s\n", who,
+			plugin_scanner_strerror(app.scanner, app.err));
+		rc = SCAN_EXIT_NOBT;
+		goto out;
+	}
+	*list = app.list;
+	*ret_found = app.found;
+	rc = 0;
+out:
+	plugin_host_free(host);
+	loop_free(app.loop);
+	return rc;
+}
+
 int scan_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -101,12 +155,11 @@ int scan_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct scan_app app = { 0 };
-	const char *adapter = NULL;
+	struct scan_list list;
+	const char *adapter = NULL, *find = NULL;
 	bool all = false, json = false;
 	long seconds = SCAN_DEFAULT_S;
-	struct plugin_host *host;
-	int c, err, dev_id = -1, shown = 0, rc;
+	int c, dev_id = -1, shown = 0, found, rc;
 	uint8_t unused[6];
 	char *end;
 
@@ -134,7 +187,7 @@ int scan_main(int argc, char **argv)
 			json = true;
 			break;
 		case 'n':
-			app.find = optarg;
+			find = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -157,60 +210,24 @@ int scan_main(int argc, char **argv)
 	}
 
 	log_init("paced", LOG_TARGET_STDERR, NULL);
-	app.found = -1;
-	app.loop = loop_new(NULL);
-	if (!app.loop)
-		return SCAN_EXIT_NOBT;
-	/* The scanner is the ftms-ble plugin's: libbluetooth is loaded only
-	 * by the commands that talk Bluetooth. */
-	host = plugin_host_new(app.loop, NULL, NULL);
-	plugin_host_set_quiet(host, true);
-	err = plugin_host_load(host, PLUGINDIR, "ftms-ble", NULL, NULL);
-	app.scanner = err < 0 ? NULL : plugin_host_find_scanner(host);
-	if (!app.scanner) {
-		fprintf(stderr, "paced scan: the Bluetooth plugin ftms-ble is not installed in %s\n",
-			PLUGINDIR);
-		rc = SCAN_EXIT_NOBT;
-		goto out;
-	}
-	err = plugin_scanner_start(app.scanner, adapter,
-				   (uint64_t) seconds * USEC_PER_SEC,
-				   on_result, on_done, &app);
-	if (err < 0) {
-		fprintf(stderr, "paced scan: %s: %s\n",
-			adapter ? adapter : "default adapter",
-			plugin_scanner_strerror(app.scanner, err));
-		rc = SCAN_EXIT_NOBT;
-		goto out;
-	}
-	(void) loop_add_signal(app.loop, SIGINT, on_signal, &app, NULL);
-	(void) loop_add_signal(app.loop, SIGTERM, on_signal, &app, NULL);
-	if (!app.find && !json)
-		fprintf(stderr, "Scanning on %s for %ld s...\n",
-			adapter ? adapter : "the first adapter up", seconds);
-	(void) loop_run(app.loop);
-	if (app.err < 0) {
-		fprintf(stderr, "paced scan: %s\n",
-			plugin_scanner_strerror(app.scanner, app.err));
-		rc = SCAN_EXIT_NOBT;
-		goto out;
-	}
-
-	if (app.find) {
-		if (app.found >= 0)
-			printf("%s\n", app.list.seen[app.found].address);
+	rc = scan_collect("paced scan", adapter, seconds, find, !find && !json,
+			  &list, &found);
+	if (rc)
+		return rc;
+	if (find) {
+		if (found >= 0)
+			printf("%s\n", list.seen[found].address);
 		else
 			fprintf(stderr, "paced scan: no treadmill called '%s' "
-				"seen in %ld s\n", app.find, seconds);
-		rc = app.found >= 0 ? 0 : SCAN_EXIT_NONE;
-		goto out;
+				"seen in %ld s\n", find, seconds);
+		return found >= 0 ? 0 : SCAN_EXIT_NONE;
 	}
 
 	if (!json)
 		printf("%-17s  %-6s  %4s  %-13s  %s\n", "ADDRESS", "TYPE",
 		       "RSSI", "MACHINE", "NAME");
-	for (size_t i = 0; i < app.list.n; i++) {
-		const struct scan_seen *d = &app.list.seen[i];
+	for (size_t i = 0; i < list.n; i++) {
+		const struct scan_seen *d = &list.seen[i];
 		char rssi[8] = "-", addr[32];
 		const char *type;
 
@@ -235,9 +252,5 @@ int scan_main(int argc, char **argv)
 		fprintf(stderr, "No %s found. Is the treadmill on and not "
 			"connected to another app?\n",
 			all ? "advertisers" : "FTMS machines");
-	rc = shown ? 0 : SCAN_EXIT_NONE;
-out:
-	plugin_host_free(host);
-	loop_free(app.loop);
-	return rc;
+	return shown ? 0 : SCAN_EXIT_NONE;
 }
