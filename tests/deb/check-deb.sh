@@ -75,7 +75,7 @@ for deb in "$work"/new/*.deb; do
 done
 contents_ok=0
 want() {	# PACKAGE PATTERN
-	dpkg-deb -c "$work"/new/"$1"_*.deb | grep -Eq "$2" ||
+	dpkg-deb -c "$work"/new/"$1"_*.deb | grep -E "$2" >/dev/null ||
 		{ echo "$1 lacks $2"; contents_ok=1; }
 }
 want paced '\./usr/sbin/paced$'
