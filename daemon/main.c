@@ -17,6 +17,7 @@
 #include "foreground.h"
 #include "scan.h"
 #include "service.h"
+#include "setup.h"
 #include "util.h"
 #include "version.h"
 
@@ -33,12 +34,14 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: paced [OPTION]...\n"
 "       paced run --treadmill ADDR --profile FILE [OPTION]...\n""       paced scan [--adapter hciN] [--seconds N] [--json]\n"
+"       paced setup [OPTION]...\n"
 "Drive a smart treadmill through conservative walk/jog interval sessions,\n"
 "scaling back at once when the symptom button is pressed.\n"
 "\n"
 "Without a command, paced runs as the service. 'paced run' runs one\n"
 "session in the foreground (see paced run --help); 'paced scan' lists\n"
-"nearby Bluetooth LE fitness machines.\n"
+"nearby Bluetooth LE fitness machines; 'paced setup' sets up the box, once,\n"
+"as root (see paced setup --help).\n"
 "\n"
 "  -c, --config FILE      read FILE instead of %s\n"
 "  -n, --check-config     check the configuration and exit (0 if good)\n"
@@ -120,6 +123,8 @@ int main(int argc, char *argv[])
 		return run_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "scan"))
 		return scan_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "setup"))
+		return setup_main(argc - 1, argv + 1);
 
 	while ((c = getopt_long(argc, argv, "c:nd::hV", opts, NULL)) != -1) {
 		switch (c) {

@@ -28,18 +28,6 @@ struct scan_app {
 	struct scan_list list;
 };
 
-/* Scanning goes through an HCI socket, which takes the adapter's index:
- * "hciN" only. */
-static bool hci_name(const char *s)
-{
-	if (strncmp(s, "hci", 3) || !s[3])
-		return false;
-	for (s += 3; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -90,6 +78,18 @@ static void on_signal(int signo, void *user_data)
 	loop_quit(app->loop, 0);
 }
 
+/* Scanning goes through an HCI socket, which takes the adapter's index:
+ * "hciN" only. */
+static bool hci_name(const char *s)
+{
+	if (strncmp(s, "hci", 3) || !s[3])
+		return false;
+	for (s += 3; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
 /* "XX:..:XX/random" into its address and type, for the table. */
 static const char *split_type(const struct scan_seen *d, char *addr,
 			      size_t len)
@@ -99,6 +99,63 @@ static const char *split_type(const struct scan_seen *d, char *addr,
 
 	snprintf(addr, len, "%.*s", (int) n, d->address);
 	return slash ? slash + 1 : "public";
+}
+
+int scan_collect(const char *who, const char *adapter, long seconds,
+		 const char *find, bool announce, struct scan_list *list,
+		 int *ret_found)
+{
+	struct scan_app app = { .find = find, .found = -1 };
+	struct plugin_host *host;
+	char name[64];
+	int err, rc;
+
+	app.loop = loop_new(NULL);
+	if (!app.loop)
+		return SCAN_EXIT_NOBT;
+	/* The scanner is the ftms-ble plugin's: libbluetooth is loaded only
+	 * by the commands that talk Bluetooth. */
+	host = plugin_host_new(app.loop, NULL, NULL);
+	plugin_host_set_quiet(host, true);
+	err = plugin_scanner_plugin(host, PLUGINDIR, name, sizeof(name));
+	if (err == 0)
+		err = plugin_host_load(host, PLUGINDIR, name, NULL);
+	app.scanner = err < 0 ? NULL : plugin_host_find_scanner(host);
+	if (!app.scanner) {
+		fprintf(stderr, "%s: no scanner plugin (the Bluetooth plugin ftms-ble) is installed in %s\n",
+			who, PLUGINDIR);
+		rc = SCAN_EXIT_NOBT;
+		goto out;
+	}
+	err = plugin_scanner_start(app.scanner, adapter,
+				   (uint64_t) seconds * USEC_PER_SEC,
+				   on_result, on_done, &app);
+	if (err < 0) {
+		fprintf(stderr, "%s: %s: %s\n", who,
+			adapter ? adapter : "default adapter",
+			plugin_scanner_strerror(app.scanner, err));
+		rc = SCAN_EXIT_NOBT;
+		goto out;
+	}
+	(void) loop_add_signal(app.loop, SIGINT, on_signal, &app, NULL);
+	(void) loop_add_signal(app.loop, SIGTERM, on_signal, &app, NULL);
+	if (announce)
+		fprintf(stderr, "Scanning on %s for %ld s...\n",
+			adapter ? adapter : "the first adapter up", seconds);
+	(void) loop_run(app.loop);
+	if (app.err < 0) {
+		fprintf(stderr, "%s: %s\n", who,
+			plugin_scanner_strerror(app.scanner, app.err));
+		rc = SCAN_EXIT_NOBT;
+		goto out;
+	}
+	*list = app.list;
+	*ret_found = app.found;
+	rc = 0;
+out:
+	plugin_host_free(host);
+	loop_free(app.loop);
+	return rc;
 }
 
 int scan_main(int argc, char **argv)
@@ -112,13 +169,11 @@ int scan_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct scan_app app = { 0 };
-	const char *adapter = NULL;
+	struct scan_list list;
+	const char *adapter = NULL, *find = NULL;
 	bool all = false, json = false;
 	long seconds = SCAN_DEFAULT_S;
-	struct plugin_host *host;
-	int c, err, shown = 0, rc;
-	char name[64];
+	int c, shown = 0, found, rc;
 	char *end;
 
 	optind = 1;
@@ -145,7 +200,7 @@ int scan_main(int argc, char **argv)
 			json = true;
 			break;
 		case 'n':
-			app.find = optarg;
+			find = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -167,62 +222,24 @@ int scan_main(int argc, char **argv)
 	}
 
 	log_init("paced", LOG_TARGET_STDERR, NULL);
-	app.found = -1;
-	app.loop = loop_new(NULL);
-	if (!app.loop)
-		return SCAN_EXIT_NOBT;
-	/* The scanner is the ftms-ble plugin's: libbluetooth is loaded only
-	 * by the commands that talk Bluetooth. */
-	host = plugin_host_new(app.loop, NULL, NULL);
-	plugin_host_set_quiet(host, true);
-	err = plugin_scanner_plugin(host, PLUGINDIR, name, sizeof(name));
-	if (err == 0)
-		err = plugin_host_load(host, PLUGINDIR, name, NULL);
-	app.scanner = err < 0 ? NULL : plugin_host_find_scanner(host);
-	if (!app.scanner) {
-		fprintf(stderr, "paced scan: no scanner plugin (the Bluetooth plugin ftms-ble) is installed in %s\n",
-			PLUGINDIR);
-		rc = SCAN_EXIT_NOBT;
-		goto out;
-	}
-	err = plugin_scanner_start(app.scanner, adapter,
-				   (uint64_t) seconds * USEC_PER_SEC,
-				   on_result, on_done, &app);
-	if (err < 0) {
-		fprintf(stderr, "paced scan: %s: %s\n",
-			adapter ? adapter : "default adapter",
-			plugin_scanner_strerror(app.scanner, err));
-		rc = SCAN_EXIT_NOBT;
-		goto out;
-	}
-	(void) loop_add_signal(app.loop, SIGINT, on_signal, &app, NULL);
-	(void) loop_add_signal(app.loop, SIGTERM, on_signal, &app, NULL);
-	if (!app.find && !json)
-		fprintf(stderr, "Scanning on %s for %ld s...\n",
-			adapter ? adapter : "the first adapter up", seconds);
-	(void) loop_run(app.loop);
-	if (app.err < 0) {
-		fprintf(stderr, "paced scan: %s\n",
-			plugin_scanner_strerror(app.scanner, app.err));
-		rc = SCAN_EXIT_NOBT;
-		goto out;
-	}
-
-	if (app.find) {
-		if (app.found >= 0)
-			printf("%s\n", app.list.seen[app.found].address);
+	rc = scan_collect("paced scan", adapter, seconds, find, !find && !json,
+			  &list, &found);
+	if (rc)
+		return rc;
+	if (find) {
+		if (found >= 0)
+			printf("%s\n", list.seen[found].address);
 		else
 			fprintf(stderr, "paced scan: no treadmill called '%s' "
-				"seen in %ld s\n", app.find, seconds);
-		rc = app.found >= 0 ? 0 : SCAN_EXIT_NONE;
-		goto out;
+				"seen in %ld s\n", find, seconds);
+		return found >= 0 ? 0 : SCAN_EXIT_NONE;
 	}
 
 	if (!json)
 		printf("%-17s  %-6s  %4s  %-13s  %s\n", "ADDRESS", "TYPE",
 		       "RSSI", "MACHINE", "NAME");
-	for (size_t i = 0; i < app.list.n; i++) {
-		const struct scan_seen *d = &app.list.seen[i];
+	for (size_t i = 0; i < list.n; i++) {
+		const struct scan_seen *d = &list.seen[i];
 		char rssi[8] = "-", addr[32];
 		const char *type;
 
@@ -247,9 +264,5 @@ int scan_main(int argc, char **argv)
 		fprintf(stderr, "No %s found. Is the treadmill on and not "
 			"connected to another app?\n",
 			all ? "advertisers" : "FTMS machines");
-	rc = shown ? 0 : SCAN_EXIT_NONE;
-out:
-	plugin_host_free(host);
-	loop_free(app.loop);
-	return rc;
+	return shown ? 0 : SCAN_EXIT_NONE;
 }

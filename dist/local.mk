@@ -6,6 +6,20 @@ systemdsystemunit_DATA = dist/paced.service
 udevrulesdir = $(prefix)/lib/udev/rules.d
 dist_udevrules_DATA = dist/60-paced.rules
 dist_pkgconf_DATA = dist/paced.conf
+# The service's user and group, for systemd-sysusers(8) (the Debian
+# package's postinst runs it; after 'make install': systemd-sysusers
+# paced.conf). sysusers.d(5) wants it named after the package.
+sysusersdir = $(prefix)/lib/sysusers.d
+EXTRA_DIST += dist/paced.sysusers
+install-data-local: install-sysusers-local
+install-sysusers-local:
+	$(MKDIR_P) "$(DESTDIR)$(sysusersdir)"
+	$(INSTALL_DATA) $(srcdir)/dist/paced.sysusers \
+		"$(DESTDIR)$(sysusersdir)/paced.conf"
+uninstall-local: uninstall-sysusers-local
+uninstall-sysusers-local:
+	rm -f "$(DESTDIR)$(sysusersdir)/paced.conf"
+.PHONY: install-sysusers-local uninstall-sysusers-local
 EXTRA_DIST += dist/paced.service.in
 CLEANFILES += dist/paced.service
 dist/paced.service: dist/paced.service.in Makefile
@@ -40,7 +54,8 @@ installcheck-local:
 	for f in $(sbindir)/paced $(bindir)/pacectl $$plugins \
 	    $(pkgconfdir)/paced.conf \
 	    $(systemdsystemunitdir)/paced.service \
-	    $(udevrulesdir)/60-paced.rules $(pacedincludedir)/plugin.h \
+	    $(udevrulesdir)/60-paced.rules $(sysusersdir)/paced.conf \
+	    $(pacedincludedir)/plugin.h \
 	    $(pkgconfigdir)/paced-plugin.pc $(man5dir)/paced.conf.5 \
 	    $(man8dir)/paced.8 $(man1dir)/pacectl.1 \
 	    $(man5dir)/paced-profile.5 $(profiledir)/demo.cfg; do \

@@ -62,8 +62,10 @@ tests_test_ctl_proto_CPPFLAGS = $(test_cppflags)
 
 # ---- daemon ----
 daemon_tests = tests/test-runner tests/test-controller tests/test-config \
-	tests/test-plugin \
-	tests/test-evdev tests/test-control tests/test-cue-command
+	tests/test-plugin tests/test-evdev tests/test-control \
+	tests/test-cue-command tests/test-setup
+tests_test_setup_SOURCES = tests/test-setup.c
+tests_test_setup_CPPFLAGS = $(test_cppflags)
 tests_test_runner_SOURCES = tests/test-runner.c
 # Runs sessions on the sim plugin, which calls lib/ in the test binary.
 tests_test_controller_SOURCES = tests/test-controller.c
@@ -92,9 +94,10 @@ tests_test_cue_command_SOURCES = tests/test-cue-command.c
 tests_test_cue_command_CPPFLAGS = $(test_cppflags)
 tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
-TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh
+TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
+	tests/test-setup.sh
 EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
-	tests/test-unit.sh
+	tests/test-unit.sh tests/test-setup.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio

@@ -195,7 +195,10 @@ START_TEST(security_on_non_bluetooth)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 	ck_assert_int_eq(l2cap_raise_security(sv[0], false),
 			 -ENOPROTOOPT);
-	ck_assert_int_eq(l2cap_raise_security(-1, true), -EBADF);
+	/* qemu-user (make check-arm64) has no SOL_BLUETOOTH options: it
+	 * answers ENOPROTOOPT before the kernel sees the fd. */
+	if (!getenv("PACED_QEMU_USER"))
+		ck_assert_int_eq(l2cap_raise_security(-1, true), -EBADF);
 	close(sv[0]);
 	close(sv[1]);
 }

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 
 #include "evdev-core.h"
+#include "input-keys.h"
 
 struct key_map {
 	uint16_t code;
@@ -24,37 +25,16 @@ struct evdev_buttons {
 	unsigned n_keys;
 };
 
-/* The keys DOMAIN.md 2.1 lists for pedals, clickers, shutter remotes and
- * gpio-key, plus a few spares; others by number. */
-static const struct {
-	const char *name;
-	uint16_t code;
-} key_names[] = {
-	{ "KEY_ENTER", KEY_ENTER }, { "KEY_SPACE", KEY_SPACE },
-	{ "KEY_ESC", KEY_ESC }, { "KEY_B", KEY_B }, { "KEY_F5", KEY_F5 },
-	{ "KEY_PAGEUP", KEY_PAGEUP }, { "KEY_PAGEDOWN", KEY_PAGEDOWN },
-	{ "KEY_VOLUMEUP", KEY_VOLUMEUP }, { "KEY_VOLUMEDOWN", KEY_VOLUMEDOWN },
-	{ "KEY_PLAYPAUSE", KEY_PLAYPAUSE }, { "KEY_NEXTSONG", KEY_NEXTSONG },
-	{ "KEY_PREVIOUSSONG", KEY_PREVIOUSSONG }, { "KEY_CAMERA", KEY_CAMERA },
-	{ "KEY_UP", KEY_UP }, { "KEY_DOWN", KEY_DOWN },
-	{ "KEY_LEFT", KEY_LEFT }, { "KEY_RIGHT", KEY_RIGHT },
-	{ "KEY_A", KEY_A }, { "KEY_C", KEY_C }, { "KEY_P", KEY_P },
-	{ "KEY_S", KEY_S }, { "KEY_1", KEY_1 }, { "KEY_2", KEY_2 },
-	{ "KEY_3", KEY_3 }, { "KEY_KP0", KEY_KP0 }, { "KEY_KP1", KEY_KP1 },
-	{ "KEY_KPENTER", KEY_KPENTER }, { "BTN_0", BTN_0 },
-	{ "BTN_LEFT", BTN_LEFT },
-};
-
 int evdev_key_code(const char *name, uint16_t *ret_code)
 {
+	const struct input_key *k = input_key_by_name(name);
 	char *end;
 	unsigned long v;
 
-	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
-		if (!strcmp(key_names[i].name, name)) {
-			*ret_code = key_names[i].code;
-			return 0;
-		}
+	if (k) {
+		*ret_code = k->code;
+		return 0;
+	}
 	if (!*name || *name < '0' || *name > '9')
 		return -EINVAL;
 	v = strtoul(name, &end, 10);
