@@ -9,6 +9,7 @@ test_ldadd = daemon/libpaced-daemon.la domain/libpaced-domain.la \
 
 # ---- lib ----
 lib_tests = tests/test-mainloop tests/test-util tests/test-json-read \
+	tests/test-file \
 	tests/test-ftms \
 	tests/test-att tests/test-ftms-client tests/test-sim \
 	tests/test-paced-sim tests/test-ant tests/test-transport-bt
@@ -18,6 +19,8 @@ tests_test_util_SOURCES = tests/test-util.c
 tests_test_util_CPPFLAGS = $(test_cppflags)
 tests_test_json_read_SOURCES = tests/test-json-read.c
 tests_test_json_read_CPPFLAGS = $(test_cppflags)
+tests_test_file_SOURCES = tests/test-file.c
+tests_test_file_CPPFLAGS = $(test_cppflags)
 tests_test_ftms_SOURCES = tests/test-ftms.c
 tests_test_ftms_CPPFLAGS = $(test_cppflags)
 tests_test_att_SOURCES = tests/test-att.c
@@ -41,7 +44,7 @@ EXTRA_DIST += tests/test-pacectl-ftms.sh
 # ---- domain ----
 domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
 	tests/test-programme tests/test-session tests/test-history \
-	tests/test-advisory tests/test-ctl-proto
+	tests/test-advisory tests/test-ctl-proto tests/test-session-log
 tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
 tests_test_plan_SOURCES = tests/test-plan.c
@@ -58,6 +61,9 @@ tests_test_advisory_SOURCES = tests/test-advisory.c
 tests_test_advisory_CPPFLAGS = $(test_cppflags)
 tests_test_ctl_proto_SOURCES = tests/test-ctl-proto.c
 tests_test_ctl_proto_CPPFLAGS = $(test_cppflags)
+# A full disk needs root (a small tmpfs); the rest runs as anyone.
+tests_test_session_log_SOURCES = tests/test-session-log.c
+tests_test_session_log_CPPFLAGS = $(test_cppflags)
 
 # ---- daemon ----
 daemon_tests = tests/test-runner tests/test-config tests/test-plugin \
