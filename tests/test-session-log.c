@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Session logs on a full disk (a small tmpfs), and never through links or FIFOs. */
+/* State files: session logs on a full disk (a small tmpfs); logs, recovery and history never through links or FIFOs. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 
+#include "history.h"
 #include "json-read.h"
 #include "session-log.h"
 #include "util.h"
@@ -336,6 +337,96 @@ START_TEST(log_appends_to_regular_file)
 }
 END_TEST
 
+
+/* ---- crash recovery and history: state files only ---- */
+
+static const char interrupted[] =
+	"{\"t\":\"x\",\"mono_us\":1,\"event\":\"open\",\"profile\":\"P3\"}\n"
+	"{\"t\":\"x\",\"mono_us\":2,\"event\":\"symptom\",\"press\":1}\n";
+
+static void write_at(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static off_t size_of(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return st.st_size;
+}
+
+START_TEST(recover_never_follows_symlinks)
+{
+	char sessions[128], target[128], link[128], history[128];
+
+	/* A link in sessions/ to a file elsewhere that looks like an
+	 * interrupted log: recovery must not append its end line there. */
+	snprintf(sessions, sizeof(sessions), "%s/sessions", dir);
+	snprintf(target, sizeof(target), "%s/elsewhere.jsonl", dir);
+	snprintf(link, sizeof(link), "%s/sessions/evil.jsonl", dir);
+	snprintf(history, sizeof(history), "%s/history.jsonl", dir);
+	ck_assert_int_eq(mkdir(sessions, 0750), 0);
+	write_at(target, interrupted);
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert_int_eq(history_recover(dir), 0);
+	ck_assert_int_eq(size_of(target), (off_t) strlen(interrupted));
+	ck_assert_int_eq(access(history, F_OK), -1);
+}
+END_TEST
+
+START_TEST(recover_never_follows_a_linked_sessions_dir)
+{
+	char other[128], sessions[128], log[128];
+
+	snprintf(other, sizeof(other), "%s/other", dir);
+	snprintf(sessions, sizeof(sessions), "%s/sessions", dir);
+	snprintf(log, sizeof(log), "%s/other/a.jsonl", dir);
+	ck_assert_int_eq(mkdir(other, 0700), 0);
+	write_at(log, interrupted);
+	ck_assert_int_eq(symlink(other, sessions), 0);
+	ck_assert_int_eq(history_recover(dir), -ENOTDIR);
+	ck_assert_int_eq(size_of(log), (off_t) strlen(interrupted));
+}
+END_TEST
+
+/* A FIFO named like a log hung start-up in open(2); the test's timeout
+ * catches a regression. */
+START_TEST(recover_never_opens_fifo)
+{
+	char sessions[128], fifo[128], log[128];
+
+	snprintf(sessions, sizeof(sessions), "%s/sessions", dir);
+	snprintf(fifo, sizeof(fifo), "%s/sessions/a.jsonl", dir);
+	snprintf(log, sizeof(log), "%s/sessions/b.jsonl", dir);
+	ck_assert_int_eq(mkdir(sessions, 0750), 0);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	write_at(log, interrupted);
+	/* The FIFO is passed over, the real log still closed. */
+	ck_assert_int_eq(history_recover(dir), 1);
+	ck_assert_int_gt(size_of(log), (off_t) strlen(interrupted));
+}
+END_TEST
+
+START_TEST(history_never_follows_symlink)
+{
+	struct history_entry e = { .type = SESSION_RUN, .when_s = 1 };
+	char target[128], link[128];
+
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(link, sizeof(link), "%s/history.jsonl", dir);
+	write_at(target, "");
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert_int_eq(history_append(dir, &e), -ELOOP);
+	ck_assert_int_eq(size_of(target), 0);
+}
+END_TEST
+
 /* Can this process mount a tmpfs in a namespace of its own? */
 static bool can_mount(void)
 {
@@ -366,9 +457,14 @@ int main(void)
 
 	tc = tcase_create("paths");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, log_never_follows_symlinks);
 	tcase_add_test(tc, log_never_opens_fifo);
 	tcase_add_test(tc, log_appends_to_regular_file);
+	tcase_add_test(tc, recover_never_follows_symlinks);
+	tcase_add_test(tc, recover_never_follows_a_linked_sessions_dir);
+	tcase_add_test(tc, recover_never_opens_fifo);
+	tcase_add_test(tc, history_never_follows_symlink);
 	suite_add_tcase(s, tc);
 
 	if (full_disk) {
