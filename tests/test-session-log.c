@@ -317,6 +317,23 @@ START_TEST(log_never_opens_fifo)
 }
 END_TEST
 
+START_TEST(log_never_shares_a_file)
+{
+	struct session_log *a, *b;
+	int err = 0;
+
+	/* Two sessions started within one second: two files. */
+	a = session_log_open(dir, NULL, &err);
+	ck_assert_msg(a, "open: %s", strerror(-err));
+	b = session_log_open(dir, NULL, &err);
+	ck_assert_msg(b, "open: %s", strerror(-err));
+	ck_assert_str_ne(session_log_path(a), session_log_path(b));
+	ck_assert_int_eq(access(session_log_path(b), F_OK), 0);
+	session_log_close(a);
+	session_log_close(b);
+}
+END_TEST
+
 START_TEST(log_appends_to_regular_file)
 {
 	char path[128];
@@ -461,6 +478,7 @@ int main(void)
 	tcase_add_test(tc, log_never_follows_symlinks);
 	tcase_add_test(tc, log_never_opens_fifo);
 	tcase_add_test(tc, log_appends_to_regular_file);
+	tcase_add_test(tc, log_never_shares_a_file);
 	tcase_add_test(tc, recover_never_follows_symlinks);
 	tcase_add_test(tc, recover_never_follows_a_linked_sessions_dir);
 	tcase_add_test(tc, recover_never_opens_fifo);
