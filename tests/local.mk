@@ -90,8 +90,10 @@ tests_test_cue_command_SOURCES = tests/test-cue-command.c
 tests_test_cue_command_CPPFLAGS = $(test_cppflags)
 tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
-TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh
-EXTRA_DIST += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh
+TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
+	tests/test-control-socket.sh
+EXTRA_DIST += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
+	tests/test-control-socket.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio
