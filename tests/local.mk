@@ -67,13 +67,16 @@ tests_test_session_log_CPPFLAGS = $(test_cppflags)
 
 # ---- daemon ----
 daemon_tests = tests/test-runner tests/test-config tests/test-plugin \
-	tests/test-evdev tests/test-control tests/test-cue-command
+	tests/test-evdev tests/test-control tests/test-cue-command \
+	tests/test-plugin-trust
 tests_test_runner_SOURCES = tests/test-runner.c
 tests_test_runner_CPPFLAGS = $(test_cppflags)
 tests_test_config_SOURCES = tests/test-config.c
 tests_test_config_CPPFLAGS = $(test_cppflags)
 tests_test_control_SOURCES = tests/test-control.c
 tests_test_control_CPPFLAGS = $(test_cppflags)
+tests_test_plugin_trust_SOURCES = tests/test-plugin-trust.c
+tests_test_plugin_trust_CPPFLAGS = $(test_cppflags)
 # These load real plugins, which resolve paced_* from the test binary.
 tests_test_plugin_SOURCES = tests/test-plugin.c
 tests_test_plugin_CPPFLAGS = $(test_cppflags)
