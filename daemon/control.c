@@ -4,15 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
-#include <linux/capability.h>
 
 #include "control.h"
 #include "json.h"
@@ -777,7 +776,9 @@ struct control *control_new(struct loop *loop, const char *path, gid_t gid,
 	ctl->path = paced_strdup(path);
 	ctl->dev = st.st_dev;
 	ctl->ino = st.st_ino;
-	if (gid != (gid_t) -1 && chown(path, (uid_t) -1, gid) < 0)
+	/* Only when needed: the unit's system call filter has no chown. */
+	if (gid != (gid_t) -1 && st.st_gid != gid &&
+	    chown(path, (uid_t) -1, gid) < 0)
 		goto fail_errno;
 	/* No group given: the one the socket got (ours, or the directory's
 	 * when it is set-group-ID), whose members the file lets in. */
@@ -847,26 +848,29 @@ const char *control_strerror(int err)
 
 /* ---- start-up checks ---- */
 
-/* May this process give a file it owns to gid? (chown(2): a member of
- * the group, or CAP_CHOWN.) */
-static bool can_chown_to(gid_t gid)
+/*
+ * Can a file made here by this process be given to gid, as control_new()
+ * gives the socket? Found out by doing it, on a file of our own: that
+ * takes in everything that decides (membership of the group, CAP_CHOWN,
+ * a set-group-ID directory, a system call filter).
+ */
+static int try_chown(const char *dir, gid_t gid)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = { { 0 } };
-	gid_t groups[256];
-	int n;
+	char tmp[PATH_MAX];
+	struct stat st;
+	int fd, r = 0;
 
-	if (gid == getegid())
-		return true;
-	n = getgroups(ARRAY_SIZE(groups), groups);
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return geteuid() == 0;
-	return data[0].effective & (1u << CAP_CHOWN);
+	snprintf(tmp, sizeof(tmp), "%s/.paced-check-XXXXXX", dir);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (st.st_gid != gid && fchown(fd, (uid_t) -1, gid) < 0)
+		r = -errno;
+	(void) unlink(tmp);
+	close(fd);
+	return r;
 }
 
 int control_check_setup(const char *path, const char *group, gid_t *ret_gid,
@@ -896,11 +900,6 @@ int control_check_setup(const char *path, const char *group, gid_t *ret_gid,
 			return -ENOENT;
 		}
 		gid = gr->gr_gid;
-		if (!can_chown_to(gid)) {
-			snprintf(why, len, "control group '%s': uid %u can give the socket only to its own groups, and is not in '%s' (add it, or use its own group)",
-				 group, (unsigned) geteuid(), group);
-			return -EPERM;
-		}
 	}
 
 	slash = strrchr(path, '/');
@@ -921,6 +920,12 @@ int control_check_setup(const char *path, const char *group, gid_t *ret_gid,
 		r = -errno;
 		snprintf(why, len, "control socket %s: uid %u cannot create files in %s (%s)",
 			 path, (unsigned) geteuid(), dir, strerror(-r));
+		return r;
+	}
+	r = gid != (gid_t) -1 ? try_chown(dir, gid) : 0;
+	if (r < 0) {
+		snprintf(why, len, "control group '%s': uid %u cannot give the socket to it (%s); paced must be a member of the group (or use its own group)",
+			 group, (unsigned) geteuid(), strerror(-r));
 		return r;
 	}
 

@@ -61,9 +61,10 @@ const char *control_strerror(int err);
 /*
  * What start-up would otherwise find out only when it opens the socket,
  * for paced --check-config and the service's start-up alike: group
- * (NULL or "" for none) exists and this process may give the socket to
- * it (a member, or CAP_CHOWN), the socket's directory exists and this
- * process may create files in it, and nothing but a socket is at path.
+ * (NULL or "" for none) exists, the socket's directory exists and this
+ * process may create files in it and give them to the group (tried on a
+ * file of its own, so group membership, CAP_CHOWN and a system call
+ * filter all count), and nothing but a socket is at path.
  * A live socket there is left to control_new() (-EADDRINUSE): when the
  * configuration is checked before a reload it is the service's own.
  * Checks as the process runs now: under the unit, ExecStartPre= runs it

@@ -121,7 +121,7 @@ check_fails "missing directory" "its directory $tmp/nodir does not exist"
 conf "$tmp/c.conf" "$tmp/run/ctl" ""
 check_fails "directory not writable" "uid $(id -u "$outsider") cannot create files in $tmp/run" as "$outsider"
 conf "$tmp/c.conf" "$tmp/mine/ctl" "$other"
-check_fails "a group it cannot give the socket to" "can give the socket only to its own groups" as "$member"
+check_fails "a group it cannot give the socket to" "uid $(id -u "$member") cannot give the socket to it" as "$member"
 conf "$tmp/c.conf" "$tmp/file" "$grp"
 check_fails "a file in the way" "exists and is not a socket"
 # A member may give its socket to the group; root may give it to any.
