@@ -5,6 +5,17 @@
 systemdsystemunit_DATA = dist/paced.service
 udevrulesdir = $(prefix)/lib/udev/rules.d
 dist_udevrules_DATA = dist/60-paced.rules
+# The service's own user and group, for systemd-sysusers, which reads
+# $(prefix)/lib/sysusers.d (/usr/lib and /usr/local/lib alike); installed
+# under the package's name, as sysusers.d(5) asks.
+sysusersdir = $(prefix)/lib/sysusers.d
+EXTRA_DIST += dist/paced.sysusers
+install-data-local:
+	$(MKDIR_P) '$(DESTDIR)$(sysusersdir)'
+	$(INSTALL_DATA) $(srcdir)/dist/paced.sysusers \
+		'$(DESTDIR)$(sysusersdir)/paced.conf'
+uninstall-local:
+	rm -f '$(DESTDIR)$(sysusersdir)/paced.conf'
 dist_pkgconf_DATA = dist/paced.conf
 EXTRA_DIST += dist/paced.service.in
 CLEANFILES += dist/paced.service
@@ -40,13 +51,14 @@ installcheck-local:
 	for f in $(sbindir)/paced $(bindir)/pacectl $$plugins \
 	    $(pkgconfdir)/paced.conf \
 	    $(systemdsystemunitdir)/paced.service \
-	    $(udevrulesdir)/60-paced.rules $(pacedincludedir)/plugin.h \
+	    $(udevrulesdir)/60-paced.rules $(sysusersdir)/paced.conf \
+	    $(pacedincludedir)/plugin.h \
 	    $(pkgconfigdir)/paced-plugin.pc $(man5dir)/paced.conf.5 \
 	    $(man8dir)/paced.8 $(man1dir)/pacectl.1 \
 	    $(man5dir)/paced-profile.5 $(profiledir)/demo.cfg; do \
 		test -f "$(DESTDIR)$$f" || { echo "missing: $(DESTDIR)$$f"; exit 1; }; \
 	done; \
-	! grep -n '@' "$(DESTDIR)$(pkgconfigdir)/paced-plugin.pc" \
+	! grep -n '@[A-Za-z_]*@' "$(DESTDIR)$(pkgconfigdir)/paced-plugin.pc" \
 		"$(DESTDIR)$(systemdsystemunitdir)/paced.service" || \
 		{ echo "unsubstituted @VARIABLES@ above"; exit 1; }; \
 	grep -q '^ExecStart=$(sbindir)/paced$$' \
