@@ -41,8 +41,8 @@
  * stop) and refused otherwise, then it is closed. At most
  * CONTROL_MAX_WAITING wait; a newer one closes the oldest. So whatever
  * other clients do, a press gets through: pacectl sends its line as it
- * connects, and it is read before CONTROL_MAX_WAITING newer connections
- * could push it out.
+ * connects, and what a connection has sent is read the moment it is
+ * accepted, before any connection behind it could push it out.
  */
 enum client_state {
 	CLIENT_ADMITTED,
@@ -308,14 +308,14 @@ unsigned control_client_count(const struct control *ctl)
 static bool on_deadline(void *user_data)
 {
 	struct control_client *c = user_data;
-
 	char why[64];
 
 	c->timer_id = 0;
 	/* A request outstanding or a watch: not idle after all. */
 	if (c->dead || c->deferred || c->watching)
 		return false;
-	if (c->state == CLIENT_REFUSED) {
+	/* Refused, or served and not reading its reply: just close. */
+	if (c->state == CLIENT_REFUSED || c->closing) {
 		mark_dead(c);
 		return false;
 	}
