@@ -27,6 +27,14 @@ fail() {
 	exit 1
 }
 export PACED_PLUGIN_PATH="$top_builddir/plugins/.libs"
+answers() {	# SOCKET WHAT: until a paced answers on SOCKET (at most 10 s)
+	i=0
+	until "$pacectl" -S "$1" status >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "$2 never answered on $1"
+		sleep 0.05
+	done
+}
 
 # --- the path: only a stale socket is ever replaced (anyone) -----------
 echo "precious" >"$tmp/file"
@@ -46,12 +54,7 @@ out=$("$paced" run -t sim -p "$top_srcdir/profiles/demo.cfg" -s 100 \
 	--state-dir "$tmp/state" --control "$tmp/run.ctl" </dev/null \
 	>"$tmp/run1.out" 2>&1 &
 run1=$!
-i=0
-until "$pacectl" -S "$tmp/run.ctl" status >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || fail "the first paced run never answered"
-	sleep 0.05
-done
+answers "$tmp/run.ctl" "the first paced run"
 out=$("$paced" run -t sim -p "$top_srcdir/profiles/demo.cfg" -s 100 \
 	--state-dir "$tmp/state" --control "$tmp/run.ctl" </dev/null 2>&1) &&
 	fail "a second paced run took the first one's socket"
@@ -134,12 +137,7 @@ echo "PASS: check_config_catches_what_startup_refuses"
 
 "$paced" -d -c "$tmp/paced.conf" >"$tmp/paced.out" 2>&1 &
 pid=$!
-i=0
-until "$pacectl" -S "$tmp/run/ctl" status >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || fail "the service never answered"
-	sleep 0.05
-done
+answers "$tmp/run/ctl" "the service"
 [ "$(stat -c %G:%a "$tmp/run/ctl")" = "$grp:660" ] ||
 	fail "socket is $(stat -c %G:%a "$tmp/run/ctl"), not $grp:660"
 

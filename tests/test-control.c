@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,16 +365,29 @@ static int connect_path(const char *p)
 	return fd;
 }
 
-/* Send a request and wait (looping, never sleeping) for one more line. */
+/* Run the loop (never sleeping) until r has more than lines lines, or
+ * the server closed the connection. */
+static void wait_past(int fd, struct replies *r, unsigned lines)
+{
+	for (int i = 0; i < 50 && r->lines <= lines && !r->eof; i++) {
+		pump();
+		drain(fd, r);
+	}
+}
+
+/* Send a request and wait for one more line. */
 static void request(int fd, const char *line, struct replies *r)
 {
 	unsigned before = r->lines;
 
 	send_str(fd, line, strlen(line));
-	for (int i = 0; i < 50 && r->lines == before && !r->eof; i++) {
-		pump();
-		drain(fd, r);
-	}
+	wait_past(fd, r, before);
+}
+
+/* Wait until the server closes the connection. */
+static void wait_eof(int fd, struct replies *r)
+{
+	wait_past(fd, r, UINT_MAX);
 }
 
 static const char *at(const char *name)
@@ -553,10 +567,7 @@ START_TEST(symptom_gets_through_a_flood_in_progress)
 			send_str(fd, "symptom\n", 8);
 		}
 	}
-	for (int i = 0; i < 50 && !r.lines && !r.eof; i++) {
-		pump();
-		drain(fd, &r);
-	}
+	wait_past(fd, &r, 0);
 	ck_assert_uint_eq(r.oks, 1);
 	ck_assert_uint_eq(handled[CTL_CMD_SYMPTOM], 1);
 	close(fd);
@@ -591,10 +602,7 @@ START_TEST(symptom_gets_through_busy_watchers)
 	request(fd, "stop\n", &r);
 	ck_assert_uint_eq(r.oks, 1);
 	/* And it was one request: the connection is closed after it. */
-	for (int i = 0; i < 50 && !r.eof; i++) {
-		pump();
-		drain(fd, &r);
-	}
+	wait_eof(fd, &r);
 	ck_assert(r.eof);
 	close(fd);
 	for (unsigned i = 0; i < CONTROL_MAX_PER_UID; i++)
@@ -722,10 +730,7 @@ START_TEST(peer_not_in_group_refused_with_reason)
 	ck_assert_int_ge(fd, 0);
 	/* The request goes out before paced has even accepted. */
 	send_str(fd, "status\n", 7);
-	for (int i = 0; i < 50 && !r.eof; i++) {
-		pump();
-		drain(fd, &r);
-	}
+	wait_eof(fd, &r);
 	ck_assert(r.eof);
 	ck_assert_int_eq(r.err, 0);	/* a line and a close, not a reset */
 	ck_assert_uint_eq(r.errors, 1);
