@@ -116,9 +116,12 @@ static int open_dir(const char *state_dir, const char *path)
  */
 static int reserve(int fd)
 {
+	off_t end = lseek(fd, 0, SEEK_END);	/* --log: appended to */
 	struct statvfs sv;
 
-	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, SESSION_LOG_RESERVE) == 0)
+	if (end < 0)
+		return -errno;
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, end, SESSION_LOG_RESERVE) == 0)
 		return 0;
 	if (errno != EOPNOTSUPP)
 		return -errno;
