@@ -45,7 +45,7 @@ static bool small_disk(const char *where, unsigned size_k)
 	char opts[32];
 
 	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return false;
 	snprintf(opts, sizeof(opts), "size=%uk", size_k);
 	return mount("tmpfs", where, "tmpfs", 0, opts) == 0;
