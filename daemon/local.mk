@@ -11,7 +11,8 @@ daemon_libpaced_daemon_la_SOURCES = daemon/notify.c daemon/notify.h \
 	daemon/service.c daemon/service.h \
 	daemon/runner.c daemon/runner.h daemon/link.c daemon/link.h \
 	daemon/control.c daemon/control.h daemon/conf.c daemon/conf.h \
-	daemon/plugin.c daemon/plugin.h daemon/address.c daemon/address.h \
+	daemon/plugin.c daemon/plugin.h daemon/plugin-trust.c \
+	daemon/plugin-trust.h daemon/address.c daemon/address.h \
 	daemon/scan.c daemon/scan.h daemon/scan-list.c daemon/scan-list.h \
 	daemon/setup.c daemon/setup.h daemon/conf-edit.c daemon/conf-edit.h
 # Uninstalled, paced finds its plugins in this build tree (plugin.c).

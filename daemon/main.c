@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "control.h"
 #include "log.h"
 #include "mainloop.h"
 #include "notify.h"
@@ -44,7 +45,8 @@ static void usage(FILE *f)
 "as root (see paced setup --help).\n"
 "\n"
 "  -c, --config FILE      read FILE instead of %s\n"
-"  -n, --check-config     check the configuration and exit (0 if good)\n"
+"  -n, --check-config     check the configuration, and that this user could\n"
+"                         open the control socket with it; exit (0 if good)\n"
 "  -d, --debug[=MODULES]  log to stderr; debug lines for MODULES\n"
 "                         (comma-separated, or \"all\")\n"
 "  -h, --help             show this help and exit\n"
@@ -164,14 +166,23 @@ int main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	if (check) {
-		if (service_check_config(d.cfg, &cerr) < 0) {
+		char why[512];
+		gid_t gid;
+
+		/* What start-up would refuse, as the user running this
+		 * (the unit's ExecStartPre= runs it as the service's): the
+		 * control socket, and a treadmill no driver plugin takes. */
+		r = control_check_setup(d.cfg->control_socket,
+					d.cfg->control_group, &gid, why,
+					sizeof(why));
+		if (r < 0)
+			fprintf(stderr, "paced: %s: %s\n", d.config_path, why);
+		else if ((r = service_check_config(d.cfg, &cerr)) < 0)
 			fprintf(stderr, "paced: %s\n", cerr.text);
-			config_free(d.cfg);
-			return EXIT_FAILURE;
-		}
-		printf("%s: configuration OK\n", d.config_path);
+		else
+			printf("%s: configuration OK\n", d.config_path);
 		config_free(d.cfg);
-		return EXIT_SUCCESS;
+		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
 
 	/* Under systemd or with -d, stderr; a daemon started by hand, syslog. */

@@ -28,6 +28,7 @@
 #include "conf-edit.h"
 #include "input-keys.h"
 #include "log.h"
+#include "plugin.h"
 #include "scan.h"
 #include "setup.h"
 #include "util.h"
@@ -196,15 +197,34 @@ static int run_cmd(char *const argv[])
 
 /* ---- the treadmill ---- */
 
+/* An address an installed driver plugin takes, or name:NAME. */
 static bool valid_address(const char *a)
 {
-	return *a && strlen(a) < sizeof(((struct paced_config *) 0)->treadmill) &&
-	       plugin_driver_for_address(a);
+	struct plugin_host *h;
+	char name[64];
+	bool ok;
+
+	if (!*a || strlen(a) >= sizeof(((struct paced_config *) 0)->treadmill))
+		return false;
+	if (treadmill_address_name(a))
+		return *treadmill_address_name(a);
+	h = plugin_host_new(NULL, NULL, NULL);
+	ok = plugin_driver_for_address(h, PLUGINDIR, a, name, sizeof(name)) == 0;
+	plugin_host_free(h);
+	return ok;
 }
 
-static const char *addr_help =
-	"sim, a Bluetooth address AA:BB:CC:DD:EE:FF[/random], name:NAME, "
-	"usb-ant or unix:PATH";
+/* The forms the installed drivers take, for the person. */
+static const char *addr_help(void)
+{
+	static char buf[512];
+	struct plugin_host *h = plugin_host_new(NULL, NULL, NULL);
+
+	plugin_driver_usage(h, PLUGINDIR, buf, sizeof(buf) - 16);
+	plugin_host_free(h);
+	strcat(buf, buf[0] ? "; name:NAME" : "name:NAME");
+	return buf;
+}
 
 static int ask_treadmill(struct setup *s, char *ret, size_t len)
 {
@@ -234,7 +254,7 @@ static int ask_treadmill(struct setup *s, char *ret, size_t len)
 	if (list->n && !n)
 		printf("  (no FTMS treadmill heard: is it on, and free?)\n");
 	printf("  s) the simulated treadmill (sim), to try paced out\n"
-	       "  or type an address: %s\n", addr_help);
+	       "  or type an address: %s\n", addr_help());
 	for (;;) {
 		char *end;
 		unsigned long k;
@@ -256,7 +276,7 @@ static int ask_treadmill(struct setup *s, char *ret, size_t len)
 			break;
 		}
 		printf("'%s' is not a number above nor a treadmill address (%s).\n",
-		       buf, addr_help);
+		       buf, addr_help());
 	}
 	free(list);
 	return 0;
@@ -1053,7 +1073,7 @@ static int check_flags(struct setup *s)
 
 	if (s->treadmill && !valid_address(s->treadmill)) {
 		fprintf(stderr, WHO ": --treadmill '%s': not a treadmill "
-			"address (%s)\n", s->treadmill, addr_help);
+			"address (%s)\n", s->treadmill, addr_help());
 		return -EINVAL;
 	}
 	if (s->units && strcmp(s->units, "metric") &&

@@ -61,7 +61,7 @@ installcheck-local:
 	    $(man5dir)/paced-profile.5 $(profiledir)/demo.cfg; do \
 		test -f "$(DESTDIR)$$f" || { echo "missing: $(DESTDIR)$$f"; exit 1; }; \
 	done; \
-	! grep -n '@' "$(DESTDIR)$(pkgconfigdir)/paced-plugin.pc" \
+	! grep -n '@[A-Za-z_]*@' "$(DESTDIR)$(pkgconfigdir)/paced-plugin.pc" \
 		"$(DESTDIR)$(systemdsystemunitdir)/paced.service" || \
 		{ echo "unsubstituted @VARIABLES@ above"; exit 1; }; \
 	grep -q '^ExecStart=$(sbindir)/paced$$' \

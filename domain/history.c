@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
+#include "file.h"
 #include "history.h"
 #include "json.h"
 #include "util.h"
@@ -114,14 +116,21 @@ static const char *type_name(enum session_entry type)
 	return "run";
 }
 
-static int append_line(const char *path, const char *text, size_t len)
+/*
+ * Append to name in dirfd and sync. State files are paced's own: never
+ * through a symbolic link someone planted there, never a FIFO that would
+ * hang start-up (lib/file.h).
+ */
+static int append_line(int dirfd, const char *name, const char *text,
+		       size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	int fd = file_open_at(dirfd, name, O_WRONLY | O_CREAT | O_APPEND,
+			      0640);
 	ssize_t n;
 	int r = 0;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = write(fd, text, len);
 	if (n < 0)
 		r = -errno;
@@ -136,11 +145,10 @@ static int append_line(const char *path, const char *text, size_t len)
 int history_append(const char *state_dir, const struct history_entry *e)
 {
 	struct json *j = json_new_buffer();
-	char path[4096];
 	const char *text;
 	char *line;
 	size_t len;
-	int r;
+	int dfd, r;
 
 	json_object_begin(j);
 	json_key(j, "when_s");
@@ -173,8 +181,10 @@ int history_append(const char *state_dir, const struct history_entry *e)
 	line[len] = '\n';
 	json_free(j);
 
-	snprintf(path, sizeof(path), "%s/history.jsonl", state_dir);
-	r = append_line(path, line, len + 1);
+	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = dfd < 0 ? -errno : append_line(dfd, "history.jsonl", line, len + 1);
+	if (dfd >= 0)
+		close(dfd);
 	free(line);
 	return r;
 }
@@ -276,7 +286,24 @@ size_t history_summaries(const struct history_entry *e, size_t n,
 
 /* ---- recovery ---- */
 
-static int close_log(const char *state_dir, const char *path)
+/* The end line, synced; then what the log reserved past its end
+ * (session-log.c) is given back: the session will not need it. */
+static int write_end(int fd, const char *text, size_t len)
+{
+	struct stat st;
+	ssize_t n = write(fd, text, len);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t) n != len)
+		return -EIO;
+	if (fstat(fd, &st) == 0)
+		(void) !ftruncate(fd, st.st_size);
+	return fdatasync(fd) < 0 ? -errno : 0;
+}
+
+static int close_log(const char *state_dir, int dirfd, const char *name,
+		     const char *path)
 {
 	char line[LINE_MAX_LEN], open_line[LINE_MAX_LEN] = "";
 	bool ended = false, torn = false;
@@ -289,15 +316,27 @@ static int close_log(const char *state_dir, const char *path)
 	const char *text;
 	size_t len;
 	FILE *f;
-	int r;
+	int fd, r;
 
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
+	/* Read and appended through one descriptor: what was checked is
+	 * what gets the end line. */
+	fd = file_open_at(dirfd, name, O_RDWR | O_APPEND, 0);
+	if (fd < 0)
+		return fd;
 	/* A running session holds its log locked (session-log.c): skip it. */
-	if (flock(fileno(f), LOCK_SH | LOCK_NB) < 0) {
-		fclose(f);
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		close(fd);
 		return 0;
+	}
+	r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	f = r < 0 ? NULL : fdopen(r, "r");
+	if (!f) {
+		int err = -errno;
+
+		if (r >= 0)
+			close(r);
+		close(fd);
+		return err;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		int64_t press;
@@ -314,8 +353,10 @@ static int close_log(const char *state_dir, const char *path)
 			ended = true;
 	}
 	fclose(f);
-	if (ended)
+	if (ended) {
+		close(fd);
 		return 0;
+	}
 
 	/* A crash may have cut the last line: start ours on a fresh one. */
 	j = json_new_buffer();
@@ -335,7 +376,8 @@ static int close_log(const char *state_dir, const char *path)
 	/* Only a cut line gets the newline: an empty line is not JSON. */
 	snprintf(end, sizeof(end), "%s%s\n", torn ? "\n" : "", text);
 	json_free(j);
-	r = append_line(path, end, strlen(end));
+	r = write_end(fd, end, strlen(end));
+	close(fd);
 	if (r < 0)
 		return r;
 
@@ -354,24 +396,35 @@ static int close_log(const char *state_dir, const char *path)
 
 int history_recover(const char *state_dir)
 {
-	char dir[4096];
+	char path[4096 + 256];
 	struct dirent *d;
+	int dfd, sfd, closed = 0;
 	DIR *dp;
-	int closed = 0;
 
-	snprintf(dir, sizeof(dir), "%s/sessions", state_dir);
-	dp = opendir(dir);
-	if (!dp)
+	/* sessions/ is paced's own: a symbolic link there is refused, so
+	 * recovery never appends to files elsewhere (as session-log.c). */
+	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	sfd = openat(dfd, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		     O_CLOEXEC);
+	close(dfd);
+	if (sfd < 0)
+		return errno == ENOENT ? 0 : errno == ELOOP ? -ENOTDIR : -errno;
+	dp = fdopendir(sfd);
+	if (!dp) {
+		close(sfd);
+		return -errno;
+	}
 	while ((d = readdir(dp))) {
-		char path[4096 + 256];
 		size_t n = strlen(d->d_name);
 		int r;
 
 		if (n < 7 || strcmp(d->d_name + n - 6, ".jsonl"))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		r = close_log(state_dir, path);
+		snprintf(path, sizeof(path), "%s/sessions/%s", state_dir,
+			 d->d_name);
+		r = close_log(state_dir, dirfd(dp), d->d_name, path);
 		if (r > 0)
 			closed++;
 	}

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libconfig.h>
 
+#include "file.h"
 #include "util.h"
 #include "plan.h"
 #include "scaleback.h"
@@ -1031,13 +1033,22 @@ struct profile *profile_load(const char *path,
 	char *text;
 	FILE *f;
 	size_t n;
+	int fd;
 
 	memset(&err, 0, sizeof(err));
 	c.file = path ? path : "(null)";
 	c.err = &err;
-	f = path ? fopen(path, "r") : NULL;
+	/* Never a FIFO or a device: 'pacectl start /some/fifo' must not
+	 * block the service's loop in open(2), or read from anything but a
+	 * file. Symbolic links are followed: a link in the profile
+	 * directory to a profile kept elsewhere is a normal thing to do. */
+	fd = path ? file_open_read(path) : -EINVAL;
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (!f) {
-		fail_line(&c, 0, "cannot open: %s", strerror(path ? errno : EINVAL));
+		fail_line(&c, 0, "cannot open: %s",
+			  file_strerror(fd < 0 ? fd : -errno));
+		if (fd >= 0)
+			close(fd);
 		goto fail;
 	}
 	text = paced_malloc(PROFILE_MAX_FILE + 1);

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libconfig.h>
 
+#include "file.h"
 #include "util.h"
 #include "plan.h"
 #include "profile.h"
@@ -310,11 +312,17 @@ struct programme *programme_load(const char *path,
 	char *text;
 	FILE *f;
 	size_t n;
+	int fd;
 
 	c.file = path ? path : "(null)";
-	f = path ? fopen(path, "r") : NULL;
+	/* As profile_load(): a regular file, never a FIFO or a device. */
+	fd = path ? file_open_read(path) : -EINVAL;
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (!f) {
-		pfail(&c, 0, "cannot open: %s", strerror(path ? errno : EINVAL));
+		pfail(&c, 0, "cannot open: %s",
+		      file_strerror(fd < 0 ? fd : -errno));
+		if (fd >= 0)
+			close(fd);
 		goto out;
 	}
 	text = paced_malloc(PROGRAMME_MAX_FILE + 1);

@@ -2,6 +2,7 @@
 /* One JSON Lines file per session, each line written and synced at once. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "json.h"
@@ -19,12 +20,33 @@
  */
 struct session_log;
 
-/* Creates DIR/sessions/ if needed and a new file named after the start
- * time; or exactly path when path is non-NULL. Returns NULL with
- * *ret_err = -errno on failure. */
+/*
+ * Before a session starts, its log is opened and SESSION_LOG_RESERVE
+ * bytes are reserved for it on disk (fallocate(2), the file's size left
+ * alone; given back at close). 1 MiB holds about six hours of samples at
+ * the runner's 5 s interval plus every event of a session, far more than
+ * any profile runs, so a disk that fills up during a session does not
+ * reach the log, and a disk without that room refuses the session.
+ */
+#define SESSION_LOG_RESERVE (1024 * 1024)
+/*
+ * Lines a commit could not write are kept for the next one, at most this
+ * many bytes (about two hours of samples); past it samples are given up
+ * first, oldest first, then the oldest lines, and counted as lost.
+ */
+#define SESSION_LOG_PENDING_MAX (256 * 1024)
+
+/*
+ * Creates STATE_DIR/sessions/ if needed and a new file named after the
+ * start time in it; or, when path is non-NULL, exactly path (appended to
+ * if it exists). sessions/ must be a real directory and the file a
+ * regular one: symbolic links, FIFOs and devices are refused (-ENOTDIR,
+ * -ELOOP, -EBADFD; lib/file.h says them in words). Returns NULL with
+ * *ret_err = -ENOSPC (no room for the reservation) or another negative
+ * errno on failure, and leaves no file behind it created.
+ */
 struct session_log *session_log_open(const char *state_dir, const char *path,
 				     int *ret_err);
-/* The file's path (owned by the log). */
 const char *session_log_path(const struct session_log *log);
 
 /*
@@ -39,7 +61,27 @@ struct json *session_log_begin(struct session_log *log, const char *event,
 /* Finish the line and queue it for the next commit. Returns 0 or a
  * negative errno for a line the writer could not build (it is dropped). */
 int session_log_write(struct session_log *log);
-/* Write and sync the queued lines. Returns 0 or a negative errno (the
- * lines are dropped, the log stays usable). */
+/*
+ * Write and sync the queued lines. Returns 0, or a negative errno: the
+ * lines that did not reach the file are kept (within
+ * SESSION_LOG_PENDING_MAX) and written, each exactly once, by a later
+ * commit; session_log_get_state() tells how things stand. Nothing here
+ * logs or rate-limits: that is the caller's.
+ */
 int session_log_commit(struct session_log *log);
+
+struct session_log_state {
+	int error;			/* 0 ok, else the latest -errno */
+	uint64_t failing_since_us;	/* CLOCK_MONOTONIC of the first failure
+					 * of this run of them; 0 when ok */
+	size_t lines_pending;		/* kept for the next commit */
+	size_t bytes_pending;
+	uint64_t lines_lost;		/* given up past the bound, ever */
+	uint64_t bytes_lost;
+};
+
+/* How writing the log stands (for status, watch and press replies). */
+void session_log_get_state(const struct session_log *log,
+			   struct session_log_state *ret_state);
+/* Commits what it can, gives back the reservation, closes. NULL ok. */
 void session_log_close(struct session_log *log);

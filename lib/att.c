@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -644,6 +645,24 @@ static void flush_out(struct att *att)
 	set_out_watch(att, false);
 }
 
+/*
+ * recv(2) gave 0 bytes. On a SOCK_SEQPACKET socket (L2CAP, or AF_UNIX
+ * for unix: peers) that is either the peer's end of file or a record of
+ * zero bytes, which a peer can send. ATT has no empty PDU, so a record
+ * is malformed, and is dropped and counted like any other (§3.3: no
+ * PDU without an opcode); only a peer that has shut down ends the
+ * bearer. Both kernels set RCV_SHUTDOWN, which poll(2) reports as
+ * POLLRDHUP, when the peer goes.
+ */
+static bool peer_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+	if (poll(&p, 1, 0) < 0)
+		return true;
+	return p.revents & (POLLRDHUP | POLLHUP | POLLERR);
+}
+
 static bool can_read(int fd, uint32_t events, void *user_data)
 {
 	struct att *att = user_data;
@@ -671,10 +690,7 @@ static bool can_read(int fd, uint32_t events, void *user_data)
 				    -errno);
 			break;
 		}
-		if (n == 0) {
-			/* SEQPACKET: a zero-length read is the peer's EOF
-			 * (a real zero-length record cannot be told apart,
-			 * and ATT has none). */
+		if (n == 0 && peer_gone(fd)) {
 			bearer_down(att, -ENOTCONN);
 			break;
 		}

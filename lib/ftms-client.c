@@ -1386,6 +1386,26 @@ struct att *ftms_client_get_att(struct ftms_client *c)
 	return c->att;
 }
 
+const char *ftms_client_strerror(int err)
+{
+	switch (-err) {
+	case ERANGE:
+		return "the treadmill answered Exchange MTU with less than 23 bytes, which Bluetooth does not allow (Core Vol 3 Part F 3.4.2.2)";
+	case ENODEV:
+		return "the device is not an FTMS treadmill (no Fitness Machine service, or no Treadmill Data)";
+	case EBADMSG:
+		return "the treadmill sent a malformed ATT answer";
+	case EPROTO:
+		return "the treadmill answered out of turn (an ATT protocol violation)";
+	case EMSGSIZE:
+		return "the treadmill's GATT database has more entries than paced reads";
+	case ETIMEDOUT:
+		return "the treadmill stopped answering (ATT 30 s timeout)";
+	default:
+		return strerror(-err);
+	}
+}
+
 void ftms_client_get_stats(const struct ftms_client *c,
 			   struct ftms_client_stats *ret_stats)
 {

@@ -90,5 +90,13 @@ struct treadmill *ftms_client_get_treadmill(struct ftms_client *c);
 struct att *ftms_client_get_att(struct ftms_client *c);
 void ftms_client_get_stats(const struct ftms_client *c,
 			   struct ftms_client_stats *ret_stats);
+/*
+ * Why treadmill_connect() failed, in a sentence for the log: the errors
+ * the bring-up gives for a treadmill that does not follow the protocol
+ * (-ERANGE: it answered Exchange MTU with less than 23; -ENODEV: no
+ * FTMS service or no Treadmill Data; -EBADMSG, -EPROTO, -EMSGSIZE,
+ * -ETIMEDOUT), strerror() for the others (a refused connect, ...).
+ */
+const char *ftms_client_strerror(int err);
 void ftms_client_set_debug(struct ftms_client *c, att_debug_func_t func,
 			   void *user_data);

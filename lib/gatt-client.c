@@ -394,14 +394,22 @@ static void rsp_cb(int err, uint8_t ecode, uint8_t opcode,
 
 	switch (op->proc) {
 	case GATT_PROC_MTU:
-		/* §3.4.2.2: Server Rx MTU (2 octets). */
+		/*
+		 * §3.4.2.2: Server Rx MTU (2 octets), "greater than or
+		 * equal to the default ATT_MTU" (23). A server that says
+		 * less does not follow the protocol: say so (-ERANGE) now
+		 * rather than go on and time out later on whatever it
+		 * makes of its own MTU.
+		 */
 		if (len != 2) {
 			op_done(op, -EBADMSG, 0);
 			return;
 		}
-		(void) att_set_mtu(op->att,
-				   MIN(op->mtu, MAX(get_le16(p),
-					    (uint16_t) ATT_DEFAULT_LE_MTU)));
+		if (get_le16(p) < ATT_DEFAULT_LE_MTU) {
+			op_done(op, -ERANGE, 0);
+			return;
+		}
+		(void) att_set_mtu(op->att, MIN(op->mtu, get_le16(p)));
 		op_done(op, 0, 0);
 		return;
 	case GATT_PROC_PRIMARY_ALL:

@@ -61,8 +61,9 @@ typedef void (*gatt_write_func_t)(int err, uint8_t ecode, void *user_data);
 
 /*
  * §4.3.1 Exchange MTU: offers client_mtu (23..ATT_MAX_MTU), sets the
- * bearer's MTU to min(client_mtu, server's) and reports it. Returns 0 or
- * a negative errno (callback not called).
+ * bearer's MTU to min(client_mtu, server's) and reports it. A server Rx
+ * MTU below 23 fails with -ERANGE (the MTU stays 23). Returns 0 or a
+ * negative errno (callback not called).
  */
 int gatt_exchange_mtu(struct att *att, uint16_t client_mtu,
 		      gatt_mtu_func_t func, void *user_data);

@@ -5,6 +5,7 @@
 noinst_LTLIBRARIES += lib/libpaced.la
 lib_libpaced_la_SOURCES = \
 	lib/util.c lib/util.h lib/clock.c lib/clock.h lib/input-keys.h \
+	lib/file.c lib/file.h \
 	lib/mainloop.c lib/mainloop.h lib/log.c lib/log.h \
 	lib/json.c lib/json.h lib/json-read.c lib/json-read.h \
 	lib/ctl-proto.c lib/ctl-proto.h \

@@ -13,6 +13,7 @@ test_export_ldflags = $(AM_LDFLAGS) -Wl,--export-dynamic \
 
 # ---- lib ----
 lib_tests = tests/test-mainloop tests/test-util tests/test-json-read \
+	tests/test-file \
 	tests/test-ftms \
 	tests/test-att tests/test-ftms-client tests/test-sim \
 	tests/test-paced-sim tests/test-ant
@@ -22,6 +23,8 @@ tests_test_util_SOURCES = tests/test-util.c
 tests_test_util_CPPFLAGS = $(test_cppflags)
 tests_test_json_read_SOURCES = tests/test-json-read.c
 tests_test_json_read_CPPFLAGS = $(test_cppflags)
+tests_test_file_SOURCES = tests/test-file.c
+tests_test_file_CPPFLAGS = $(test_cppflags)
 tests_test_ftms_SOURCES = tests/test-ftms.c
 tests_test_ftms_CPPFLAGS = $(test_cppflags)
 tests_test_att_SOURCES = tests/test-att.c
@@ -42,7 +45,7 @@ EXTRA_DIST += tests/test-pacectl-ftms.sh
 # ---- domain ----
 domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
 	tests/test-programme tests/test-session tests/test-history \
-	tests/test-advisory tests/test-ctl-proto
+	tests/test-advisory tests/test-ctl-proto tests/test-session-log
 tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
 tests_test_plan_SOURCES = tests/test-plan.c
@@ -59,11 +62,14 @@ tests_test_advisory_SOURCES = tests/test-advisory.c
 tests_test_advisory_CPPFLAGS = $(test_cppflags)
 tests_test_ctl_proto_SOURCES = tests/test-ctl-proto.c
 tests_test_ctl_proto_CPPFLAGS = $(test_cppflags)
+# A full disk needs root (a small tmpfs); the rest runs as anyone.
+tests_test_session_log_SOURCES = tests/test-session-log.c
+tests_test_session_log_CPPFLAGS = $(test_cppflags)
 
 # ---- daemon ----
 daemon_tests = tests/test-runner tests/test-controller tests/test-config \
 	tests/test-plugin tests/test-evdev tests/test-control \
-	tests/test-cue-command tests/test-setup
+	tests/test-cue-command tests/test-setup tests/test-plugin-trust
 tests_test_setup_SOURCES = tests/test-setup.c
 tests_test_setup_CPPFLAGS = $(test_cppflags)
 tests_test_runner_SOURCES = tests/test-runner.c
@@ -77,6 +83,8 @@ tests_test_config_SOURCES = tests/test-config.c
 tests_test_config_CPPFLAGS = $(test_cppflags)
 tests_test_control_SOURCES = tests/test-control.c
 tests_test_control_CPPFLAGS = $(test_cppflags)
+tests_test_plugin_trust_SOURCES = tests/test-plugin-trust.c
+tests_test_plugin_trust_CPPFLAGS = $(test_cppflags)
 # These load real plugins, which resolve paced_* from the test binary.
 tests_test_plugin_SOURCES = tests/test-plugin.c
 tests_test_plugin_CPPFLAGS = $(test_cppflags)
@@ -95,9 +103,9 @@ tests_test_cue_command_CPPFLAGS = $(test_cppflags)
 tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
 TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
-	tests/test-setup.sh
+	tests/test-setup.sh tests/test-control-socket.sh
 EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
-	tests/test-unit.sh tests/test-setup.sh
+	tests/test-unit.sh tests/test-setup.sh tests/test-control-socket.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio

@@ -288,10 +288,12 @@ START_TEST(mtu_exchange_server_below_minimum)
 {
 	struct res r = { 0 };
 
-	/* §3.4.2.2: a Server Rx MTU under 23 cannot lower the default. */
+	/* §3.4.2.2: a Server Rx MTU under 23 breaks the protocol: said,
+	 * and it cannot lower the default. */
 	ck_assert_int_eq(gatt_exchange_mtu(att, 100, mtu_cb, &r), 0);
-	RUN(S_OUT(0x02, 0x64, 0x00), S_IN(0x03, 0x05, 0x00));
-	ck_assert_int_eq(r.err, 0);
+	RUN(S_OUT(0x02, 0x64, 0x00), S_IN(0x03, 0x16, 0x00));
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert_int_eq(r.err, -ERANGE);
 	ck_assert_uint_eq(att_get_mtu(att), 23);
 }
 END_TEST
@@ -1012,6 +1014,36 @@ START_TEST(peer_hangup_mid_request)
 }
 END_TEST
 
+START_TEST(zero_length_pdu_dropped_not_eof)
+{
+	struct res a = { 0 };
+	struct disc d = { 0 };
+
+	/* A zero-length record reads like end of file: it is a malformed
+	 * PDU, dropped and counted, and the bearer stays up. */
+	att_set_disconnect_cb(att, disc_cb, &d, NULL);
+	ck_assert_int_eq(gatt_read(att, 3, read_cb, &a), 0);
+	RUN(S_OUT(0x0a, 0x03, 0x00));
+	ck_assert_int_eq(send(peer, "", 0, 0), 0);
+	ck_assert_int_eq(send(peer, "", 0, 0), 0);
+	spin();
+	ck_assert(att_is_connected(att));
+	ck_assert_int_eq(d.calls, 0);
+	ck_assert_uint_eq(stats().dropped_malformed, 2);
+	ck_assert_uint_eq(stats().rx_pdus, 2);
+	/* The request still gets its answer. */
+	RUN(S_IN(0x0b, 0x2a));
+	ck_assert_int_eq(a.calls, 1);
+	ck_assert_int_eq(a.err, 0);
+	/* And a real hang-up is still one. */
+	close(peer);
+	peer = -1;
+	spin();
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_int_eq(d.err, -ENOTCONN);
+}
+END_TEST
+
 START_TEST(unref_cancels_outstanding)
 {
 	struct res a = { 0 }, b = { 0 };
@@ -1136,6 +1168,7 @@ static Suite *att_suite(void)
 	tcase_add_test(tc, request_timeout_configurable);
 	tcase_add_test(tc, response_in_time_cancels_timer);
 	tcase_add_test(tc, peer_hangup_mid_request);
+	tcase_add_test(tc, zero_length_pdu_dropped_not_eof);
 	tcase_add_test(tc, unref_cancels_outstanding);
 	suite_add_tcase(s, tc);
 

@@ -460,6 +460,24 @@ START_TEST(bringup_small_mtu)
 }
 END_TEST
 
+START_TEST(zero_length_pdu_counted_link_stays)
+{
+	struct treadmill_counters cnt;
+
+	connect_ok();
+	/* From the treadmill's side of the link: an empty record. */
+	ck_assert_int_eq(send(peer_fd, "", 0, 0), 0);
+	spin();
+	ck_assert_int_eq(ev.link_down, 0);
+	ck_assert_int_eq(treadmill_get_counters(tm, &cnt), 0);
+	ck_assert_uint_eq(cnt.malformed, 1);
+	/* The link goes on: a command is still carried out. */
+	ck_assert_int_eq(treadmill_set_speed(tm, 500, on_done, NULL), 0);
+	RUN_UNTIL(ev.done_calls == 2, USEC_PER_SEC);
+	ck_assert_int_eq(ev.done[1].err, 0);
+}
+END_TEST
+
 START_TEST(bringup_no_ftms_service)
 {
 	ftms_client_free(client);
@@ -1144,6 +1162,34 @@ START_TEST(bytes_bringup_with_fallback)
 }
 END_TEST
 
+START_TEST(bringup_mtu_below_minimum_said)
+{
+	struct ftms_client_opts o = { .mtu = 185 };
+	int sv[2];
+
+	/* A client that offers 185 to a server answering 22: the connect
+	 * fails at once, saying so, instead of timing out later. */
+	ftms_client_free(client);
+	close(peer_fd);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	peer_fd = sv[1];
+	new_client(sv[0], &o);
+	ck_assert_int_eq(treadmill_connect(tm, on_done, NULL), 0);
+	RUN(S_OUT(0x02, 0xb9, 0x00), S_IN(0x03, 0x16, 0x00));
+	spin();
+	ck_assert_int_eq(ev.done_calls, 1);
+	ck_assert_int_eq(ev.done[0].err, -ERANGE);
+	ck_assert_int_eq(ev.link_up, 0);
+	ck_assert_str_eq(ftms_client_strerror(ev.done[0].err),
+			 "the treadmill answered Exchange MTU with less than 23 bytes, which Bluetooth does not allow (Core Vol 3 Part F 3.4.2.2)");
+	/* Nothing more is asked of it. */
+	ck_assert_int_lt(recv(peer_fd, (uint8_t[8]){ 0 }, 8, MSG_DONTWAIT), 0);
+	ck_assert_str_eq(ftms_client_strerror(-ECONNREFUSED),
+			 strerror(ECONNREFUSED));
+}
+END_TEST
+
 START_TEST(bytes_bringup_att_timeout)
 {
 	struct ftms_client_stats s;
@@ -1600,6 +1646,7 @@ static Suite *ftms_client_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, bringup_layout_a);
 	tcase_add_test(tc, bringup_small_mtu);
+	tcase_add_test(tc, zero_length_pdu_counted_link_stays);
 	tcase_add_test(tc, bringup_no_ftms_service);
 	tcase_add_test(tc, bringup_read_only_machine);
 	tcase_add_test(tc, connect_twice_refused);
@@ -1652,6 +1699,7 @@ static Suite *ftms_client_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, bytes_bringup_with_fallback);
 	tcase_add_test(tc, bytes_bringup_att_timeout);
+	tcase_add_test(tc, bringup_mtu_below_minimum_said);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("simulator");
