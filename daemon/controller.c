@@ -11,6 +11,7 @@
 
 #include "address.h"
 #include "controller.h"
+#include "ftms-client.h"
 #include "history.h"
 #include "link.h"
 #include "log.h"
@@ -28,6 +29,11 @@
 /* Answers kept for requests that may be retried with the same id. */
 #define RECALL_MAX 32
 #define RECALL_US (10 * 60 * USEC_PER_SEC)
+
+/* History lines kept while they cannot be written, and how often they
+ * are tried again. */
+#define HISTORY_KEEP_MAX 8
+#define HISTORY_RETRY_US (30 * USEC_PER_SEC)
 
 struct recall {
 	char id[CTL_ID_MAX];
@@ -78,6 +84,11 @@ struct controller {
 	int launch_idle;		/* found by name: launch from the loop */
 	int teardown_idle;
 	uint64_t signal_us;		/* the last stop signal, 0 none */
+
+	struct history_entry history[HISTORY_KEEP_MAX];	/* not written yet */
+	unsigned n_history;
+	char history_dir[4096];
+	int history_timer;
 
 	struct controller_info info;
 	struct recall recall[RECALL_MAX];
@@ -162,6 +173,56 @@ static void service_event(struct controller *c, enum event_kind kind,
 
 /* ---- teardown: always in this order ---- */
 
+/*
+ * A history line that could not be written (a full disk) is kept and
+ * written when it can: the programme's rules must see the session's
+ * presses, or the next session would be harder than it should be.
+ */
+/* Try the kept lines again; stop retrying once none is left. */
+static void flush_history(struct controller *c)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < c->n_history; i++) {
+		int r = history_append(c->history_dir, &c->history[i]);
+
+		if (r == 0)
+			log_notice("session of %s recorded in %s/history.jsonl at last",
+				   c->history[i].profile, c->history_dir);
+		else
+			c->history[kept++] = c->history[i];
+	}
+	c->n_history = kept;
+	if (!kept && c->history_timer > 0) {
+		loop_remove(c->loop, c->history_timer);
+		c->history_timer = 0;
+	}
+}
+
+static bool on_history_retry(void *user_data)
+{
+	flush_history(user_data);
+	return true;	/* flush_history() removes it when done */
+}
+
+static void keep_history(struct controller *c, const struct history_entry *e,
+			 int err)
+{
+	if (c->n_history == HISTORY_KEEP_MAX) {
+		log_err("cannot record the session in %s/history.jsonl (%s), and %u more are waiting: this one is lost",
+			c->state_dir, strerror(-err), c->n_history);
+		return;
+	}
+	log_err("cannot record the session in %s/history.jsonl (%s); kept, and written when it can be",
+		c->state_dir, strerror(-err));
+	snprintf(c->history_dir, sizeof(c->history_dir), "%s", c->state_dir);
+	c->history[c->n_history++] = *e;
+	if (c->history_timer <= 0)
+		c->history_timer = loop_add_timeout(c->loop, HISTORY_RETRY_US,
+						    true, on_history_retry, c,
+						    NULL);
+}
+
 /* The session's line in the history, which the programme's rules read. */
 static void record_history(struct controller *c)
 {
@@ -184,8 +245,7 @@ static void record_history(struct controller *c)
 	snprintf(e.log, sizeof(e.log), "%s", session_log_path(c->log));
 	r = history_append(c->state_dir, &e);
 	if (r < 0)
-		log_warn_errno(r, "cannot record the session in %s/history.jsonl",
-			       c->state_dir);
+		keep_history(c, &e, r);
 }
 
 /*
@@ -280,6 +340,14 @@ void controller_free(struct controller *c)
 	if (!c)
 		return;
 	teardown(c);
+	/* A last try for the history lines a full disk held back. */
+	flush_history(c);
+	if (c->n_history)
+		log_err("%u session%s could not be recorded in %s/history.jsonl and are lost",
+			c->n_history, c->n_history == 1 ? "" : "s",
+			c->history_dir);
+	if (c->history_timer > 0)
+		loop_remove(c->loop, c->history_timer);
 	for (r = c->recall; r < c->recall + RECALL_MAX; r++)
 		free(r->json);
 	json_free(c->ev_json);
@@ -330,8 +398,8 @@ static void on_link_done(struct link *l, int err, void *user_data)
 				c->address, (unsigned long long)
 				(CONNECT_TIMEOUT_US / USEC_PER_SEC));
 		else
-			log_errno(err, "treadmill %s: bring-up failed",
-				  c->address);
+			log_err("treadmill %s: bring-up failed: %s", c->address,
+				ftms_client_strerror(err));
 		service_event(c, EVENT_ERROR, "treadmill unreachable", NULL);
 		schedule_teardown(c, CONTROLLER_OUTCOME_UNREACHABLE);
 		return;
@@ -706,6 +774,9 @@ int controller_start(struct controller *c,
 			  "a session needs a treadmill and one profile or programme");
 		return -EINVAL;
 	}
+	/* History lines a full disk held back go first: the programme's
+	 * rules must see them before they pick today's stage. */
+	flush_history(c);
 	memset(&c->info, 0, sizeof(c->info));
 	c->outcome = CONTROLLER_OUTCOME_NONE;
 	snprintf(c->treadmill, sizeof(c->treadmill), "%s", req->treadmill);

@@ -683,6 +683,20 @@ int run_main(int argc, char **argv)
 		}
 		req.precheck_symptoms = err > 0;
 	}
+	/* The control socket before the session: one that cannot open (a
+	 * file in the way, another paced run on it) leaves no log behind. */
+	if (control_path) {
+		run.control = control_new(run.loop, control_path, (gid_t) -1,
+					  on_request, &run, &err);
+		if (!run.control) {
+			fprintf(stderr, "paced run: --control %s: %s\n",
+				control_path, control_strerror(err));
+			run.exit_status = err == -EINVAL ? RUN_EXIT_USAGE :
+					  RUN_EXIT_FAILURE;
+			goto out;
+		}
+		controller_set_control(run.ctl, run.control);
+	}
 	req.limits = &limits;
 	req.plugin_dir = run.conf ? run.conf->plugin_dir : PLUGINDIR;
 	req.plugin_group = plugin_group;
@@ -701,17 +715,6 @@ int run_main(int argc, char **argv)
 		say(&run, "%s: stage %s (%s). %s", info->programme_name,
 		    info->stage, info->reason, info->decision);
 
-	if (control_path) {
-		run.control = control_new(run.loop, control_path, (gid_t) -1,
-					  on_request, &run, &err);
-		if (!run.control) {
-			log_errno(err, "cannot open the control socket %s",
-				  control_path);
-			controller_abandon(run.ctl);
-			goto out;
-		}
-		controller_set_control(run.ctl, run.control);
-	}
 	if (run.tty_in) {
 		tty_raw(&run);
 		loop_add_fd(run.loop, STDIN_FILENO, EPOLLIN, on_key, &run, NULL);

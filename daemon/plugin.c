@@ -19,6 +19,7 @@
 #include "call.h"
 #include "log.h"
 #include "plugin.h"
+#include "plugin-trust.h"
 #include "util.h"
 
 #define PACED_EXPORT __attribute__((visibility("default")))
@@ -178,8 +179,18 @@ static void *open_desc(const char *path, const char *name, bool loud,
 		       const struct paced_plugin_desc **ret_desc, int *ret_err)
 {
 	const struct paced_plugin_desc *desc;
+	char why[256];
 	void *dl;
 
+	/* Whoever could write the file, or a directory on the way to it,
+	 * could run code as paced. */
+	*ret_err = plugin_trust_check(path, why, sizeof(why));
+	if (*ret_err < 0) {
+		if (loud)
+			log_err("plugin %s: not loading %s: %s",
+				name ? name : path, path, why);
+		return NULL;
+	}
 	*ret_err = -ELIBBAD;
 	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {

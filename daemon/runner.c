@@ -44,6 +44,9 @@ struct runner {
 	int refused_err;
 	uint8_t refused_result;
 
+	bool log_failing;	/* the last commit failed */
+	uint64_t log_warned_us;	/* when the journal last heard of it */
+
 	uint64_t press_us;	/* last symptom press, real µs */
 	uint64_t press_sent_us;	/* its walk command handed to the driver */
 	bool press_pending;
@@ -76,13 +79,52 @@ static void log_write(struct runner *r)
 			       session_log_path(r->log));
 }
 
+/* While the log cannot be written, the journal hears of it once a
+ * minute, not once an input: a full SD card must not fill the journal. */
+#define LOG_FAILING_REPEAT_US (60 * USEC_PER_SEC)
+
+static void report(struct runner *r, const struct event *ev);
+
+/*
+ * Write what is queued. The belt never waits on the log: a commit that
+ * fails keeps its lines for the next (domain/session-log.h), and the
+ * session goes on, safe. What changes is what paced says: an "log" event
+ * when writing starts failing and when it is back (status, watchers and
+ * the press replies carry the state too: runner_status_json()).
+ */
 static void log_commit(struct runner *r)
 {
+	struct session_log_state st;
+	uint64_t now = loop_now(r->loop);
 	int err = session_log_commit(r->log);
+	char detail[160];
+	struct event ev = {
+		.kind = EVENT_LOG, .real_us = now,
+		.service = { .detail = detail, .log = session_log_path(r->log) },
+	};
 
-	if (err < 0)
-		log_warn_errno(err, "session log %s: cannot write, ignoring",
-			       session_log_path(r->log));
+	if (err < 0 && !r->log_failing) {
+		r->log_failing = true;
+		r->log_warned_us = now;
+		snprintf(detail, sizeof(detail), "failing: %s", strerror(-err));
+		log_err("session log %s: cannot write (%s); the session goes on, its lines are kept until they can be written",
+			session_log_path(r->log), strerror(-err));
+		report(r, &ev);
+	} else if (err < 0 && now - r->log_warned_us >= LOG_FAILING_REPEAT_US) {
+		r->log_warned_us = now;
+		session_log_get_state(r->log, &st);
+		log_err("session log %s: still cannot write (%s): %zu lines waiting, %llu lost",
+			session_log_path(r->log), strerror(-err),
+			st.lines_pending, (unsigned long long) st.lines_lost);
+	} else if (err == 0 && r->log_failing) {
+		r->log_failing = false;
+		session_log_get_state(r->log, &st);
+		snprintf(detail, sizeof(detail), "written again (%llu lines lost)",
+			 (unsigned long long) st.lines_lost);
+		log_notice("session log %s: %s", session_log_path(r->log),
+			   detail);
+		report(r, &ev);
+	}
 }
 
 /* ---- driver counters: "dropped" and "denied" lines ---- */
@@ -790,6 +832,35 @@ bool runner_link_up(const struct runner *r)
 	return r->link_up;
 }
 
+/*
+ * "log": whether the session log is being written. A press acknowledged
+ * while it is not says so: the belt walks, the record of it waits.
+ */
+static void log_state_json(struct runner *r, struct json *j)
+{
+	struct session_log_state st;
+
+	session_log_get_state(r->log, &st);
+	json_key(j, "log");
+	json_object_begin(j);
+	json_key(j, "path");
+	json_string(j, session_log_path(r->log));
+	json_key(j, "ok");
+	json_bool(j, st.error == 0);
+	if (st.error) {
+		json_key(j, "error");
+		json_string(j, strerror(-st.error));
+		json_key(j, "failing_s");
+		json_uint(j, (clock_monotonic_us() - st.failing_since_us) /
+			  USEC_PER_SEC);
+	}
+	json_key(j, "lines_waiting");
+	json_uint(j, st.lines_pending);
+	json_key(j, "lines_lost");
+	json_uint(j, st.lines_lost);
+	json_object_end(j);
+}
+
 void runner_status_json(struct runner *r, struct json *j)
 {
 	uint64_t now = loop_now(r->loop);
@@ -842,6 +913,7 @@ void runner_status_json(struct runner *r, struct json *j)
 	json_object_end(j);
 	json_key(j, "presses");
 	json_uint(j, session_presses(r->s));
+	log_state_json(r, j);
 }
 
 void runner_last_press_latency(const struct runner *r, uint64_t *ret_press_us,

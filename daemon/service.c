@@ -888,28 +888,6 @@ int service_check_config(const struct paced_config *cfg,
 	return r;
 }
 
-/*
- * A second paced on the same socket must refuse, not steal it: control_new()
- * replaces whatever socket file is there, so first see whether someone
- * answers on it. Refused or missing means a stale file, safe to replace.
- */
-static int socket_in_use(const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd, r;
-
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sun.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	r = connect(fd, (struct sockaddr *) &sun, sizeof(sun));
-	r = r == 0 ? 1 : (errno == ECONNREFUSED || errno == ENOENT) ? 0 : -errno;
-	close(fd);
-	return r;
-}
-
 struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 {
 	static const struct plugin_host_ops host_ops = {
@@ -919,30 +897,31 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 	};
 	struct service *s = paced_new0(struct service, 1);
 	gid_t gid = (gid_t) -1;
+	char why[512];
 	int err;
 
 	s->loop = loop;
 	s->cfg = cfg;
 	snprintf(s->status, sizeof(s->status), "starting");
 
-	if (cfg->control_group[0]) {
-		struct group *gr = getgrnam(cfg->control_group);
-
-		if (!gr) {
-			log_err("%s: control group '%s' does not exist",
-				cfg->file, cfg->control_group);
-			goto fail;
-		}
-		gid = gr->gr_gid;
-	}
-	err = socket_in_use(cfg->control_socket);
-	if (err > 0) {
-		log_err("another paced is already running on %s; refusing to start",
-			cfg->control_socket);
+	/* What paced --check-config checks, the same way. */
+	if (control_check_setup(cfg->control_socket, cfg->control_group, &gid,
+				why, sizeof(why)) < 0) {
+		log_err("%s: %s", cfg->file, why);
 		goto fail;
 	}
-	if (err < 0 && err != -EACCES) {
-		log_errno(err, "control socket %s", cfg->control_socket);
+	/* A second paced on the same socket refuses (-EADDRINUSE): only a
+	 * socket nobody answers on is replaced. First of all: a second paced
+	 * must not touch the first one's session log below. */
+	s->control = control_new(loop, cfg->control_socket, gid, on_request, s,
+				 &err);
+	if (!s->control) {
+		if (err == -EADDRINUSE)
+			log_err("another paced is already running on %s; refusing to start",
+				cfg->control_socket);
+		else
+			log_err("cannot open the control socket %s: %s",
+				cfg->control_socket, control_strerror(err));
 		goto fail;
 	}
 	/* Interrupted session logs are closed before anything else. */
@@ -970,13 +949,6 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 	}, s);
 	check_driver(s, cfg);
 
-	s->control = control_new(loop, cfg->control_socket, gid, on_request, s,
-				 &err);
-	if (!s->control) {
-		log_errno(err, "cannot open the control socket %s",
-			  cfg->control_socket);
-		goto fail;
-	}
 	control_set_unknown(s->control, on_unknown);
 	controller_set_control(s->ctl, s->control);
 	log_notice("control socket %s%s%s", cfg->control_socket,
