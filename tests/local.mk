@@ -13,6 +13,7 @@ test_export_ldflags = $(AM_LDFLAGS) -Wl,--export-dynamic \
 
 # ---- lib ----
 lib_tests = tests/test-mainloop tests/test-util tests/test-json-read \
+	tests/test-fit \
 	tests/test-ftms \
 	tests/test-att tests/test-ftms-client tests/test-sim \
 	tests/test-paced-sim tests/test-ant
@@ -22,6 +23,8 @@ tests_test_util_SOURCES = tests/test-util.c
 tests_test_util_CPPFLAGS = $(test_cppflags)
 tests_test_json_read_SOURCES = tests/test-json-read.c
 tests_test_json_read_CPPFLAGS = $(test_cppflags)
+tests_test_fit_SOURCES = tests/test-fit.c
+tests_test_fit_CPPFLAGS = $(test_cppflags)
 tests_test_ftms_SOURCES = tests/test-ftms.c
 tests_test_ftms_CPPFLAGS = $(test_cppflags)
 tests_test_att_SOURCES = tests/test-att.c
