@@ -45,7 +45,7 @@ EXTRA_DIST += tests/test-pacectl-ftms.sh
 # ---- domain ----
 domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
 	tests/test-programme tests/test-session tests/test-history \
-	tests/test-advisory tests/test-ctl-proto
+	tests/test-advisory tests/test-ctl-proto tests/test-export
 tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
 tests_test_plan_SOURCES = tests/test-plan.c
@@ -62,6 +62,8 @@ tests_test_advisory_SOURCES = tests/test-advisory.c
 tests_test_advisory_CPPFLAGS = $(test_cppflags)
 tests_test_ctl_proto_SOURCES = tests/test-ctl-proto.c
 tests_test_ctl_proto_CPPFLAGS = $(test_cppflags)
+tests_test_export_SOURCES = tests/test-export.c
+tests_test_export_CPPFLAGS = $(test_cppflags)
 
 # ---- daemon ----
 daemon_tests = tests/test-runner tests/test-controller tests/test-config \
