@@ -65,6 +65,28 @@ tests_test_ctl_proto_CPPFLAGS = $(test_cppflags)
 tests_test_export_SOURCES = tests/test-export.c
 tests_test_export_CPPFLAGS = $(test_cppflags)
 
+# ---- exports end to end ----
+# A real sped-up session exported by pacectl: the TCX against the schema's
+# structure and parsed back, the CSV (xmllint; 77 without it), and the
+# FIT through Garmin's own FIT SDK (node; 77 without node or the SDK,
+# which 'make export-deps' installs from npm at the version
+# tests/export/package-lock.json pins).
+TESTS += tests/export/test-export-e2e.sh tests/export/test-export-garmin.sh
+EXTRA_DIST += tests/export/test-export-e2e.sh \
+	tests/export/test-export-garmin.sh tests/export/session.sh \
+	tests/export/decode-fit.mjs tests/export/tcx-subset.xsd \
+	tests/export/package.json tests/export/package-lock.json
+export-deps:
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "export-deps: npm is not installed (Debian: apt install nodejs npm)" >&2; \
+		exit 1; }
+	$(MKDIR_P) tests/export
+	@if ! test tests/export/package.json -ef $(srcdir)/tests/export/package.json; then \
+		cp $(srcdir)/tests/export/package.json \
+		   $(srcdir)/tests/export/package-lock.json tests/export/; fi
+	cd tests/export && npm ci --no-audit --no-fund
+.PHONY: export-deps
+
 # ---- daemon ----
 daemon_tests = tests/test-runner tests/test-controller tests/test-config \
 	tests/test-plugin tests/test-evdev tests/test-control \
