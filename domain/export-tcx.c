@@ -71,7 +71,7 @@ static void when(FILE *f, const struct export_timeline *tl, uint32_t elapsed_ms)
 static void trackpoint(FILE *f, const struct export_timeline *tl,
 		       const struct export_second *s)
 {
-	fputs("      <Trackpoint><Time>", f);
+	fputs("     <Trackpoint><Time>", f);
 	when(f, tl, s->elapsed_s * 1000);
 	fputs("</Time><DistanceMeters>", f);
 	metres(f, s->distance_cm);
@@ -103,7 +103,7 @@ static void notes(FILE *f, const struct export_timeline *tl, size_t i)
 	const struct export_lap *lap = &tl->laps[i];
 	char text[256];
 
-	fputs("     <Notes>", f);
+	fputs("    <Notes>", f);
 	snprintf(text, sizeof(text), "%s %s, %u.%02u km/h", lap->phase,
 		 lap->pace, lap->speed / 100, lap->speed % 100);
 	xml_text(f, text);
@@ -130,21 +130,21 @@ static void lap(FILE *f, const struct export_timeline *tl, size_t i)
 			      "Manual" : "Time";
 	uint32_t timer_ms = l->end_plan_ms - l->start_plan_ms;
 
-	fputs("    <Lap StartTime=\"", f);
+	fputs("   <Lap StartTime=\"", f);
 	when(f, tl, l->start_elapsed_ms);
-	fprintf(f, "\">\n     <TotalTimeSeconds>%u.%03u</TotalTimeSeconds>\n",
+	fprintf(f, "\">\n    <TotalTimeSeconds>%u.%03u</TotalTimeSeconds>\n",
 		timer_ms / 1000, timer_ms % 1000);
-	fputs("     <DistanceMeters>", f);
+	fputs("    <DistanceMeters>", f);
 	metres(f, l->distance_cm);
-	fputs("</DistanceMeters>\n     <MaximumSpeed>", f);
+	fputs("</DistanceMeters>\n    <MaximumSpeed>", f);
 	speed(f, l->max_speed);
-	fputs("</MaximumSpeed>\n     <Calories>0</Calories>\n", f);
+	fputs("</MaximumSpeed>\n    <Calories>0</Calories>\n", f);
 	if (l->avg_hr)
-		fprintf(f, "     <AverageHeartRateBpm><Value>%u</Value></AverageHeartRateBpm>\n"
-			"     <MaximumHeartRateBpm><Value>%u</Value></MaximumHeartRateBpm>\n",
+		fprintf(f, "    <AverageHeartRateBpm><Value>%u</Value></AverageHeartRateBpm>\n"
+			"    <MaximumHeartRateBpm><Value>%u</Value></MaximumHeartRateBpm>\n",
 			l->avg_hr, l->max_hr);
-	fprintf(f, "     <Intensity>%s</Intensity>\n"
-		"     <TriggerMethod>%s</TriggerMethod>\n",
+	fprintf(f, "    <Intensity>%s</Intensity>\n"
+		"    <TriggerMethod>%s</TriggerMethod>\n",
 		resting(tl, l) ? "Resting" : "Active", trigger);
 	/* A pause splits the lap's track: one Track per stretch of the
 	 * timer running, as Garmin Training Center writes them. */
@@ -153,17 +153,17 @@ static void lap(FILE *f, const struct export_timeline *tl, size_t i)
 
 		if (k == l->first || s->elapsed_s != tl->sec[k - 1].elapsed_s + 1) {
 			if (k != l->first)
-				fputs("     </Track>\n", f);
-			fputs("     <Track>\n", f);
+				fputs("    </Track>\n", f);
+			fputs("    <Track>\n", f);
 		}
 		trackpoint(f, tl, s);
 	}
 	if (l->count)
-		fputs("     </Track>\n", f);
+		fputs("    </Track>\n", f);
 	notes(f, tl, i);
-	fputs("     <Extensions><ax:LX><ax:AvgSpeed>", f);
+	fputs("    <Extensions><ax:LX><ax:AvgSpeed>", f);
 	speed(f, l->avg_speed);
-	fputs("</ax:AvgSpeed></ax:LX></Extensions>\n    </Lap>\n", f);
+	fputs("</ax:AvgSpeed></ax:LX></Extensions>\n   </Lap>\n", f);
 }
 
 int export_write_tcx(const struct export_timeline *tl, uint8_t **ret_buf,
