@@ -71,7 +71,6 @@ int export_write_csv(const struct export_timeline *tl, uint8_t **ret_buf,
 	char *buf = NULL;
 	size_t len = 0, m = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int r;
 
 	if (!f)
 		return -errno;
@@ -100,14 +99,5 @@ int export_write_csv(const struct export_timeline *tl, uint8_t **ret_buf,
 		       i + 1 == tl->n_sec);
 		fputs("\r\n", f);
 	}
-	r = ferror(f) ? -ENOMEM : 0;
-	if (fclose(f) != 0 && !r)
-		r = -ENOMEM;
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*ret_buf = (uint8_t *) buf;
-	*ret_len = len;
-	return 0;
+	return export_memstream_finish(f, &buf, &len, ret_buf, ret_len);
 }

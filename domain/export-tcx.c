@@ -173,7 +173,6 @@ int export_write_tcx(const struct export_timeline *tl, uint8_t **ret_buf,
 	size_t len = 0;
 	unsigned major = 0, minor = 0;
 	FILE *f = open_memstream(&buf, &len);
-	int r;
 
 	if (!f)
 		return -errno;
@@ -204,14 +203,5 @@ int export_write_tcx(const struct export_timeline *tl, uint8_t **ret_buf,
 		"  </Activity>\n"
 		" </Activities>\n"
 		"</TrainingCenterDatabase>\n", major, minor);
-	r = ferror(f) ? -ENOMEM : 0;
-	if (fclose(f) != 0 && !r)
-		r = -ENOMEM;
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*ret_buf = (uint8_t *) buf;
-	*ret_len = len;
-	return 0;
+	return export_memstream_finish(f, &buf, &len, ret_buf, ret_len);
 }

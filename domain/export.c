@@ -67,6 +67,23 @@ void export_mark_text(const struct export_mark *m, char *buf, size_t len)
 	snprintf(buf, len, "?");
 }
 
+int export_memstream_finish(FILE *f, char **buf, size_t *len,
+			    uint8_t **ret_buf, size_t *ret_len)
+{
+	int r = ferror(f) ? -ENOMEM : 0;
+
+	/* fclose() writes the final buffer and length back to *buf, *len. */
+	if (fclose(f) != 0 && !r)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(*buf);
+		return r;
+	}
+	*ret_buf = (uint8_t *) *buf;
+	*ret_len = *len;
+	return 0;
+}
+
 int export_write(const struct export_timeline *tl, enum export_format format,
 		 long tz_offset_s, uint8_t **ret_buf, size_t *ret_len)
 {

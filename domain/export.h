@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "export-timeline.h"
 
@@ -91,7 +92,11 @@ int export_write_tcx(const struct export_timeline *tl, uint8_t **ret_buf,
 int export_write_csv(const struct export_timeline *tl, uint8_t **ret_buf,
 		     size_t *ret_len);
 
-/* Shared by the writers: "2026-12-02T22:02:20Z" for UTC ms. */
+/* Shared by the writers: close an open_memstream(&buf, &len) stream and
+ * hand its text over (0), or free it (-ENOMEM). */
+int export_memstream_finish(FILE *f, char **buf, size_t *len,
+			    uint8_t **ret_buf, size_t *ret_len);
+/* "2026-12-02T22:02:20Z" for UTC ms. */
 void export_utc(int64_t unix_ms, char *buf, size_t len);
 /* A mark in words: "symptom press 1 (leak): jogs 50 % as long ...". */
 void export_mark_text(const struct export_mark *m, char *buf, size_t len);

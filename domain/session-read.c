@@ -92,16 +92,24 @@ const char *session_line_kind_name(enum session_line_kind kind)
 
 /* ---- typed members, each with its own error ---- */
 
-static bool text(struct ctx *c, const struct json_value *o, const char *key,
-		 char *buf, size_t len, bool required)
+/* The member key of o, or NULL (an error when it is required). */
+static const struct json_value *member(struct ctx *c, const struct json_value *o,
+				       const char *key, bool required)
 {
 	const struct json_value *v = json_get(o, key);
 
-	if (!v) {
-		if (required)
-			fail(c, "%s: missing \"%s\"", c->event, key);
+	if (!v && required)
+		fail(c, "%s: missing \"%s\"", c->event, key);
+	return v;
+}
+
+static bool text(struct ctx *c, const struct json_value *o, const char *key,
+		 char *buf, size_t len, bool required)
+{
+	const struct json_value *v = member(c, o, key, required);
+
+	if (!v)
 		return false;
-	}
 	if (!json_get_string_buf(o, key, buf, len)) {
 		fail(c, "%s: \"%s\" must be a string", c->event, key);
 		return false;
@@ -112,13 +120,10 @@ static bool text(struct ctx *c, const struct json_value *o, const char *key,
 static bool flag(struct ctx *c, const struct json_value *o, const char *key,
 		 bool *ret, bool required)
 {
-	const struct json_value *v = json_get(o, key);
+	const struct json_value *v = member(c, o, key, required);
 
-	if (!v) {
-		if (required)
-			fail(c, "%s: missing \"%s\"", c->event, key);
+	if (!v)
 		return false;
-	}
 	if (!json_value_bool(v, ret)) {
 		fail(c, "%s: \"%s\" must be true or false", c->event, key);
 		return false;
@@ -132,14 +137,11 @@ static bool fixed(struct ctx *c, const struct json_value *o, const char *key,
 		  double scale, double min, double max, int64_t *ret,
 		  bool required)
 {
-	const struct json_value *v = json_get(o, key);
+	const struct json_value *v = member(c, o, key, required);
 	double d;
 
-	if (!v) {
-		if (required)
-			fail(c, "%s: missing \"%s\"", c->event, key);
+	if (!v)
 		return false;
-	}
 	if (!json_value_number(v, &d) || !(d >= min && d <= max)) {
 		fail(c, "%s: \"%s\" must be a number from %g to %g",
 		     c->event, key, min, max);
@@ -153,14 +155,11 @@ static bool fixed(struct ctx *c, const struct json_value *o, const char *key,
 static bool whole(struct ctx *c, const struct json_value *o, const char *key,
 		  int64_t min, int64_t max, int64_t *ret, bool required)
 {
-	const struct json_value *v = json_get(o, key);
+	const struct json_value *v = member(c, o, key, required);
 	int64_t i;
 
-	if (!v) {
-		if (required)
-			fail(c, "%s: missing \"%s\"", c->event, key);
+	if (!v)
 		return false;
-	}
 	if (!json_value_int(v, &i) || i < min || i > max) {
 		fail(c, "%s: \"%s\" must be a whole number from %lld to %lld",
 		     c->event, key, (long long) min, (long long) max);

@@ -766,25 +766,52 @@ static void walk_fit(const uint8_t *b, size_t len, struct fit_counts *c)
 	ck_assert_uint_eq(p, end);
 }
 
-START_TEST(write_fit)
-{
-	struct logb lb = { 0 };
+/* The demo session written in one format, and what it was written from. */
+struct written {
+	struct logb lb;
 	struct session_read *r;
 	struct export_timeline *tl;
-	struct fit_counts c;
 	uint8_t *buf;
+	char *text;			/* buf as a C string */
 	size_t len;
+};
 
-	demo_session(&lb);
-	r = read_ok(&lb);
-	tl = layout(r);
-	ck_assert_int_eq(export_write(tl, EXPORT_FIT, 3600, &buf, &len), 0);
-	walk_fit(buf, len, &c);
+static void write_demo(struct written *w, enum export_format format,
+		       void (*more)(struct logb *))
+{
+	memset(w, 0, sizeof(*w));
+	demo_session(&w->lb);
+	if (more)
+		more(&w->lb);
+	w->r = read_ok(&w->lb);
+	w->tl = layout(w->r);
+	ck_assert_int_eq(export_write(w->tl, format, 3600, &w->buf, &w->len), 0);
+	w->text = paced_malloc(w->len + 1);
+	memcpy(w->text, w->buf, w->len);
+	w->text[w->len] = '\0';
+}
+
+static void written_free(struct written *w)
+{
+	free(w->text);
+	free(w->buf);
+	export_timeline_free(w->tl);
+	session_read_free(w->r);
+	free(w->lb.buf);
+}
+
+START_TEST(write_fit)
+{
+	struct written w;
+	struct fit_counts c;
+
+	write_demo(&w, EXPORT_FIT, NULL);
+	walk_fit(w.buf, w.len, &c);
 	ck_assert_uint_eq(c.first_global, 0);		/* file_id first */
 	ck_assert_uint_eq(c.by_global[0], 1);
 	ck_assert_uint_eq(c.by_global[23], 1);		/* device_info */
-	ck_assert_uint_eq(c.by_global[20], tl->n_sec);	/* records */
-	ck_assert_uint_eq(c.by_global[19], tl->n_laps);	/* laps */
+	ck_assert_uint_eq(c.by_global[20], w.tl->n_sec);	/* records */
+	ck_assert_uint_eq(c.by_global[19], w.tl->n_laps);	/* laps */
 	ck_assert_uint_eq(c.by_global[18], 1);		/* session */
 	ck_assert_uint_eq(c.by_global[34], 1);		/* activity */
 	/* Timer start, the press, stop and start for the pause, stop. */
@@ -793,10 +820,7 @@ START_TEST(write_fit)
 	ck_assert_uint_eq(c.by_global[207], 1);
 	ck_assert(c.ts_ascending);
 	ck_assert_uint_eq(c.last_ts, fit_time(T0_S + 1) + 230);
-	free(buf);
-	export_timeline_free(tl);
-	session_read_free(r);
-	free(lb.buf);
+	written_free(&w);
 }
 END_TEST
 
@@ -811,20 +835,13 @@ static unsigned count(const char *hay, const char *needle)
 
 START_TEST(write_tcx)
 {
-	struct logb lb = { 0 };
-	struct session_read *r;
-	struct export_timeline *tl;
-	uint8_t *buf;
-	char *x;
-	size_t len;
+	struct written w;
+	const char *x;
+	const struct export_timeline *tl;
 
-	demo_session(&lb);
-	r = read_ok(&lb);
-	tl = layout(r);
-	ck_assert_int_eq(export_write(tl, EXPORT_TCX, 0, &buf, &len), 0);
-	x = paced_malloc(len + 1);
-	memcpy(x, buf, len);
-	x[len] = '\0';
+	write_demo(&w, EXPORT_TCX, NULL);
+	x = w.text;
+	tl = w.tl;
 	ck_assert_uint_eq(count(x, "<Lap StartTime="), tl->n_laps);
 	ck_assert_uint_eq(count(x, "<Trackpoint>"), tl->n_sec);
 	/* The pause splits the main walk's track: one more Track. */
@@ -839,32 +856,25 @@ START_TEST(write_tcx)
 	/* The profile's name, escaped. */
 	ck_assert(strstr(x, "<Notes>Test, &quot;quoted&quot; &amp; &lt;odd&gt;"));
 	ck_assert(!strstr(x, "<odd>"));
-	free(x);
-	free(buf);
-	export_timeline_free(tl);
-	session_read_free(r);
-	free(lb.buf);
+	written_free(&w);
 }
 END_TEST
 
+/* A pace name that needs quoting. */
+static void quoted_pace(struct logb *lb)
+{
+	segment(lb, SEC(0.5), 0, 9, "main", "slow, \\\"easy\\\"", 5.0, 1, false);
+}
+
 START_TEST(write_csv)
 {
-	struct logb lb = { 0 };
-	struct session_read *r;
-	struct export_timeline *tl;
-	uint8_t *buf;
-	char *x;
-	size_t len;
+	struct written w;
+	const char *x;
+	const struct export_timeline *tl;
 
-	demo_session(&lb);
-	/* A pace name that needs quoting. */
-	segment(&lb, SEC(0.5), 0, 9, "main", "slow, \\\"easy\\\"", 5.0, 1, false);
-	r = read_ok(&lb);
-	tl = layout(r);
-	ck_assert_int_eq(export_write(tl, EXPORT_CSV, 0, &buf, &len), 0);
-	x = paced_malloc(len + 1);
-	memcpy(x, buf, len);
-	x[len] = '\0';
+	write_demo(&w, EXPORT_CSV, quoted_pace);
+	x = w.text;
+	tl = w.tl;
 	ck_assert_uint_eq(count(x, "\r\n"), tl->n_sec + 1);
 	ck_assert_uint_eq(count(x, "\n"), tl->n_sec + 1);	/* CRLF only */
 	ck_assert(!strncmp(x, "time,session_s,elapsed_s,lap,phase,pace,target_kmh,"
@@ -877,11 +887,7 @@ START_TEST(write_csv)
 	ck_assert(strstr(x, ",160,160,4,main,walk,5.00,5.00,sample,1.5,124,"));
 	ck_assert(strstr(x, ",1,pause (user)\r\n"));
 	ck_assert(strstr(x, ",1,resume\r\n"));
-	free(x);
-	free(buf);
-	export_timeline_free(tl);
-	session_read_free(r);
-	free(lb.buf);
+	written_free(&w);
 }
 END_TEST
 
