@@ -19,7 +19,7 @@ top=$(pwd)
 
 # Debian/Raspberry Pi OS packages the build and the tests need.
 PACKAGES="build-essential autoconf automake libtool pkg-config libconfig-dev
-libbluetooth-dev libusb-1.0-0-dev check"
+libbluetooth-dev libusb-1.0-0-dev check libxml2-utils"
 
 missing=""
 for p in $PACKAGES; do
@@ -38,6 +38,28 @@ if [ -n "$missing" ]; then
 	echo "Installing build dependencies:$missing"
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing
+fi
+
+# The export test decodes FIT files with Garmin's FIT SDK, from npm at the
+# version tests/export/package-lock.json pins: node and npm for "test"
+# (only if missing: a NodeSource node already brings its own npm). Without
+# them, or offline, that one test is skipped and says why.
+if [ "$1" = test ]; then
+	if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+		if command -v apt-get >/dev/null 2>&1; then
+			sudo=""
+			[ "$(id -u)" -eq 0 ] || sudo="sudo"
+			echo "Installing test dependencies: nodejs npm"
+			$sudo apt-get update -qq
+			DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+				nodejs npm || echo "$0: nodejs/npm not installed" >&2
+		fi
+	fi
+	if command -v npm >/dev/null 2>&1 &&
+	   [ ! -f tests/export/node_modules/@garmin/fitsdk/package.json ]; then
+		(cd tests/export && npm ci --no-audit --no-fund) ||
+			echo "$0: Garmin's FIT SDK not installed; its test will be skipped" >&2
+	fi
 fi
 
 # Out-of-tree build in build/, so sanitizer and distcheck builds can sit

@@ -13,7 +13,11 @@ domain_libpaced_domain_la_SOURCES = \
 	domain/session.c domain/session.h \
 	domain/advisory.c domain/advisory.h \
 	domain/history.c domain/history.h \
-	domain/session-log.c domain/session-log.h
+	domain/session-log.c domain/session-log.h \
+	domain/session-read.c domain/session-read.h \
+	domain/export-timeline.c domain/export-timeline.h \
+	domain/export.c domain/export.h domain/export-fit.c \
+	domain/export-tcx.c domain/export-csv.c
 domain_libpaced_domain_la_CPPFLAGS = $(domain_cppflags)
 domain_libpaced_domain_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
 domain_libpaced_domain_la_LIBADD = $(LIBCONFIG_LIBS) -lm

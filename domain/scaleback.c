@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -334,4 +335,44 @@ done:
 	ret_new->n = o.n;
 	ret_new->walk_speed = plan->walk_speed;
 	return 0;
+}
+
+/* Per mille as "50 %" or "92.5 %". */
+static void pct(unsigned permille, char *buf, size_t len)
+{
+	if (permille % 10)
+		snprintf(buf, len, "%u.%u %%", permille / 10, permille % 10);
+	else
+		snprintf(buf, len, "%u %%", permille / 10);
+}
+
+void scaleback_step_describe(const struct scaleback_step *st, char *buf,
+			     size_t len)
+{
+	size_t n = 0;
+	char p[16];
+
+	buf[0] = '\0';
+	if (st->end) {
+		snprintf(buf, len, "cool-down now, then stop");
+		return;
+	}
+	if (st->no_jog) {
+		snprintf(buf, len, "no more jogging (every later jog walked)");
+		return;
+	}
+	if (st->jog_speed < SCALEBACK_PERMILLE) {
+		pct(st->jog_speed, p, sizeof(p));
+		n += (size_t) snprintf(buf + n, len - n,
+				       "jogs at %s speed (never below the walk pace)",
+				       p);
+	}
+	if (st->jog_time < SCALEBACK_PERMILLE && n < len) {
+		pct(st->jog_time, p, sizeof(p));
+		n += (size_t) snprintf(buf + n, len - n,
+				       "%sjogs %s as long (the cut time walked)",
+				       n ? ", " : "", p);
+	}
+	if (!n)
+		snprintf(buf, len, "recovery walk only");
 }

@@ -125,6 +125,11 @@ unsigned scaleback_press_kind(struct scaleback_presses *st, uint32_t now_ms,
 			      enum symptom_kind kind,
 			      const struct scaleback_policy *pol);
 
+/* What a step does, in words ("jogs 50 % as long (the cut time walked)"),
+ * as pacectl profile show and the exports say it. */
+void scaleback_step_describe(const struct scaleback_step *st, char *buf,
+			     size_t len);
+
 /* "any", "leak", "pressure", "pain", "long-press"; NULL if out of range. */
 const char *symptom_kind_name(enum symptom_kind kind);
 /* Inverse of symptom_kind_name(); -EINVAL for an unknown name. */

@@ -8,6 +8,7 @@ lib_libpaced_la_SOURCES = \
 	lib/file.c lib/file.h \
 	lib/mainloop.c lib/mainloop.h lib/log.c lib/log.h \
 	lib/json.c lib/json.h lib/json-read.c lib/json-read.h \
+	lib/fit.c lib/fit.h \
 	lib/ctl-proto.c lib/ctl-proto.h \
 	lib/version.c lib/version.h \
 	lib/ftms.c lib/ftms.h \

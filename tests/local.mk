@@ -14,6 +14,7 @@ test_export_ldflags = $(AM_LDFLAGS) -Wl,--export-dynamic \
 # ---- lib ----
 lib_tests = tests/test-mainloop tests/test-util tests/test-json-read \
 	tests/test-file \
+	tests/test-fit \
 	tests/test-ftms \
 	tests/test-att tests/test-ftms-client tests/test-sim \
 	tests/test-paced-sim tests/test-ant
@@ -25,6 +26,8 @@ tests_test_json_read_SOURCES = tests/test-json-read.c
 tests_test_json_read_CPPFLAGS = $(test_cppflags)
 tests_test_file_SOURCES = tests/test-file.c
 tests_test_file_CPPFLAGS = $(test_cppflags)
+tests_test_fit_SOURCES = tests/test-fit.c
+tests_test_fit_CPPFLAGS = $(test_cppflags)
 tests_test_ftms_SOURCES = tests/test-ftms.c
 tests_test_ftms_CPPFLAGS = $(test_cppflags)
 tests_test_att_SOURCES = tests/test-att.c
@@ -45,7 +48,8 @@ EXTRA_DIST += tests/test-pacectl-ftms.sh
 # ---- domain ----
 domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
 	tests/test-programme tests/test-session tests/test-history \
-	tests/test-advisory tests/test-ctl-proto tests/test-session-log
+	tests/test-advisory tests/test-ctl-proto tests/test-session-log \
+	tests/test-export
 tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
 tests_test_plan_SOURCES = tests/test-plan.c
@@ -65,6 +69,30 @@ tests_test_ctl_proto_CPPFLAGS = $(test_cppflags)
 # A full disk needs root (a small tmpfs); the rest runs as anyone.
 tests_test_session_log_SOURCES = tests/test-session-log.c
 tests_test_session_log_CPPFLAGS = $(test_cppflags)
+tests_test_export_SOURCES = tests/test-export.c
+tests_test_export_CPPFLAGS = $(test_cppflags)
+
+# ---- exports end to end ----
+# A real sped-up session exported by pacectl: the TCX against the schema's
+# structure and parsed back, the CSV (xmllint; 77 without it), and the
+# FIT through Garmin's own FIT SDK (node; 77 without node or the SDK,
+# which 'make export-deps' installs from npm at the version
+# tests/export/package-lock.json pins).
+TESTS += tests/export/test-export-e2e.sh tests/export/test-export-garmin.sh
+EXTRA_DIST += tests/export/test-export-e2e.sh \
+	tests/export/test-export-garmin.sh tests/export/session.sh \
+	tests/export/decode-fit.mjs tests/export/tcx-subset.xsd \
+	tests/export/package.json tests/export/package-lock.json
+export-deps:
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "export-deps: npm is not installed (Debian: apt install nodejs npm)" >&2; \
+		exit 1; }
+	$(MKDIR_P) tests/export
+	@if ! test tests/export/package.json -ef $(srcdir)/tests/export/package.json; then \
+		cp $(srcdir)/tests/export/package.json \
+		   $(srcdir)/tests/export/package-lock.json tests/export/; fi
+	cd tests/export && npm ci --no-audit --no-fund
+.PHONY: export-deps
 
 # ---- daemon ----
 daemon_tests = tests/test-runner tests/test-controller tests/test-config \

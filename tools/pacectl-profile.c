@@ -110,46 +110,6 @@ static void print_table(const struct plan *plan)
 	}
 }
 
-/* Per mille as "50 %" or "92.5 %". */
-static void pct(unsigned permille, char *buf, size_t len)
-{
-	if (permille % 10)
-		snprintf(buf, len, "%u.%u %%", permille / 10, permille % 10);
-	else
-		snprintf(buf, len, "%u %%", permille / 10);
-}
-
-static void describe_step(const struct scaleback_step *st, char *buf,
-			  size_t len)
-{
-	size_t n = 0;
-	char p[16];
-
-	buf[0] = '\0';
-	if (st->end) {
-		snprintf(buf, len, "cool-down now, then stop");
-		return;
-	}
-	if (st->no_jog) {
-		snprintf(buf, len, "no more jogging (every later jog walked)");
-		return;
-	}
-	if (st->jog_speed < SCALEBACK_PERMILLE) {
-		pct(st->jog_speed, p, sizeof(p));
-		n += (size_t) snprintf(buf + n, len - n,
-				       "jogs at %s speed (never below the walk pace)",
-				       p);
-	}
-	if (st->jog_time < SCALEBACK_PERMILLE && n < len) {
-		pct(st->jog_time, p, sizeof(p));
-		n += (size_t) snprintf(buf + n, len - n,
-				       "%sjogs %s as long (the cut time walked)",
-				       n ? ", " : "", p);
-	}
-	if (!n)
-		snprintf(buf, len, "recovery walk only");
-}
-
 /* Jog time in plan from t_ms on. */
 static uint32_t jog_from(const struct plan *plan, uint32_t t_ms)
 {
@@ -193,7 +153,7 @@ static void show_policy(const struct profile *p, const struct plan *plan,
 	printf("  presses within %u.%u s of a counted one count once\n",
 	       pol->debounce_ms / 1000, pol->debounce_ms % 1000 / 100);
 	for (size_t i = 0; i < pol->n_steps; i++) {
-		describe_step(&pol->steps[i], what, sizeof(what));
+		scaleback_step_describe(&pol->steps[i], what, sizeof(what));
 		printf("  press %zu%s %s\n", i + 1,
 		       i + 1 == pol->n_steps ? "+:" : ": ", what);
 	}
@@ -220,7 +180,7 @@ static void show_policy(const struct profile *p, const struct plan *plan,
 			break;
 		}
 		st = scaleback_choose(pol, press, SYMPTOM_ANY);
-		describe_step(&st, what, sizeof(what));
+		scaleback_step_describe(&st, what, sizeof(what));
 		r = scaleback_apply(&cur, t, press, SYMPTOM_ANY, pol, &next);
 		if (r < 0) {
 			printf("  press %u: cannot apply (%s)\n", press,

@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
 	/* commands: one line each, alphabetical */
 	{ "end", cmd_ctl, "end the session through its cool-down (the long press)" },
+	{ "export", cmd_export, "write a session as FIT, TCX or CSV (export LOG|latest --format F)" },
 	{ "ftms", cmd_ftms, "decode FTMS payloads to JSON (ftms decode KIND HEX...)" },
 	{ "history", cmd_progress, "list past sessions, presses and outcomes" },
 	{ "next", cmd_progress, "say which programme stage comes next, and why" },

@@ -30,5 +30,7 @@ int cmd_profiles(int argc, char **argv);
 int cmd_progress(int argc, char **argv);
 /* tools/pacectl-ftms.c: 'pacectl ftms decode KIND HEX...' */
 int cmd_ftms(int argc, char **argv);
+/* tools/pacectl-export.c: 'pacectl export LOG|latest|ID --format F' */
+int cmd_export(int argc, char **argv);
 /* tools/pacectl-profile.c: 'pacectl profile check|show|list ...' */
 int cmd_profile(int argc, char **argv);

@@ -72,6 +72,10 @@ fuzz_targets += tests/fuzz/fuzz-ant
 tests_fuzz_fuzz_ant_SOURCES = tests/fuzz/fuzz-ant.c $(FUZZ_STANDALONE)
 tests_fuzz_fuzz_ant_LDADD = $(fuzz_ldadd)
 tests_fuzz_fuzz_ant_CPPFLAGS = $(test_cppflags)
+fuzz_targets += tests/fuzz/fuzz-export
+tests_fuzz_fuzz_export_SOURCES = tests/fuzz/fuzz-export.c $(FUZZ_STANDALONE)
+tests_fuzz_fuzz_export_LDADD = $(fuzz_ldadd)
+tests_fuzz_fuzz_export_CPPFLAGS = $(test_cppflags)
 if WITH_BLUETOOTH
 fuzz_targets += tests/fuzz/fuzz-ble-adv
 tests_fuzz_fuzz_ble_adv_SOURCES = tests/fuzz/fuzz-ble-adv.c $(FUZZ_STANDALONE)
@@ -162,7 +166,14 @@ fuzz_corpora += \
 	tests/fuzz/corpus/programme/bad-stage.programme \
 	tests/fuzz/corpus/programme/bad-rules.programme \
 	tests/fuzz/corpus/programme/bad-syntax.programme \
-	tests/fuzz/corpus/programme/include.programme
+	tests/fuzz/corpus/programme/include.programme \
+	tests/fuzz/corpus/export/session.jsonl \
+	tests/fuzz/corpus/export/truncated.jsonl \
+	tests/fuzz/corpus/export/torn-interrupted.jsonl \
+	tests/fuzz/corpus/export/corrupted.jsonl \
+	tests/fuzz/corpus/export/old-samples.jsonl \
+	tests/fuzz/corpus/export/counters.jsonl \
+	tests/fuzz/corpus/export/paused-end.jsonl
 
 check_PROGRAMS += $(fuzz_targets)
 TESTS += tests/fuzz/run-corpus.sh
