@@ -432,6 +432,7 @@ static bool slows_or_stops(enum ctl_cmd cmd)
 	case CTL_CMD_PROFILES:
 	case CTL_CMD_HISTORY:
 	case CTL_CMD_NEXT:
+	case CTL_CMD_PROFILE:
 		return false;
 	}
 	return false;

@@ -1083,6 +1083,7 @@ void controller_request(struct controller *c, struct paced_call *call,
 	case CTL_CMD_PROFILES:
 	case CTL_CMD_HISTORY:
 	case CTL_CMD_NEXT:
+	case CTL_CMD_PROFILE:
 		reply_error(c, call, req, "not a session request");
 		return;
 	}

@@ -22,8 +22,10 @@
 #include "json.h"
 #include "log.h"
 #include "notify.h"
+#include "plan.h"
 #include "plugin.h"
 #include "profile.h"
+#include "scaleback.h"
 #include "programme.h"
 #include "scan-list.h"
 #include "service.h"
@@ -632,6 +634,92 @@ static void request_next(struct service *s, struct paced_call *call)
 	programme_free(prog);
 }
 
+/*
+ * 'profile NAME': one profile of the profile directory as start NAME would
+ * run it, with the user's paces and cap: its timeline and what a press
+ * does (what pacectl profile show prints, for front ends that draw it).
+ */
+static void request_profile(struct service *s, struct paced_call *call,
+			    const char *name)
+{
+	struct profile_error perr;
+	struct plan plan = { 0 };
+	char path[PATH_MAX], step[128];
+	struct profile *p;
+	struct json *j;
+
+	if (!name[0] || strchr(name, '/') || strstr(name, "..") ||
+	    profile_path(s, name, path, sizeof(path)) < 0) {
+		call_reply_error(call, "profile takes the name of a profile in the profile directory");
+		return;
+	}
+	p = profile_load(path, &s->cfg->limits, &perr);
+	if (!p) {
+		call_reply_error(call, perr.text);
+		return;
+	}
+	if (plan_expand(p, &plan) < 0) {
+		profile_free(p);
+		call_reply_error(call, "cannot expand the profile");
+		return;
+	}
+	j = json_new_buffer();
+	json_object_begin(j);
+	json_key(j, "ok");
+	json_bool(j, true);
+	json_key(j, "file");
+	json_string(j, name);
+	json_key(j, "name");
+	json_string(j, p->name);
+	json_key(j, "description");
+	json_string(j, p->description);
+	json_key(j, "walk_kmh");
+	json_fixed(j, plan.walk_speed, 2);
+	json_key(j, "speed_cap_kmh");
+	json_fixed(j, s->cfg->limits.speed_cap, 2);
+	json_key(j, "total_s");
+	json_uint(j, p->total_ms / 1000);
+	json_key(j, "jog_s");
+	json_uint(j, p->jog_ms / 1000);
+	json_key(j, "segments");
+	json_array_begin(j);
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct plan_segment *seg = &plan.seg[i];
+
+		json_object_begin(j);
+		json_key(j, "start_s");
+		json_fixed(j, seg->start_ms / 100, 1);
+		json_key(j, "duration_s");
+		json_fixed(j, seg->duration_ms / 100, 1);
+		json_key(j, "phase");
+		json_string(j, plan_phase_name(seg->phase));
+		json_key(j, "pace");
+		json_string(j, seg->pace_name);
+		json_key(j, "speed_kmh");
+		json_fixed(j, seg->speed, 2);
+		json_key(j, "incline_pct");
+		json_fixed(j, seg->incline, 1);
+		json_key(j, "jog");
+		json_bool(j, seg->jog_like);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "own_policy");
+	json_bool(j, p->own_policy);
+	json_key(j, "presses");
+	json_array_begin(j);
+	for (size_t i = 0; i < p->policy.n_steps; i++) {
+		scaleback_step_describe(&p->policy.steps[i], step, sizeof(step));
+		json_string(j, step);
+	}
+	json_array_end(j);
+	json_object_end(j);
+	paced_call_reply(call, json_buffer(j, NULL));
+	json_free(j);
+	plan_clear(&plan);
+	profile_free(p);
+}
+
 /* One request, from the control socket or a plugin: the same answers. */
 static void handle(struct service *s, struct paced_call *call,
 		   const struct ctl_request *req)
@@ -678,6 +766,9 @@ static void handle(struct service *s, struct paced_call *call,
 		return;
 	case CTL_CMD_NEXT:
 		request_next(s, call);
+		return;
+	case CTL_CMD_PROFILE:
+		request_profile(s, call, req->arg);
 		return;
 	case CTL_CMD_STATUS:
 	case CTL_CMD_WATCH:

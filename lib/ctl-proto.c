@@ -28,6 +28,7 @@ static const struct {
 	{ "end", CTL_CMD_END, ARG_NONE },
 	{ "history", CTL_CMD_HISTORY, ARG_ONE },
 	{ "next", CTL_CMD_NEXT, ARG_NONE },
+	{ "profile", CTL_CMD_PROFILE, ARG_ONE },
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)

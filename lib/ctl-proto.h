@@ -35,6 +35,7 @@ enum ctl_cmd {
 	CTL_CMD_END,		/* the long press: cool-down, then stop */
 	CTL_CMD_HISTORY,	/* [N]: the service's history */
 	CTL_CMD_NEXT,		/* the programme's next stage, and why */
+	CTL_CMD_PROFILE,	/* NAME: one profile's timeline */
 };
 
 struct ctl_request {

@@ -411,6 +411,7 @@ static bool acts(enum ctl_cmd cmd)
 	case CTL_CMD_PROFILES:
 	case CTL_CMD_HISTORY:
 	case CTL_CMD_NEXT:
+	case CTL_CMD_PROFILE:
 		break;
 	}
 	return false;
