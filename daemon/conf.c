@@ -189,7 +189,9 @@ static void parse_treadmill(struct ctx *c, struct paced_config *pc,
 static void parse_user(struct ctx *c, struct paced_config *pc,
 		       const config_setting_t *root)
 {
-	static const char *const keys[] = { "walk", "jog", "speed_cap", NULL };
+	static const char *const keys[] = {
+		"walk", "jog", "speed_cap", "walk_max", NULL
+	};
 	const config_setting_t *g = get_group(c, root, "user");
 	struct profile_limits *l = &pc->limits;
 
@@ -197,7 +199,8 @@ static void parse_user(struct ctx *c, struct paced_config *pc,
 		return;
 	if (!get_kmh(c, g, "speed_cap", 1.0, 25.0, &l->speed_cap) ||
 	    !get_kmh(c, g, "walk", 1.0, 10.0, &l->walk_speed) ||
-	    !get_kmh(c, g, "jog", 1.0, 25.0, &l->jog_speed))
+	    !get_kmh(c, g, "jog", 1.0, 25.0, &l->jog_speed) ||
+	    !get_kmh(c, g, "walk_max", 2.0, 8.0, &l->walk_max))
 		return;
 	/* Safety first: a pace above the cap is a contradiction, refused. */
 	if (l->jog_speed > l->speed_cap)
@@ -210,6 +213,12 @@ static void parse_user(struct ctx *c, struct paced_config *pc,
 		     config_setting_get_member(g, "walk") : g,
 		     "walk %.1f km/h must be slower than jog %.1f km/h",
 		     l->walk_speed / 100.0, l->jog_speed / 100.0);
+	/* A recovery walk is a walk: the ceiling binds the walk pace too. */
+	else if (l->walk_speed > l->walk_max)
+		fail(c, config_setting_get_member(g, "walk") ?
+		     config_setting_get_member(g, "walk") : g,
+		     "walk %.1f km/h is above walk_max %.1f km/h (the walking ceiling)",
+		     l->walk_speed / 100.0, l->walk_max / 100.0);
 }
 
 /*

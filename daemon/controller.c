@@ -408,7 +408,12 @@ static void on_link_done(struct link *l, int err, void *user_data)
 	set_phase(c, CONTROLLER_RUNNING);
 	/* The request that started the session was the explicit start. */
 	err = runner_start(c->runner);
-	if (err < 0) {
+	if (err == -ENODEV) {
+		/* Its limits cannot keep the belt safe: the runner logged
+		 * why, and the belt never moved. */
+		service_event(c, EVENT_ERROR, "treadmill refused", NULL);
+		schedule_teardown(c, CONTROLLER_OUTCOME_FAILED);
+	} else if (err < 0) {
 		log_errno(err, "cannot start the session");
 		schedule_teardown(c, CONTROLLER_OUTCOME_FAILED);
 	}
@@ -713,6 +718,7 @@ static int prepare(struct controller *c, const struct controller_request *req,
 	struct session_config scfg = {
 		.speedup = c->speedup, .countdown_ms = 3000,
 		.speed_cap = req->limits->speed_cap,
+		.walk_max = req->limits->walk_max,
 	};
 	const struct profile *chosen;
 	struct profile_error perr;
@@ -953,6 +959,8 @@ const char *controller_strerror(int err)
 		return "treadmill not connected yet";
 	case -EPERM:
 		return "only a deliberate act at the box starts or resumes the belt";
+	case -ENODEV:
+		return "the treadmill was refused: its limits cannot keep the belt safe (see the log)";
 	default:
 		return "not possible in this state";
 	}

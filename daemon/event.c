@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What happens around a session, as a value: one tagged union every part of the daemon speaks. */
+#include <stdio.h>
 #include <string.h>
 
 #include "event.h"
@@ -25,6 +26,8 @@ static const char *session_event_name(enum session_event_kind kind)
 		return "end";
 	case SESSION_EV_ADVICE:
 		return "advice";
+	case SESSION_EV_REFUSED:
+		return "refused";
 	}
 	return "unknown";
 }
@@ -150,6 +153,17 @@ void event_session_fields(struct json *j, const struct session_event *ev)
 		json_key(j, "outcome");
 		json_string(j, session_state_name(ev->state));
 		break;
+	case SESSION_EV_REFUSED: {
+		char text[256];
+
+		json_key(j, "reason");
+		json_string(j, session_refusal_name(ev->refusal));
+		session_refusal_text(ev->refusal, ev->value, ev->limit, text,
+				     sizeof(text));
+		json_key(j, "text");
+		json_string(j, text);
+		break;
+	}
 	}
 }
 

@@ -272,6 +272,13 @@ static void emit(struct runner *r, const struct session_event *sev)
 
 	if (sev->kind == SESSION_EV_ALARM && sev->active)
 		log_warn("alarm: %s", session_alarm_name(sev->alarm));
+	if (sev->kind == SESSION_EV_REFUSED) {
+		char text[256];
+
+		session_refusal_text(sev->refusal, sev->value, sev->limit,
+				     text, sizeof(text));
+		log_err("treadmill %s refused: %s", r->treadmill, text);
+	}
 	report(r, &ev);
 }
 
@@ -527,7 +534,7 @@ static void on_caps(struct treadmill *tm, const struct treadmill_caps *caps,
 	struct runner *r = user_data;
 	struct json *j;
 
-	session_on_caps(r->s, caps);
+	session_on_caps(r->s, loop_now(r->loop), caps);
 	j = session_log_begin(r->log, "caps", loop_now(r->loop));
 	json_key(j, "control");
 	json_bool(j, caps->can_control);

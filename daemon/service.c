@@ -1093,6 +1093,7 @@ void service_reload(struct service *s, struct paced_config *cfg)
 	LOG_CHANGE_KMH(walk_speed, "walk");
 	LOG_CHANGE_KMH(jog_speed, "jog");
 	LOG_CHANGE_KMH(speed_cap, "speed_cap");
+	LOG_CHANGE_KMH(walk_max, "walk_max");
 	LOG_CHANGE_STR(profile, "profile");
 	LOG_CHANGE_STR(programme, "programme");
 	LOG_CHANGE_STR(profile_dir, "profile_dir");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
 #include "session.h"
 #include "util.h"
 
@@ -48,6 +49,7 @@ struct session {
 
 	struct scaleback_presses presses;
 	bool cut_short;			/* an end step was applied */
+	enum session_refusal refusal;	/* the treadmill was refused */
 
 	/* Alarms (real time). */
 	uint64_t last_data;
@@ -180,53 +182,124 @@ static void set_state(struct session *s, uint64_t now, enum session_state st,
 uint16_t session_clamp_speed(const struct treadmill_caps *caps, uint16_t cap,
 			     uint16_t speed)
 {
-	uint32_t v = speed, lo = 0, hi = UINT16_MAX, inc = 1;
+	uint32_t v = speed, lo, hi, inc;
 
-	if (caps && caps->has_speed_range && caps->speed_max >= caps->speed_min) {
-		lo = caps->speed_min;
-		hi = caps->speed_max;
-		inc = caps->speed_inc ? caps->speed_inc : 1;
-	}
-	if (cap && cap < hi)
-		hi = cap;
+	/* The cap first and last: nothing a treadmill reports raises it. */
+	if (cap && v > cap)
+		v = cap;
+	if (!caps || !caps->has_speed_range ||
+	    caps->speed_max < caps->speed_min)
+		return (uint16_t) v;
+	lo = caps->speed_min;
+	hi = caps->speed_max;
+	inc = caps->speed_inc ? caps->speed_inc : 1;
 	if (v > hi)
 		v = hi;
+	/* Slower than the machine goes: its slowest, which the session
+	 * checked is no faster than the walk; never above the cap. */
 	if (v < lo)
-		v = lo;
-	/* FTMS.md 1.6: round to the machine's increment from its minimum,
-	 * then step down if rounding up crossed the cap or the maximum. */
-	v = lo + (v - lo + inc / 2) / inc * inc;
-	if (v > hi && v >= lo + inc)
-		v -= inc;
-	return (uint16_t) v;
+		return (uint16_t) (cap && lo > cap ? v : lo);
+	/* docs/ftms.md 1.6: speeds are the minimum plus a whole number of
+	 * increments. Down to the grid: never faster than asked. */
+	return (uint16_t) (lo + (v - lo) / inc * inc);
 }
 
 int16_t session_clamp_incline(const struct treadmill_caps *caps,
 			      int16_t incline)
 {
-	int32_t v = incline, lo, hi, inc, k;
+	int32_t v = incline, lo, hi, inc, a, b, g;
 
+	/* paced's own limits: the profile format's. */
+	v = MAX(v, PROFILE_MIN_INCLINE);
+	v = MIN(v, PROFILE_MAX_INCLINE);
 	if (!caps || !caps->has_incline_range ||
 	    caps->incline_max < caps->incline_min)
-		return incline;
+		return (int16_t) v;
 	lo = caps->incline_min;
 	hi = caps->incline_max;
 	inc = caps->incline_inc ? caps->incline_inc : 1;
-	if (v > hi)
-		v = hi;
-	if (v < lo)
-		v = lo;
-	k = (v - lo + inc / 2) / inc;
-	v = lo + k * inc;
-	if (v > hi)
-		v -= inc;
-	return (int16_t) v;
+	/* The treadmill's range and grid only between flat and v: the grid
+	 * point there nearest v, or v itself when there is none. */
+	a = MAX(MIN(v, 0), lo);
+	b = MIN(MAX(v, 0), hi);
+	if (a > b)
+		return (int16_t) v;
+	if (v >= 0) {
+		g = lo + (b - lo) / inc * inc;
+		return (int16_t) (g >= a ? g : v);
+	}
+	g = lo + (a - lo + inc - 1) / inc * inc;
+	return (int16_t) (g <= b ? g : v);
+}
+
+static enum session_refusal check_caps(const struct treadmill_caps *caps,
+				       uint16_t cap, uint16_t walk,
+				       int32_t *ret_value, int32_t *ret_limit)
+{
+	uint16_t got;
+
+	if (!caps || !caps->can_control || !caps->has_speed_range)
+		return SESSION_REFUSAL_NONE;
+	if (caps->speed_max < caps->speed_min) {
+		*ret_value = caps->speed_max;
+		*ret_limit = caps->speed_min;
+		return SESSION_REFUSAL_RANGE_INVALID;
+	}
+	if (caps->speed_inc > SESSION_MAX_SPEED_INC) {
+		*ret_value = caps->speed_inc;
+		*ret_limit = SESSION_MAX_SPEED_INC;
+		return SESSION_REFUSAL_INCREMENT;
+	}
+	if (cap && caps->speed_min > cap) {
+		*ret_value = caps->speed_min;
+		*ret_limit = cap;
+		return SESSION_REFUSAL_MIN_ABOVE_CAP;
+	}
+	if (caps->speed_min > walk) {
+		*ret_value = caps->speed_min;
+		*ret_limit = walk;
+		return SESSION_REFUSAL_MIN_ABOVE_WALK;
+	}
+	got = session_clamp_speed(caps, cap, walk);
+	if (walk > got + SESSION_WALK_TOLERANCE) {
+		*ret_value = got;
+		*ret_limit = walk;
+		return SESSION_REFUSAL_WALK_UNREACHABLE;
+	}
+	return SESSION_REFUSAL_NONE;
+}
+
+enum session_refusal session_check_caps(const struct treadmill_caps *caps,
+					uint16_t cap, uint16_t walk)
+{
+	int32_t value, limit;
+
+	return check_caps(caps, cap, walk, &value, &limit);
+}
+
+/* The walk pace before the treadmill's grid: within the ceiling and cap. */
+static uint16_t walk_wanted(const struct session *s)
+{
+	uint16_t w = MIN(s->plan.walk_speed, s->cfg.walk_max);
+
+	return s->cfg.speed_cap ? MIN(w, s->cfg.speed_cap) : w;
 }
 
 uint16_t session_walk_speed(const struct session *s)
 {
-	return session_clamp_speed(&s->caps, s->cfg.speed_cap,
-				   s->plan.walk_speed);
+	return session_clamp_speed(&s->caps, s->cfg.speed_cap, walk_wanted(s));
+}
+
+/* The speed a segment runs at: a walk (a recovery walk too) never above
+ * the walking ceiling, whatever built the plan; then the wire's clamp. */
+static uint16_t seg_speed(const struct session *s,
+			  const struct plan_segment *seg)
+{
+	uint16_t v = seg->speed;
+
+	if (!seg->jog_like || seg->phase == PLAN_PHASE_RECOVERY)
+		v = MIN(v, s->cfg.walk_max);
+	return session_clamp_speed(&s->caps, s->cfg.speed_cap, v);
 }
 
 static void queue(struct session *s, enum session_cmd_kind kind, int32_t arg)
@@ -257,12 +330,11 @@ static void queue(struct session *s, enum session_cmd_kind kind, int32_t arg)
 	s->n_out++;
 }
 
+/* speed is final: seg_speed() or session_walk_speed(). */
 static void queue_speed(struct session *s, uint16_t speed)
 {
-	uint16_t v = session_clamp_speed(&s->caps, s->cfg.speed_cap, speed);
-
-	if (s->target_speed != v)
-		queue(s, SESSION_CMD_SET_SPEED, v);
+	if (s->target_speed != speed)
+		queue(s, SESSION_CMD_SET_SPEED, speed);
 }
 
 static void queue_incline(struct session *s, int16_t incline)
@@ -347,7 +419,7 @@ static void enter_segment(struct session *s, uint64_t now, long idx)
 
 	s->cur = idx;
 	set_state(s, now, phase_state(seg->phase), SESSION_PAUSE_NONE);
-	queue_speed(s, seg->speed);
+	queue_speed(s, seg_speed(s, seg));
 	queue_incline(s, seg->incline);
 	e = push_event(s, SESSION_EV_SEGMENT, now);
 	e->seg = *seg;
@@ -469,6 +541,8 @@ struct session *session_new(const struct plan *plan,
 		s->cfg.mismatch_kmh = 100;
 	if (!s->cfg.mismatch_ms)
 		s->cfg.mismatch_ms = 15000;
+	if (!s->cfg.walk_max)
+		s->cfg.walk_max = PROFILE_DEFAULT_WALK_MAX;
 	s->state = SESSION_IDLE;
 	s->cur = -1;
 	s->target_speed = NO_TARGET;
@@ -489,6 +563,8 @@ void session_free(struct session *s)
 
 int session_start(struct session *s, uint64_t now_us)
 {
+	if (s->refusal != SESSION_REFUSAL_NONE)
+		return -ENODEV;
 	if (s->state != SESSION_IDLE)
 		return -EALREADY;
 	if (!s->link_up)
@@ -657,10 +733,38 @@ void session_on_link(struct session *s, uint64_t now_us, bool up)
 		s->await_first_data = true;
 }
 
-void session_on_caps(struct session *s, const struct treadmill_caps *caps)
+void session_on_caps(struct session *s, uint64_t now_us,
+		     const struct treadmill_caps *caps)
 {
+	struct session_event *e;
+	enum session_refusal r;
+	int32_t value = 0, limit = 0;
+
 	s->caps = *caps;
 	s->advisory = !caps->can_control;
+	if (session_done(s))
+		return;
+	/* Before the belt moves (caps come before the link is up): the
+	 * speed cap and the walk win over whatever the treadmill says. */
+	r = check_caps(caps, s->cfg.speed_cap, walk_wanted(s), &value, &limit);
+	if (r == SESSION_REFUSAL_NONE)
+		return;
+	s->refusal = r;
+	e = push_event(s, SESSION_EV_REFUSED, now_us);
+	e->refusal = r;
+	e->value = value;
+	e->limit = limit;
+	drop_pending(s);
+	/* A belt already moving (a reconnect found another machine) gets
+	 * a stop: no speed this treadmill may turn into a faster one. */
+	if (s->started)
+		queue(s, SESSION_CMD_STOP, 0);
+	end_session(s, now_us, SESSION_ABORTED);
+}
+
+enum session_refusal session_refused(const struct session *s)
+{
+	return s->refusal;
 }
 
 bool session_advisory(const struct session *s)
@@ -898,8 +1002,7 @@ bool session_next_change(const struct session *s, uint64_t *ret_at_us,
 		return false;
 	next = &s->plan.seg[s->cur + 1];
 	*ret_at_us = real_at(s, next->start_ms);
-	*ret_speed = session_clamp_speed(&s->caps, s->cfg.speed_cap,
-					 next->speed);
+	*ret_speed = seg_speed(s, next);
 	return true;
 }
 
@@ -1025,4 +1128,52 @@ const char *session_alarm_name(enum session_alarm alarm)
 		return "command-failed";
 	}
 	return "unknown";
+}
+
+const char *session_refusal_name(enum session_refusal r)
+{
+	switch (r) {
+	case SESSION_REFUSAL_NONE:
+		return "none";
+	case SESSION_REFUSAL_RANGE_INVALID:
+		return "range-invalid";
+	case SESSION_REFUSAL_INCREMENT:
+		return "increment";
+	case SESSION_REFUSAL_MIN_ABOVE_CAP:
+		return "min-above-cap";
+	case SESSION_REFUSAL_MIN_ABOVE_WALK:
+		return "min-above-walk";
+	case SESSION_REFUSAL_WALK_UNREACHABLE:
+		return "walk-unreachable";
+	}
+	return "unknown";
+}
+
+int session_refusal_text(enum session_refusal r, int32_t value, int32_t limit,
+			 char *buf, size_t len)
+{
+	char v[24], l[24];
+
+	snprintf(v, sizeof(v), "%d.%02d km/h", value / 100, abs(value % 100));
+	snprintf(l, sizeof(l), "%d.%02d km/h", limit / 100, abs(limit % 100));
+	switch (r) {
+	case SESSION_REFUSAL_NONE:
+		break;
+	case SESSION_REFUSAL_RANGE_INVALID:
+		return snprintf(buf, len, "the treadmill reports a speed range from %s down to %s, which cannot be right",
+				l, v);
+	case SESSION_REFUSAL_INCREMENT:
+		return snprintf(buf, len, "the treadmill's speed increment of %s is coarser than the %s paced accepts",
+				v, l);
+	case SESSION_REFUSAL_MIN_ABOVE_CAP:
+		return snprintf(buf, len, "the treadmill's slowest speed, %s, is above the speed cap of %s",
+				v, l);
+	case SESSION_REFUSAL_MIN_ABOVE_WALK:
+		return snprintf(buf, len, "the treadmill's slowest speed, %s, is above the walking pace of %s",
+				v, l);
+	case SESSION_REFUSAL_WALK_UNREACHABLE:
+		return snprintf(buf, len, "the treadmill cannot run near the walking pace of %s (the nearest it allows is %s)",
+				l, v);
+	}
+	return snprintf(buf, len, "the treadmill can be used");
 }

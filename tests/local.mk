@@ -54,7 +54,8 @@ tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
 tests_test_plan_SOURCES = tests/test-plan.c
 tests_test_plan_CPPFLAGS = $(test_cppflags)
-tests_test_scaleback_SOURCES = tests/test-scaleback.c
+tests_test_scaleback_SOURCES = tests/test-scaleback.c \
+	tests/common/gen-profile.c tests/common/gen-profile.h
 tests_test_scaleback_CPPFLAGS = $(test_cppflags)
 tests_test_programme_SOURCES = tests/test-programme.c
 tests_test_programme_CPPFLAGS = $(test_cppflags)

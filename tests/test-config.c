@@ -21,6 +21,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->plugin_dir, PLUGINDIR);
 	ck_assert_uint_eq(c->n_plugins, 0);
 	ck_assert_uint_eq(c->speedup, 1);
+	ck_assert_uint_eq(c->limits.walk_max, 650);
 	config_free(c);
 }
 END_TEST
@@ -29,7 +30,7 @@ START_TEST(test_full)
 {
 	static const char text[] =
 		"treadmill = { address = \"unix:/tmp/tm\"; adapter = \"hci1\"; };\n"
-		"user = { walk = 4.5; jog = 7; speed_cap = 8.5; };\n"
+		"user = { walk = 4.5; jog = 7; speed_cap = 8.5; walk_max = 6; };\n"
 		"profile = \"demo\";\n"
 		"programme = \"/p/rtr.programme\";\n"
 		"profile_dir = \"/p\";\n"
@@ -47,6 +48,7 @@ START_TEST(test_full)
 	ck_assert_uint_eq(c->limits.walk_speed, 450);
 	ck_assert_uint_eq(c->limits.jog_speed, 700);
 	ck_assert_uint_eq(c->limits.speed_cap, 850);
+	ck_assert_uint_eq(c->limits.walk_max, 600);
 	ck_assert_str_eq(c->profile, "demo");
 	ck_assert_str_eq(c->programme, "/p/rtr.programme");
 	ck_assert_str_eq(c->profile_dir, "/p");
@@ -87,6 +89,9 @@ static const struct {
 	{ "user = { jog = 9.0;\n speed_cap = 8.0; };\n", "t.conf:1: jog 9.0 km/h is above speed_cap 8.0 km/h" },
 	{ "user = {\n walk = 7.0; jog = 6.5; };\n", "t.conf:2: walk 7.0 km/h must be slower than jog 6.5 km/h" },
 	{ "user = { spead_cap = 8.0; };\n", "t.conf:1: unknown key 'spead_cap' in user" },
+	{ "user = {\n walk = 6.6; };\n", "t.conf:2: walk 6.6 km/h is above walk_max 6.5 km/h (the walking ceiling)" },
+	{ "user = { walk = 5.5;\n walk_max = 5.0; };\n", "t.conf:1: walk 5.5 km/h is above walk_max 5.0 km/h (the walking ceiling)" },
+	{ "user = {\n walk_max = 9.0; };\n", "t.conf:2: walk_max must be between 2 and 8 km/h" },
 	{ "state_dir = \"relative\";\n", "t.conf:1: state_dir must be an absolute path" },
 	{ "profile_dir = \"/a\x01\" \"b\";\n", "t.conf:1: profile_dir contains a control character" },
 	{ "control = { socket = \"/run/paced/a-very-long-socket-path-that-does-not-fit-into-sun-path-of-a-unix-socket-address-at-all-not-even-close\"; };\n",

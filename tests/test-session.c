@@ -137,19 +137,45 @@ static bool has_event(enum session_event_kind kind, size_t from)
 	return false;
 }
 
+/* Index of the first event of kind at or after from, or -1. */
+static long find_event(enum session_event_kind kind, size_t from)
+{
+	for (size_t i = from; i < n_evs; i++)
+		if (evs[i].kind == kind)
+			return (long) i;
+	return -1;
+}
+
+/* The plan time the belt was first commanded speed (at or after from). */
+static long speed_cmd_at(int32_t speed, size_t from)
+{
+	for (size_t i = from; i < n_evs; i++)
+		if (evs[i].kind == SESSION_EV_COMMAND &&
+		    evs[i].cmd.kind == SESSION_CMD_SET_SPEED &&
+		    evs[i].cmd.arg == speed)
+			return (long) evs[i].profile_ms;
+	return -1;
+}
+
+static struct session_config cfg;
+
+static void make_session_plan(struct plan *p)
+{
+	scaleback_policy_default(&pol);
+	s = session_new(p, &pol, &cfg);
+	ck_assert_ptr_nonnull(s);
+	plan_clear(p);
+	session_on_link(s, now, true);
+	pump();
+}
+
 static void make_session(const char *spec, uint32_t speedup)
 {
-	struct session_config cfg = { .speedup = speedup, .countdown_ms = 3000,
-				      .speed_cap = 1000 };
 	struct plan p = { 0 };
 
 	build_plan(&p, spec);
-	scaleback_policy_default(&pol);
-	s = session_new(&p, &pol, &cfg);
-	ck_assert_ptr_nonnull(s);
-	plan_clear(&p);
-	session_on_link(s, now, true);
-	pump();
+	cfg.speedup = speedup;
+	make_session_plan(&p);
 }
 
 static void setup(void)
@@ -159,6 +185,9 @@ static void setup(void)
 	n_evs = 0;
 	auto_ack = true;
 	s = NULL;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.countdown_ms = 3000;
+	cfg.speed_cap = 1000;
 }
 
 static void teardown(void)
@@ -379,7 +408,7 @@ START_TEST(plan_clock_runs_at_once_for_advisory)
 	struct treadmill_caps caps = { .can_control = false };
 
 	make_session("w60 j60 c60", 1);
-	session_on_caps(s, &caps);
+	session_on_caps(s, now, &caps);
 	auto_ack = false;
 	start_running();
 	run_until(now + S(10));
@@ -633,15 +662,17 @@ START_TEST(safety_commands_clamped_to_supported_range)
 	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 750), 700);
 	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 20), 100);
 	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 512), 500);
-	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 530), 550);
-	/* The cap wins over rounding up. */
+	/* Down to the grid, never up. */
+	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 530), 500);
+	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 549), 500);
+	ck_assert_uint_eq(session_clamp_speed(&caps, 0, 550), 550);
 	ck_assert_uint_eq(session_clamp_speed(&caps, 540, 540), 500);
 	ck_assert_int_eq(session_clamp_incline(&caps, -20), 0);
-	ck_assert_int_eq(session_clamp_incline(&caps, 23), 25);
+	ck_assert_int_eq(session_clamp_incline(&caps, 23), 20);
 	ck_assert_int_eq(session_clamp_incline(&caps, 150), 100);
 
 	make_session("w60 j60 c60", 1);
-	session_on_caps(s, &caps);
+	session_on_caps(s, now, &caps);
 	start_running();
 	run_until(now + S(61));
 	ck_assert_int_eq(sent[n_sent - 1].arg, 700);
@@ -651,6 +682,263 @@ END_TEST
 START_TEST(safety_speed_cap_applies_without_caps)
 {
 	ck_assert_uint_eq(session_clamp_speed(NULL, 1000, 1600), 1000);
+}
+END_TEST
+
+/* ---- the treadmill's limits never beat paced's ---- */
+
+/*
+ * A treadmill reporting 15-20 km/h (cap 10) was sent 15.00 as the warm-up
+ * walk: the cap lowered the ceiling, the minimum raised the value. Such a
+ * treadmill is refused before the belt moves; nothing is ever sent.
+ */
+START_TEST(safety_speed_cap_wins_over_treadmill_range)
+{
+	struct treadmill_caps caps = {
+		.can_control = true, .has_speed_range = true,
+		.speed_min = 1500, .speed_max = 2000, .speed_inc = 10,
+	};
+	char text[256];
+	long i;
+
+	ck_assert_uint_le(session_clamp_speed(&caps, 1000, 500), 1000);
+	ck_assert_uint_le(session_clamp_speed(&caps, 1000, 1800), 1000);
+	ck_assert_int_eq(session_check_caps(&caps, 1000, 500),
+			 SESSION_REFUSAL_MIN_ABOVE_CAP);
+	make_session("w60 j60 c60", 1);
+	session_on_caps(s, now, &caps);
+	pump();
+	i = find_event(SESSION_EV_REFUSED, 0);
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(evs[i].refusal, SESSION_REFUSAL_MIN_ABOVE_CAP);
+	session_refusal_text(evs[i].refusal, evs[i].value, evs[i].limit, text,
+			     sizeof(text));
+	ck_assert_str_eq(text, "the treadmill's slowest speed, 15.00 km/h, is above the speed cap of 10.00 km/h");
+	ck_assert_str_eq(session_refusal_name(evs[i].refusal), "min-above-cap");
+	ck_assert_int_eq(session_refused(s), SESSION_REFUSAL_MIN_ABOVE_CAP);
+	ck_assert(session_done(s));
+	ck_assert(!session_completed(s));
+	ck_assert_int_eq(session_start(s, now), -ENODEV);
+	pump();
+	run_until(now + S(600));
+	ck_assert_uint_eq(n_sent, 0);
+}
+END_TEST
+
+/* Whatever a treadmill reports, no speed above the cap ever, and none
+ * above what was asked but for the machine's own minimum. */
+START_TEST(safety_no_command_above_cap_whatever_the_treadmill_reports)
+{
+	uint32_t x = 0x12345678u;
+
+	for (int i = 0; i < 200000; i++) {
+		struct treadmill_caps c = { .can_control = true,
+					    .has_speed_range = true };
+		uint16_t cap, speed, v;
+
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		c.speed_min = (uint16_t) (x % 3000);
+		c.speed_max = (uint16_t) ((x >> 12) % 4000);
+		c.speed_inc = (uint16_t) (i % 7 == 0 ? 65535 : (x >> 3) % 250);
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		cap = (uint16_t) (100 + x % 2400);
+		speed = (uint16_t) ((x >> 8) % 3000);
+		v = session_clamp_speed(&c, cap, speed);
+		ck_assert_uint_le(v, cap);
+		if (c.speed_max >= c.speed_min && speed >= c.speed_min)
+			ck_assert_uint_le(v, speed);
+		else
+			ck_assert(v <= speed || v == c.speed_min);
+	}
+}
+END_TEST
+
+/* A treadmill that cannot go as slow as the walk is refused. */
+START_TEST(safety_treadmill_slowest_above_walk_is_refused)
+{
+	struct treadmill_caps caps = {
+		.can_control = true, .has_speed_range = true,
+		.speed_min = 600, .speed_max = 2000, .speed_inc = 10,
+	};
+
+	make_session("w60 j60 c60", 1);
+	session_on_caps(s, now, &caps);
+	pump();
+	ck_assert_int_eq(session_refused(s), SESSION_REFUSAL_MIN_ABOVE_WALK);
+	ck_assert_int_eq(session_start(s, now), -ENODEV);
+	ck_assert_uint_eq(n_sent, 0);
+	/* At the walk exactly is fine. */
+	caps.speed_min = WALK;
+	ck_assert_int_eq(session_check_caps(&caps, 1000, WALK),
+			 SESSION_REFUSAL_NONE);
+	/* Advisory treadmills and ones without a range are not refused:
+	 * the cap alone applies. */
+	caps.can_control = false;
+	caps.speed_min = 1500;
+	ck_assert_int_eq(session_check_caps(&caps, 1000, WALK),
+			 SESSION_REFUSAL_NONE);
+	caps.can_control = true;
+	caps.has_speed_range = false;
+	ck_assert_int_eq(session_check_caps(&caps, 1000, WALK),
+			 SESSION_REFUSAL_NONE);
+}
+END_TEST
+
+/*
+ * A walk of 5.0 became 6.0 or 10.0 with increments of 6 or 10 km/h, and
+ * an increment of 655.35 sent 0.00. Rounding goes down, increments above
+ * 1 km/h are refused, and so is a grid that leaves the walk more than
+ * 0.5 km/h away.
+ */
+START_TEST(safety_rounding_to_increment_never_rounds_up)
+{
+	struct treadmill_caps caps = {
+		.can_control = true, .has_speed_range = true,
+		.speed_min = 0, .speed_max = 2000,
+	};
+	static const uint16_t absurd[] = { 600, 1000, 65535, 101 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(absurd); i++) {
+		caps.speed_inc = absurd[i];
+		ck_assert_uint_le(session_clamp_speed(&caps, 1000, WALK), WALK);
+		ck_assert_int_eq(session_check_caps(&caps, 1000, WALK),
+				 SESSION_REFUSAL_INCREMENT);
+	}
+	/* 1.0 km/h from 0.5 reaches 5.0 exactly; from 0.3 only 4.3. */
+	caps.speed_inc = 100;
+	caps.speed_min = 50;
+	ck_assert_uint_eq(session_clamp_speed(&caps, 1000, WALK), 450);
+	ck_assert_int_eq(session_check_caps(&caps, 1000, 500),
+			 SESSION_REFUSAL_NONE);
+	caps.speed_min = 30;
+	ck_assert_uint_eq(session_clamp_speed(&caps, 1000, WALK), 430);
+	ck_assert_int_eq(session_check_caps(&caps, 1000, WALK),
+			 SESSION_REFUSAL_WALK_UNREACHABLE);
+	/* A range ending below the walk. */
+	caps.speed_min = 0;
+	caps.speed_inc = 10;
+	caps.speed_max = 440;
+	ck_assert_int_eq(session_check_caps(&caps, 1000, WALK),
+			 SESSION_REFUSAL_WALK_UNREACHABLE);
+	caps.speed_max = 460;
+	ck_assert_int_eq(session_check_caps(&caps, 1000, WALK),
+			 SESSION_REFUSAL_NONE);
+	/* Nonsense ranges are refused too. */
+	caps.speed_min = 900;
+	caps.speed_max = 100;
+	ck_assert_int_eq(session_check_caps(&caps, 1000, WALK),
+			 SESSION_REFUSAL_RANGE_INVALID);
+
+	/* A session on a 0.3 km/h grid from 0.5: every speed on the grid,
+	 * none above what the plan asked. */
+	caps.speed_min = 50;
+	caps.speed_max = 1800;
+	caps.speed_inc = 30;
+	make_session("w60 j60 w60 c60", 1);
+	session_on_caps(s, now, &caps);
+	start_running();
+	run_until(now + S(240));
+	ck_assert_int_eq(session_state(s), SESSION_FINISHED);
+	for (size_t i = 0; i < n_sent; i++) {
+		if (sent[i].kind != SESSION_CMD_SET_SPEED)
+			continue;
+		ck_assert_int_eq((sent[i].arg - 50) % 30, 0);
+		ck_assert_int_le(sent[i].arg, JOG);
+	}
+	ck_assert_int_ge(speed_cmd_at(740, 0), 0);	/* 7.5 -> 7.4 */
+}
+END_TEST
+
+/* Inclines: the profile's, within -6..15 %, never one taken from the
+ * treadmill's range (a machine whose range starts at 5 % gets 0 or 2 %,
+ * not 5 %). */
+START_TEST(safety_inclines_use_paced_limits_not_the_treadmill_range)
+{
+	struct treadmill_caps caps = {
+		.can_control = true, .has_incline_range = true,
+		.incline_min = 50, .incline_max = 150, .incline_inc = 10,
+	};
+
+	ck_assert_int_eq(session_clamp_incline(&caps, 0), 0);
+	ck_assert_int_eq(session_clamp_incline(&caps, 20), 20);
+	ck_assert_int_eq(session_clamp_incline(&caps, 75), 70);
+	ck_assert_int_eq(session_clamp_incline(&caps, 300), 150);
+	ck_assert_int_eq(session_clamp_incline(&caps, -100), -60);
+	caps.incline_min = -300;
+	caps.incline_max = 400;
+	ck_assert_int_eq(session_clamp_incline(&caps, 400), 150);
+	ck_assert_int_eq(session_clamp_incline(&caps, -200), -60);
+	ck_assert_int_eq(session_clamp_incline(&caps, -25), -20);
+	ck_assert_int_eq(session_clamp_incline(NULL, 200), 150);
+
+	caps.incline_min = 50;
+	caps.incline_max = 150;
+	make_session("w60 h60 c60", 1);
+	session_on_caps(s, now, &caps);
+	start_running();
+	run_until(now + S(200));
+	for (size_t i = 0; i < n_sent; i++)
+		if (sent[i].kind == SESSION_CMD_SET_INCLINE)
+			ck_assert(sent[i].arg == 0 || sent[i].arg == 20);
+}
+END_TEST
+
+/* A walk pace of 9.9 next to a jog of 10.0 ran its "recovery walk" at
+ * 9.9: every walk is held to the walking ceiling (6.5 by default). */
+START_TEST(safety_recovery_walk_is_a_walk)
+{
+	struct plan p = { 0 };
+
+	build_plan(&p, "w60 j120 w60 j120 c60");
+	p.walk_speed = 990;
+	for (size_t i = 0; i < p.n; i++)
+		p.seg[i].speed = p.seg[i].jog_like ? 1000 : 990;
+	cfg.speed_cap = 1200;
+	make_session_plan(&p);
+	ck_assert_uint_eq(session_walk_speed(s), 650);
+	start_running();
+	run_until(now + S(70));
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), 1);
+	pump();
+	run_until(now + S(600));
+	ck_assert_int_eq(session_state(s), SESSION_FINISHED);
+	for (size_t i = 0; i < n_sent; i++)
+		if (sent[i].kind == SESSION_CMD_SET_SPEED)
+			ck_assert(sent[i].arg == 650 || sent[i].arg == 1000);
+	ck_assert_int_ge(speed_cmd_at(650, 0), 0);
+	/* A lower ceiling from paced.conf binds the session too. */
+	session_free(s);
+	build_plan(&p, "w60 j60 c60");
+	cfg.walk_max = 450;
+	make_session_plan(&p);
+	ck_assert_uint_eq(session_walk_speed(s), 450);
+}
+END_TEST
+
+/* A reconnect that finds a treadmill paced must refuse, with the belt
+ * moving: a stop, never a speed. */
+START_TEST(safety_refused_treadmill_after_reconnect_gets_a_stop)
+{
+	struct treadmill_caps bad = {
+		.can_control = true, .has_speed_range = true,
+		.speed_min = 1500, .speed_max = 2000, .speed_inc = 10,
+	};
+	size_t before;
+
+	make_session("w60 j300 c60", 1);
+	start_running();
+	run_until(now + S(100));
+	session_on_link(s, now, false);
+	pump();
+	before = n_sent;
+	session_on_caps(s, now, &bad);
+	session_on_link(s, now, true);
+	pump();
+	data(750);
+	run_until(now + S(60));
+	ck_assert_int_eq(session_state(s), SESSION_ABORTED);
+	ck_assert_uint_eq(count_cmd(SESSION_CMD_SET_SPEED, before), 0);
+	ck_assert_uint_eq(count_cmd(SESSION_CMD_STOP, before), 1);
 }
 END_TEST
 
@@ -748,7 +1036,7 @@ START_TEST(advisory_treadmill_gets_advice_never_commands)
 	bool walk_advised = false;
 
 	make_session("w60 j600 c60", 1);
-	session_on_caps(s, &caps);
+	session_on_caps(s, now, &caps);
 	ck_assert(session_advisory(s));
 	start_running();
 	run_until(now + S(70));
@@ -825,6 +1113,13 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, safety_stop_request_walks_then_stops);
 	tcase_add_test(tc, safety_commands_clamped_to_supported_range);
 	tcase_add_test(tc, safety_speed_cap_applies_without_caps);
+	tcase_add_test(tc, safety_speed_cap_wins_over_treadmill_range);
+	tcase_add_test(tc, safety_no_command_above_cap_whatever_the_treadmill_reports);
+	tcase_add_test(tc, safety_treadmill_slowest_above_walk_is_refused);
+	tcase_add_test(tc, safety_rounding_to_increment_never_rounds_up);
+	tcase_add_test(tc, safety_inclines_use_paced_limits_not_the_treadmill_range);
+	tcase_add_test(tc, safety_recovery_walk_is_a_walk);
+	tcase_add_test(tc, safety_refused_treadmill_after_reconnect_gets_a_stop);
 	suite_add_tcase(su, tc);
 
 	tc = tcase_create("symptoms");
