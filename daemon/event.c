@@ -28,6 +28,8 @@ static const char *session_event_name(enum session_event_kind kind)
 		return "advice";
 	case SESSION_EV_REFUSED:
 		return "refused";
+	case SESSION_EV_CUE:
+		return "cue";
 	}
 	return "unknown";
 }
@@ -153,6 +155,9 @@ void event_session_fields(struct json *j, const struct session_event *ev)
 		json_key(j, "outcome");
 		json_string(j, session_state_name(ev->state));
 		break;
+	case SESSION_EV_CUE:
+		/* The runner reports cues as EVENT_CUE, with their words. */
+		break;
 	case SESSION_EV_REFUSED: {
 		char text[256];
 
@@ -167,6 +172,26 @@ void event_session_fields(struct json *j, const struct session_event *ev)
 	}
 }
 
+void event_cue_fields(struct json *j, const struct event_cue *cue)
+{
+	json_key(j, "session_s");
+	json_fixed(j, cue->profile_ms / 100, 1);
+	json_key(j, "kind");
+	json_string(j, cue->kind ? cue->kind : "");
+	json_key(j, "text");
+	json_string(j, cue->text ? cue->text : "");
+	if (cue->speed)
+		speed_field(j, "speed_kmh", cue->speed);
+	if (cue->in_s >= 0) {
+		json_key(j, "in_s");
+		json_int(j, cue->in_s);
+	}
+	if (cue->follows) {
+		json_key(j, "follows");
+		json_bool(j, true);
+	}
+}
+
 void event_json(struct json *j, const struct event *ev)
 {
 	json_object_begin(j);
@@ -177,10 +202,7 @@ void event_json(struct json *j, const struct event *ev)
 		event_session_fields(j, &ev->session);
 		break;
 	case EVENT_CUE:
-		json_key(j, "kind");
-		json_string(j, ev->cue.kind ? ev->cue.kind : "");
-		json_key(j, "text");
-		json_string(j, ev->cue.text ? ev->cue.text : "");
+		event_cue_fields(j, &ev->cue);
 		break;
 	case EVENT_SESSION_START:
 	case EVENT_SESSION_END:

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "advisory.h"
+#include "cue.h"
 #include "event.h"
 #include "json.h"
 #include "mainloop.h"
@@ -30,6 +31,8 @@ struct runner_info {
 	const char *treadmill;		/* address as given */
 	uint32_t speedup;
 	uint32_t sample_ms;		/* real time between log samples; 0: 5000 */
+	const struct cue_config *cues;	/* cue words; NULL: the built-in */
+	enum units units;		/* for what a person reads or hears */
 };
 
 /*

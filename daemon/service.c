@@ -85,8 +85,8 @@ const char *service_status(const struct service *s)
 
 static void on_event(const struct event *ev, void *user_data)
 {
-	/* The journal gets the cues of advisory sessions: the person may be
-	 * told by a speaker the journal cannot see. */
+	/* The journal gets the cues: the person may be told by a speaker
+	 * the journal cannot see. */
 	if (ev->kind == EVENT_CUE)
 		log_notice("%s", ev->cue.text);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cue.h"
 #include "plan.h"
 #include "scaleback.h"
 #include "treadmill.h"
@@ -31,6 +32,22 @@
  * becomes a SESSION_EV_ADVICE event for the person ("walk at 5.0 km/h"),
  * and the speed-mismatch alarm checks that the belt followed. Nothing in
  * advisory mode ever claims the belt was changed.
+ *
+ * Cues (SESSION_EV_CUE, struct cue): the same engine in both modes tells
+ * the person what is coming (docs/design.md: no speed increase without
+ * warning). Its safety rule: a speed above the one the belt was last
+ * given is queued only after a countdown cue naming that speed, at least
+ * cue_lead_ms of plan time earlier, said while the belt was already at the
+ * lower speed. Where the plan leaves less time (a short walk between jogs,
+ * a jog right after a resume, a reconnect or a late tick), the increase
+ * waits: the slower segment goes on until the countdown has had its lead,
+ * and the faster one starts that much later but ends on time (never more
+ * running than planned, and every later boundary stays where it was; a
+ * faster segment shorter than the wait is walked whole). The one exception
+ * is the belt's (re)start, which only an explicit start or resume brings:
+ * it goes to at most walking pace, announced by a countdown cue when the
+ * start is asked for (session_config.countdown_ms ahead); a plan that
+ * begins faster than the walk starts at the walk and counts down to it.
  *
  * Treadmill limits (session_on_caps()): the speed cap and the walking
  * ceiling win over anything a treadmill reports. A treadmill whose range
@@ -91,6 +108,7 @@ enum session_event_kind {
 	SESSION_EV_ALARM,	/* alarm raised (active) or cleared */
 	SESSION_EV_END,		/* finished or aborted: summary below */
 	SESSION_EV_ADVICE,	/* advisory treadmill: tell the person cmd */
+	SESSION_EV_CUE,		/* tell the person: cue */
 	SESSION_EV_REFUSED,	/* the treadmill cannot be used: refusal */
 };
 
@@ -136,6 +154,7 @@ struct session_event {
 					 * REFUSED: the treadmill's figure */
 	int32_t limit;			/* REFUSED: paced's figure it breaks */
 	enum session_refusal refusal;	/* REFUSED */
+	struct cue cue;			/* CUE */
 };
 
 struct session_config {
@@ -147,6 +166,10 @@ struct session_config {
 	uint32_t mismatch_ms;		/* real time; 0 = 15000 */
 	uint16_t walk_max;		/* 0.01 km/h: no walk above it (a
 					 * recovery walk neither); 0 = 650 */
+	uint32_t cue_lead_ms;		/* plan time from a countdown cue to
+					 * its increase; 0 = 10000 */
+	bool cue_ticks;			/* 3, 2, 1 before each increase */
+	unsigned form_every;		/* a form cue every Nth jog; 0 none */
 };
 
 struct session;

@@ -59,7 +59,8 @@ tests_test_scaleback_SOURCES = tests/test-scaleback.c \
 tests_test_scaleback_CPPFLAGS = $(test_cppflags)
 tests_test_programme_SOURCES = tests/test-programme.c
 tests_test_programme_CPPFLAGS = $(test_cppflags)
-tests_test_session_SOURCES = tests/test-session.c
+tests_test_session_SOURCES = tests/test-session.c \
+	tests/common/cue-check.c tests/common/cue-check.h
 tests_test_session_CPPFLAGS = $(test_cppflags)
 tests_test_history_SOURCES = tests/test-history.c
 tests_test_history_CPPFLAGS = $(test_cppflags)

@@ -13,7 +13,7 @@
 #include <check.h>
 #include <libconfig.h>
 
-#include "advisory.h"
+#include "cue.h"
 #include "log.h"
 #include "mainloop.h"
 #include "plugin.h"
@@ -28,15 +28,18 @@ static config_t cfg;
  * The speaker: one line per run with its argument count, each argument
  * in brackets, what its stdin is and its blocked and ignored signals.
  * "linger" cues keep talking, through a child of their own as a wrapper
- * around a synthesizer would; "fail" cues exit 3. OVERLAP means a run
- * started while a lingering one still lived.
+ * around a synthesizer would; "pause" cues take a moment and say when
+ * they finish; "fail" cues exit 3. OVERLAP means a run started while a
+ * lingering or pausing one still lived.
  */
 static const char say_script[] =
 	"#!/bin/sh\n"
 	"t=%s\n"
-	"if [ -f $t/slow.pid ] && kill -0 \"$(cat $t/slow.pid)\" 2>/dev/null; then\n"
-	"	echo OVERLAP >> $t/out\n"
-	"fi\n"
+	"for f in $t/slow.pid $t/pause.pid; do\n"
+	"	if [ -f $f ] && kill -0 \"$(cat $f)\" 2>/dev/null; then\n"
+	"		echo OVERLAP >> $t/out\n"
+	"	fi\n"
+	"done\n"
 	"sig=$(grep -E '^Sig(Blk|Ign)' /proc/$$/status | tr -d ' \\t\\n')\n"
 	"{ printf '%%s|' \"$#\"; printf '[%%s]' \"$@\";\n"
 	"  printf '|%%s|%%s\\n' \"$(readlink /proc/self/fd/0)\" \"$sig\"; } >> $t/out\n"
@@ -44,6 +47,8 @@ static const char say_script[] =
 	"*linger*)	sleep 30 & echo $! > $t/sleep.tmp; echo $$ > $t/slow.tmp\n"
 	"	mv $t/sleep.tmp $t/sleep.pid; mv $t/slow.tmp $t/slow.pid\n"
 	"	wait; echo \"finished $*\" >> $t/out;;\n"
+	"*pause*)	echo $$ > $t/pause.pid; sleep 0.3\n"
+	"	echo \"finished $*\" >> $t/out;;\n"
 	"*fail*)	exit 3;;\n"
 	"esac\n";
 
@@ -193,6 +198,18 @@ static void emit(const char *name, const char *kind, const char *text)
 	plugin_host_emit(host, &ev);
 }
 
+/* A cue that completes the one before it, at the same instant. */
+static void emit_follows(const char *kind, const char *text)
+{
+	struct event ev = {
+		.kind = EVENT_CUE,
+		.cue = { .kind = kind, .text = text, .speed = 500, .in_s = -1,
+			 .follows = true, .profile_ms = 60000 },
+	};
+
+	plugin_host_emit(host, &ev);
+}
+
 static int read_pid(const char *base)
 {
 	char p[700];
@@ -294,6 +311,44 @@ START_TEST(test_newest_supersedes)
 }
 END_TEST
 
+/* Cues of one instant are one announcement: said in turn, none cut. */
+START_TEST(test_same_instant_in_turn)
+{
+	const char *out, *a, *b, *c;
+	int sh, sl;
+
+	ck_assert_int_eq(load_say(""), 0);
+	emit("cue", "change", "pause: jog now");
+	emit_follows("last", "last jog");
+	emit_follows("form", "Land softly.");
+	ck_assert(pump_until(out_path, "[Land softly.]"));
+	out = slurp(out_path);
+	a = strstr(out, "finished pause: jog now");
+	b = strstr(out, "[last jog]");
+	c = strstr(out, "[Land softly.]");
+	ck_assert_msg(a && b && c && a < b && b < c, "%s", out);
+	ck_assert(!has(out_path, "OVERLAP"));
+
+	/* A new instant still cuts everything short, what waits too. */
+	emit("cue", "countdown", "linger: jog in 10 seconds");
+	emit_follows("halfway", "halfway");
+	for (int i = 0; i < 100 && !read_pid("slow.pid"); i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	sh = read_pid("slow.pid");
+	sl = read_pid("sleep.pid");
+	emit("cue", "symptom", "walking now");
+	ck_assert(pump_until(out_path, "[walking now]"));
+	ck_assert(!has(out_path, "[halfway]"));
+	ck_assert(!has(out_path, "finished linger"));
+	ck_assert(dead(sh));
+	for (int i = 0; i < 100 && !dead(sl); i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	/* A follows that finds nothing under way is said at once. */
+	emit_follows("last", "alone");
+	ck_assert(pump_until(out_path, "[alone]"));
+}
+END_TEST
+
 START_TEST(test_exit_kills)
 {
 	int sh, sl;
@@ -342,32 +397,33 @@ START_TEST(test_config_errors)
 END_TEST
 
 /* -Wswitch-enum fails the build here when the daemon gains a cue kind:
- * add it to kinds below and to the plugin's list. */
-static void known_kind(enum advisory_cue_kind k)
+ * add it to the plugin's list too. */
+static void known_kind(enum cue_kind k)
 {
 	switch (k) {
-	case ADVISORY_CUE_CHANGE:
-	case ADVISORY_CUE_SYMPTOM:
-	case ADVISORY_CUE_COUNTDOWN:
-	case ADVISORY_CUE_ALARM:
-	case ADVISORY_CUE_COMPLIED:
+	case CUE_COUNTDOWN:
+	case CUE_CHANGE:
+	case CUE_HALFWAY:
+	case CUE_LAST:
+	case CUE_COOLDOWN:
+	case CUE_FINISH:
+	case CUE_SYMPTOM:
+	case CUE_FORM:
+	case CUE_ALARM:
+	case CUE_COMPLIED:
 		break;
 	}
 }
 
 START_TEST(test_kinds_match_daemon)
 {
-	static const enum advisory_cue_kind kinds[] = {
-		ADVISORY_CUE_CHANGE, ADVISORY_CUE_SYMPTOM,
-		ADVISORY_CUE_COUNTDOWN, ADVISORY_CUE_ALARM,
-		ADVISORY_CUE_COMPLIED,
-	};
 	char group[512] = "kinds = [ ";
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		known_kind(kinds[i]);
+	for (int i = 0; i < CUE_KIND_COUNT; i++) {
+		known_kind((enum cue_kind) i);
 		snprintf(group + strlen(group), sizeof(group) - strlen(group),
-			 "%s\"%s\"", i ? ", " : "", advisory_cue_kind_name(kinds[i]));
+			 "%s\"%s\"", i ? ", " : "",
+			 cue_kind_name((enum cue_kind) i));
 	}
 	strcat(group, " ];");
 	/* Every name the daemon sends is a kind the plugin accepts. */
@@ -387,6 +443,7 @@ int main(void)
 	tcase_add_test(tc, test_runs_with_text);
 	tcase_add_test(tc, test_filters);
 	tcase_add_test(tc, test_newest_supersedes);
+	tcase_add_test(tc, test_same_instant_in_turn);
 	tcase_add_test(tc, test_exit_kills);
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_kinds_match_daemon);

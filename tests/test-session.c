@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cue-check.h"
 #include "session.h"
 #include "util.h"
 
@@ -22,7 +23,7 @@ static uint64_t now;
 static struct session_cmd sent[256];
 static uint64_t sent_at[256];
 static size_t n_sent;
-static struct session_event evs[512];
+static struct session_event evs[4096];
 static size_t n_evs;
 /* When false, commands stay in flight until ack() is called. */
 static bool auto_ack;
@@ -137,13 +138,41 @@ static bool has_event(enum session_event_kind kind, size_t from)
 	return false;
 }
 
-/* Index of the first event of kind at or after from, or -1. */
+/* Index of the first event of kind (a cue of cue kind) at or after from,
+ * or -1. */
 static long find_event(enum session_event_kind kind, size_t from)
 {
 	for (size_t i = from; i < n_evs; i++)
 		if (evs[i].kind == kind)
 			return (long) i;
 	return -1;
+}
+
+static long find_cue(enum cue_kind kind, size_t from)
+{
+	for (size_t i = from; i < n_evs; i++)
+		if (evs[i].kind == SESSION_EV_CUE && evs[i].cue.kind == kind)
+			return (long) i;
+	return -1;
+}
+
+/* The next countdown but the start's (said before the belt moves). */
+static long find_lead(size_t from)
+{
+	for (long i = find_cue(CUE_COUNTDOWN, from); i >= 0;
+	     i = find_cue(CUE_COUNTDOWN, (size_t) i + 1))
+		if (evs[i].state != SESSION_COUNTDOWN && !evs[i].cue.tick)
+			return i;
+	return -1;
+}
+
+static size_t count_cues(enum cue_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_evs; i++)
+		n += evs[i].kind == SESSION_EV_CUE && evs[i].cue.kind == kind;
+	return n;
 }
 
 /* The plan time the belt was first commanded speed (at or after from). */
@@ -176,6 +205,16 @@ static void make_session(const char *spec, uint32_t speedup)
 	build_plan(&p, spec);
 	cfg.speedup = speedup;
 	make_session_plan(&p);
+}
+
+/* The engine's rules over everything so far (tests/common/cue-check.c). */
+static struct cue_check check_cues(void)
+{
+	struct cue_check r;
+
+	ck_assert_uint_lt(n_evs, ARRAY_SIZE(evs));
+	cue_check_events(evs, n_evs, session_walk_speed(s), 10000, &r);
+	return r;
 }
 
 static void setup(void)
@@ -266,11 +305,17 @@ START_TEST(segment_boundaries_at_absolute_deadlines)
 	ck_assert_uint_eq(start, T0 + 150000);	/* 3 s countdown / 20 */
 	run_until(start);
 	for (int k = 1; k <= 4; k++) {
-		uint64_t d;
+		uint64_t d, b = start + (uint64_t) k * S(3);
 
 		data(WALK);
-		d = session_next_deadline(s);
-		ck_assert_uint_eq(d, start + (uint64_t) k * S(3));
+		/* Cues on the way (a countdown, halfway) come on time: a late
+		 * countdown would rightly make its increase wait. */
+		while ((d = session_next_deadline(s)) < b) {
+			now = d;
+			session_tick(s, now);
+			pump();
+		}
+		ck_assert_uint_eq(d, b);
 		/* Tick 37 ms late: the next deadline must not slip. */
 		now = d + 37000;
 		session_tick(s, now);
@@ -444,6 +489,21 @@ START_TEST(safety_symptom_press_sends_walk_pace_first)
 	ck_assert(has_event(SESSION_EV_SYMPTOM, before_ev));
 	ck_assert(has_event(SESSION_EV_SCALEBACK, before_ev));
 	ck_assert_int_eq(session_state(s), SESSION_RECOVERY);
+	/* The cue comes after the command (the shells send commands before
+	 * they render any event): what happened, and what changes. */
+	{
+		long i = find_cue(CUE_SYMPTOM, before_ev);
+
+		ck_assert_int_ge(i, 0);
+		ck_assert_uint_eq(evs[i].cue.speed, WALK);
+		ck_assert_uint_eq(evs[i].cue.press, 1);
+		ck_assert_uint_eq(evs[i].cue.step.jog_time, 500);
+		ck_assert_uint_eq(evs[i].cue.duration_ms, pol.recovery_ms);
+		/* It stands for the recovery walk's change cue. */
+		ck_assert_int_lt(find_cue(CUE_CHANGE, (size_t) i), 0);
+	}
+	run_until(now + S(600));
+	check_cues();
 }
 END_TEST
 
@@ -685,6 +745,7 @@ START_TEST(safety_speed_cap_applies_without_caps)
 }
 END_TEST
 
+
 /* ---- the treadmill's limits never beat paced's ---- */
 
 /*
@@ -722,6 +783,7 @@ START_TEST(safety_speed_cap_wins_over_treadmill_range)
 	pump();
 	run_until(now + S(600));
 	ck_assert_uint_eq(n_sent, 0);
+	ck_assert_uint_eq(count_cues(CUE_FINISH), 0);
 }
 END_TEST
 
@@ -939,6 +1001,7 @@ START_TEST(safety_refused_treadmill_after_reconnect_gets_a_stop)
 	ck_assert_int_eq(session_state(s), SESSION_ABORTED);
 	ck_assert_uint_eq(count_cmd(SESSION_CMD_SET_SPEED, before), 0);
 	ck_assert_uint_eq(count_cmd(SESSION_CMD_STOP, before), 1);
+	ck_assert_uint_eq(count_cues(CUE_FINISH), 1);
 }
 END_TEST
 
@@ -1042,6 +1105,10 @@ START_TEST(advisory_treadmill_gets_advice_never_commands)
 	run_until(now + S(70));
 	ck_assert_uint_eq(n_sent, 0);
 	ck_assert(has_event(SESSION_EV_ADVICE, 0));
+	/* The same cue engine tells her: the countdown, then the change. */
+	ck_assert_int_ge(find_lead(0), 0);
+	ck_assert(evs[find_lead(0)].cue.advisory);
+	ck_assert_int_eq(evs[find_lead(0)].profile_ms, 50000);
 	/* The person follows the advice to jog. */
 	data(JOG);
 	before_ev = n_evs;
@@ -1067,6 +1134,251 @@ START_TEST(advisory_treadmill_gets_advice_never_commands)
 		run_until(now + S(1));
 	}
 	ck_assert(!has_event(SESSION_EV_ALARM, before_ev));
+	check_cues();
+}
+END_TEST
+
+/* ---- cues ---- */
+
+/* The countdown, the change at each boundary, halfway, the last jog, the
+ * cool-down and the finish, in plan time. */
+START_TEST(cues_announce_every_change)
+{
+	struct cue_check r;
+	long i;
+
+	make_session("w60 j60 w60 j60 c60", 1);
+	ck_assert_int_eq(session_start(s, now), 0);
+	pump();
+	/* The explicit start says when and how fast. */
+	i = find_cue(CUE_COUNTDOWN, 0);
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(evs[i].state, SESSION_COUNTDOWN);
+	ck_assert_uint_eq(evs[i].cue.in_s, 3);
+	ck_assert_uint_eq(evs[i].cue.speed, WALK);
+	run_until(now + S(3));
+	run_until(now + S(400));
+	ck_assert_int_eq(session_state(s), SESSION_FINISHED);
+	r = check_cues();
+	ck_assert_uint_eq(r.increases, 2);
+	ck_assert_uint_eq(r.changes, 5);
+	ck_assert_uint_eq(r.halfways, 1);
+	ck_assert_uint_eq(r.finishes, 1);
+	ck_assert_uint_eq(r.lasts, 1);
+	/* "jog in 10 seconds" 10 s of plan before the first jog. */
+	i = find_lead(0);
+	ck_assert_uint_eq(evs[i].profile_ms, 50000);
+	ck_assert_uint_eq(evs[i].cue.in_s, 10);
+	ck_assert_uint_eq(evs[i].cue.speed, JOG);
+	ck_assert(evs[i].cue.jog);
+	ck_assert_int_eq(speed_cmd_at(JOG, 0), 60000);
+	/* The boundary's change names the segment and how long it lasts. */
+	i = find_cue(CUE_CHANGE, (size_t) i);
+	ck_assert_uint_eq(evs[i].profile_ms, 60000);
+	ck_assert_uint_eq(evs[i].cue.duration_ms, 60000);
+	ck_assert_uint_eq(evs[i].cue.jog_number, 1);
+	ck_assert_uint_eq(evs[i].cue.jogs, 2);
+	ck_assert_uint_eq(evs[i].cue.next_speed, WALK);
+	/* A form tip with the first jog, not the second (every other). */
+	ck_assert_uint_eq(count_cues(CUE_FORM), 0);
+	i = find_cue(CUE_HALFWAY, 0);
+	ck_assert_uint_eq(evs[i].profile_ms, 150000);
+	ck_assert_uint_eq(evs[i].cue.left_ms, 150000);
+	i = find_cue(CUE_LAST, 0);
+	ck_assert_uint_eq(evs[i].profile_ms, 180000);
+	ck_assert(evs[i].cue.follows);
+	ck_assert_uint_eq(evs[i].cue.jog_number, 2);
+	i = find_cue(CUE_COOLDOWN, 0);
+	ck_assert_uint_eq(evs[i].profile_ms, 240000);
+	ck_assert_uint_eq(evs[i].cue.duration_ms, 60000);
+	i = find_cue(CUE_FINISH, 0);
+	ck_assert_int_eq(evs[i].cue.outcome, CUE_OUTCOME_COMPLETED);
+	ck_assert_uint_eq(evs[i].cue.press, 0);
+}
+END_TEST
+
+START_TEST(cues_form_tip_every_other_jog)
+{
+	long i;
+
+	cfg.form_every = 2;
+	make_session("w60 j30 w60 j30 w60 j30 w60 j30 c60", 1);
+	start_running();
+	run_until(now + S(600));
+	ck_assert_uint_eq(count_cues(CUE_FORM), 2);
+	i = find_cue(CUE_FORM, 0);
+	ck_assert_uint_eq(evs[i].profile_ms, 60000);
+	ck_assert_uint_eq(evs[i].cue.form, 1);
+	ck_assert(evs[i].cue.follows);
+	i = find_cue(CUE_FORM, (size_t) i + 1);
+	ck_assert_uint_eq(evs[i].profile_ms, 240000);
+	ck_assert_uint_eq(evs[i].cue.form, 2);
+	ck_assert_uint_eq(evs[i].cue.jog_number, 3);
+}
+END_TEST
+
+/*
+ * The rule itself: the belt is never commanded faster than before unless
+ * a countdown for that speed came at least lead (10 s) of plan time
+ * earlier. A 5 s walk between jogs: the second jog waits, starting 5 s
+ * late and ending on time.
+ */
+START_TEST(safety_no_speed_increase_without_countdown_lead)
+{
+	const struct plan_segment *seg;
+	long i;
+
+	make_session("w60 j60 w5 j60 c60", 1);
+	start_running();
+	run_until(now + S(121));
+	/* The countdown is said in the short walk, not during the jog. */
+	i = find_lead((size_t) find_lead(0) + 1);
+	ck_assert_uint_eq(evs[i].profile_ms, 120000);
+	ck_assert_uint_eq(evs[i].cue.in_s, 10);
+	seg = session_segment(s);
+	ck_assert_uint_eq(seg->start_ms + seg->duration_ms, 130000);
+	run_until(now + S(10));
+	seg = session_segment(s);
+	ck_assert_uint_eq(seg->speed, JOG);
+	ck_assert_uint_eq(seg->start_ms, 130000);
+	ck_assert_uint_eq(seg->start_ms + seg->duration_ms, 185000);
+	ck_assert_uint_eq(plan_end_ms(session_plan(s)), 245000);
+	run_until(now + S(200));
+	ck_assert_int_eq(session_state(s), SESSION_FINISHED);
+	ck_assert_uint_eq(check_cues().increases, 2);
+
+	/* A jog shorter than the wait is walked whole. */
+	session_free(s);
+	n_evs = 0;
+	make_session("w60 j4 w60 c60", 1);
+	start_running();
+	run_until(now + S(50));
+	n_sent = 0;
+	/* Pause 3 s before the jog: the resume has 3 s, not 10. */
+	run_until(now + S(7));
+	ck_assert_int_eq(session_pause(s, now), 0);
+	pump();
+	ck_assert_int_eq(session_resume(s, now), 0);
+	pump();
+	run_until(now + S(300));
+	ck_assert_uint_eq(count_cmd(SESSION_CMD_SET_SPEED, 0) > 0, 1);
+	for (size_t k = 0; k < n_sent; k++)
+		if (sent[k].kind == SESSION_CMD_SET_SPEED)
+			ck_assert_int_eq(sent[k].arg, WALK);
+	check_cues();
+}
+END_TEST
+
+/* A jog the resume lands right before: it waits for a full countdown. */
+START_TEST(cues_increase_after_resume_waits_for_countdown)
+{
+	long i;
+
+	make_session("w60 j60 c60", 1);
+	start_running();
+	run_until(now + S(58));
+	ck_assert_int_eq(session_pause(s, now), 0);
+	pump();
+	run_until(now + S(30));
+	ck_assert_int_eq(session_resume(s, now), 0);
+	pump();
+	run_until(now + S(200));
+	ck_assert_int_eq(session_state(s), SESSION_FINISHED);
+	check_cues();
+	/* Said at 50 s, then the pause; said again at the resume. */
+	ck_assert_uint_eq(evs[find_lead(0)].profile_ms, 50000);
+	i = find_lead((size_t) find_lead(0) + 1);
+	ck_assert_int_ge(i, 0);
+	ck_assert_uint_eq(evs[i].profile_ms, 58000);
+	/* Said at the resume (58 s), the jog from 68 s to 120 s. */
+	ck_assert_int_eq(speed_cmd_at(JOG, 0), 68000);
+}
+END_TEST
+
+/* A plan that begins with a jog: the belt starts at the walk, and the
+ * jog comes after its countdown. */
+START_TEST(cues_plan_beginning_with_a_jog_starts_at_walk)
+{
+	long i;
+
+	make_session("j60 w60 c60", 1);
+	ck_assert_int_eq(session_start(s, now), 0);
+	pump();
+	i = find_cue(CUE_COUNTDOWN, 0);
+	ck_assert_uint_eq(evs[i].cue.speed, WALK);
+	ck_assert(!evs[i].cue.jog);
+	run_until(now + S(3));
+	ck_assert_int_eq(sent[0].kind, SESSION_CMD_START);
+	ck_assert_int_eq(sent[1].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_eq(sent[1].arg, WALK);
+	i = find_lead(0);
+	ck_assert_uint_eq(evs[i].cue.speed, JOG);
+	ck_assert_uint_eq(evs[i].profile_ms, 0);
+	run_until(now + S(200));
+	ck_assert_int_eq(speed_cmd_at(JOG, 0), 10000);
+	check_cues();
+}
+END_TEST
+
+/* A tick that comes late for the countdown (a busy loop, a sped-up
+ * session) makes the increase wait as long. */
+START_TEST(cues_late_tick_makes_the_increase_wait)
+{
+	make_session("w60 j60 c60", 10);
+	start_running();
+	/* The countdown's deadline is at 50 s of plan; tick 2 s late. */
+	now = session_next_deadline(s) + S(2) / 10;
+	session_tick(s, now);
+	pump();
+	ck_assert_uint_eq(evs[find_lead(0)].profile_ms, 52000);
+	run_until(now + S(30));
+	ck_assert_int_eq(speed_cmd_at(JOG, 0), 62000);
+	check_cues();
+}
+END_TEST
+
+START_TEST(cues_ticks_count_down_3_2_1)
+{
+	long i;
+
+	cfg.cue_ticks = true;
+	make_session("w60 j60 c60", 1);
+	start_running();
+	run_until(now + S(100));
+	i = find_lead(0);
+	ck_assert_uint_eq(evs[i].profile_ms, 50000);
+	for (unsigned n = 3; n >= 1; n--) {
+		i = find_cue(CUE_COUNTDOWN, (size_t) i + 1);
+		ck_assert(evs[i].cue.tick);
+		ck_assert_uint_eq(evs[i].cue.in_s, n);
+		ck_assert_uint_eq(evs[i].profile_ms, 60000 - n * 1000);
+	}
+	check_cues();
+}
+END_TEST
+
+/* A stop is summed up once; a refused or never-started session is not. */
+START_TEST(cues_finish_once)
+{
+	long i;
+
+	make_session("w60 j60 c60", 1);
+	start_running();
+	run_until(now + S(70));
+	ck_assert_int_eq(session_stop(s, now), 0);
+	pump();
+	run_until(now + S(100));
+	ck_assert_uint_eq(count_cues(CUE_FINISH), 1);
+	i = find_cue(CUE_FINISH, 0);
+	ck_assert_int_eq(evs[i].cue.outcome, CUE_OUTCOME_STOPPED);
+	ck_assert_int_eq(session_stop(s, now), -EALREADY);
+	check_cues();
+	session_free(s);
+	n_evs = 0;
+	make_session("w60 j60 c60", 1);
+	ck_assert_int_eq(session_stop(s, now), 0);
+	pump();
+	ck_assert_uint_eq(count_cues(CUE_FINISH), 0);
 }
 END_TEST
 
@@ -1120,6 +1432,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, safety_inclines_use_paced_limits_not_the_treadmill_range);
 	tcase_add_test(tc, safety_recovery_walk_is_a_walk);
 	tcase_add_test(tc, safety_refused_treadmill_after_reconnect_gets_a_stop);
+	tcase_add_test(tc, safety_no_speed_increase_without_countdown_lead);
 	suite_add_tcase(su, tc);
 
 	tc = tcase_create("symptoms");
@@ -1132,6 +1445,18 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, long_press_ends_through_cooldown);
 	tcase_add_test(tc, press_before_start_is_refused);
 	tcase_add_test(tc, advisory_treadmill_gets_advice_never_commands);
+	suite_add_tcase(su, tc);
+
+	tc = tcase_create("cues");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, cues_announce_every_change);
+	tcase_add_test(tc, cues_form_tip_every_other_jog);
+	tcase_add_test(tc, cues_increase_after_resume_waits_for_countdown);
+	tcase_add_test(tc, cues_plan_beginning_with_a_jog_starts_at_walk);
+	tcase_add_test(tc, cues_late_tick_makes_the_increase_wait);
+	tcase_add_test(tc, cues_ticks_count_down_3_2_1);
+	tcase_add_test(tc, cues_finish_once);
 	suite_add_tcase(su, tc);
 	return su;
 }

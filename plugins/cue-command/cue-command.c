@@ -18,18 +18,24 @@
 
 #include <paced/plugin.h>
 
+#include "json-read.h"
+
 #define MAX_ARGS 16
+/* Cues of one instant waiting their turn; more are dropped (an instant
+ * has at most a change, last, form, cooldown, halfway and countdown). */
+#define MAX_QUEUE 8
 /* Without a pidfd (kernels before 5.3) the child is polled this often. */
 #define POLL_US 100000
 
 /*
- * The cue kinds the daemon produces (domain/advisory.c,
- * advisory_cue_kind_name(); tests/test-cue-command.c checks the two
- * agree). A plugin sees only the ABI, so the list is repeated here:
- * refusing a misspelt kind beats a speaker that silently never talks.
+ * The cue kinds the daemon produces (domain/cue.c, cue_kind_name();
+ * tests/test-cue-command.c checks the two agree). A plugin sees only the
+ * ABI, so the list is repeated here: refusing a misspelt kind beats a
+ * speaker that silently never talks.
  */
 static const char *const kind_names[] = {
-	"change", "symptom", "countdown", "alarm", "complied",
+	"countdown", "change", "halfway", "last", "cooldown", "finish",
+	"symptom", "form", "alarm", "complied",
 };
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 
@@ -47,7 +53,8 @@ struct cue_command {
 	int pidfd;			/* -1 for none */
 	int watch;			/* on pidfd, or the poll timer */
 	bool killed;			/* by us: superseded */
-	char *pending;			/* the newest cue waiting, owned */
+	char *queue[MAX_QUEUE];		/* cues waiting their turn, owned */
+	unsigned n_queue;
 };
 
 static struct cue_command state;
@@ -127,14 +134,32 @@ static void end_watch(struct cue_command *c)
 	c->pidfd = -1;
 }
 
+static void clear_queue(struct cue_command *c)
+{
+	for (unsigned i = 0; i < c->n_queue; i++)
+		free(c->queue[i]);
+	c->n_queue = 0;
+}
+
+/* Run the next cue waiting, if any (nothing is running). */
+static void run_next(struct cue_command *c)
+{
+	char *next;
+
+	if (!c->n_queue)
+		return;
+	next = c->queue[0];
+	memmove(c->queue, c->queue + 1, --c->n_queue * sizeof(c->queue[0]));
+	spawn(c, next);
+	free(next);
+}
+
 /*
  * The child is gone (or was never ours to wait for): report, then run
  * the cue that was waiting for it, if any.
  */
 static void reaped(struct cue_command *c, int status)
 {
-	char *next = c->pending;
-
 	if (!c->killed && WIFEXITED(status) && WEXITSTATUS(status))
 		paced_log(c->self, LOG_WARNING, "%s exited with status %d",
 			  c->path, WEXITSTATUS(status));
@@ -143,12 +168,8 @@ static void reaped(struct cue_command *c, int status)
 			  c->path, WTERMSIG(status));
 	c->pid = 0;
 	c->killed = false;
-	c->pending = NULL;
 	end_watch(c);
-	if (next) {
-		spawn(c, next);
-		free(next);
-	}
+	run_next(c);
 }
 
 /* Reap without blocking; true when the child has gone. */
@@ -289,6 +310,25 @@ static bool kind_bit(const char *kind, unsigned *ret_bit)
 	return false;
 }
 
+/*
+ * The cue completes the one before it, said at the same instant ("last
+ * jog: 1 minute" after "jog now: 7.5 km/h, 1 minute"): the event's
+ * "follows" (docs/design.md, cues). Anything unreadable is a new cue.
+ */
+static bool follows(const struct paced_event *ev)
+{
+	struct json_value *v;
+	bool f = false;
+
+	if (!ev->json)
+		return false;
+	v = json_parse(ev->json, strlen(ev->json), NULL);
+	if (!json_get_bool(v, "follows", &f))
+		f = false;
+	json_value_free(v);
+	return f;
+}
+
 static void on_event(const struct paced_event *ev, void *user_data)
 {
 	struct cue_command *c = user_data;
@@ -299,22 +339,34 @@ static void on_event(const struct paced_event *ev, void *user_data)
 		return;
 	if (!kind_bit(ev->cue_kind, &bit) || !(c->kinds & bit))
 		return;
-	if (!c->pid) {
-		spawn(c, ev->text);
+	if (follows(ev)) {
+		/* Part of the announcement under way: its turn comes. */
+		if (c->n_queue == MAX_QUEUE) {
+			paced_log(c->self, LOG_WARNING, "too many cues at once, dropping \"%s\"",
+				  ev->text);
+			return;
+		}
+		c->queue[c->n_queue++] = xstrdup(ev->text);
+		if (!c->pid)
+			run_next(c);
 		return;
 	}
 	/*
 	 * One voice at a time, and the newest cue wins: a "walk now" must
-	 * not wait behind a stale "jog in 10 s", and two voices at once
-	 * help nobody. The speaking child is killed (SIGKILL: a sentence
-	 * cut short has nothing to clean up) and this cue runs as soon as
-	 * it is reaped, a few milliseconds later; a cue already waiting is
-	 * dropped for this newer one.
+	 * not wait behind a stale "jog in 10 seconds", and two voices at
+	 * once help nobody. The speaking child is killed (SIGKILL: a
+	 * sentence cut short has nothing to clean up) and this cue runs as
+	 * soon as it is reaped, a few milliseconds later; cues still
+	 * waiting are dropped for this newer one.
 	 */
+	clear_queue(c);
+	c->queue[c->n_queue++] = xstrdup(ev->text);
+	if (!c->pid) {
+		run_next(c);
+		return;
+	}
 	paced_log(c->self, LOG_DEBUG, "superseding pid %d with \"%s\"",
 		  (int) c->pid, ev->text);
-	free(c->pending);
-	c->pending = xstrdup(ev->text);
 	kill_child(c);
 }
 
@@ -338,7 +390,7 @@ static void cue_command_free(struct cue_command *c)
 	for (unsigned i = 0; i < c->n_argv; i++)
 		free(c->argv[i]);
 	free(c->path);
-	free(c->pending);
+	clear_queue(c);
 	memset(c, 0, sizeof(*c));
 	c->pidfd = -1;
 }
@@ -387,7 +439,8 @@ static int parse(struct cue_command *c, const struct paced_cfg *cfg)
 
 		if (!kind_bit(s, &bit))
 			return fail_cfg(c, cfg, "kinds", "unknown cue kind %s (kinds: "
-					"change, symptom, countdown, alarm, complied)", s);
+					"countdown, change, halfway, last, cooldown, "
+					"finish, symptom, form, alarm, complied)", s);
 		c->kinds |= bit;
 	}
 	if (r == -EINVAL)
