@@ -78,8 +78,10 @@ static void usage(FILE *f)
 "  -c, --control PATH     open a control socket for pacectl --socket PATH\n"
 "  -l, --log FILE         write the session log to FILE\n"
 "      --config FILE      paced.conf: the driver plugin's settings (the\n"
-"                         ANT+ network key) and plugin_dir (default\n"
-"                         " CONFFILE ")\n"
+"                         ANT+ network key), plugin_dir, units and cues\n"
+"                         (default " CONFFILE ")\n"
+"      --units metric|imperial  km/h or mph in what you read and hear\n"
+"                         (default: paced.conf's units, else metric)\n"
 "      --adapter hciN     Bluetooth adapter (name or address) to connect\n"
 "                         with (default: the kernel picks)\n"
 "      --state-dir DIR    session logs in DIR/sessions, history in\n"
@@ -511,7 +513,7 @@ static int exit_for_error(const struct controller_error *err)
 int run_main(int argc, char **argv)
 {
 	enum { OPT_STATE_DIR = 256, OPT_SPEED_CAP, OPT_SIM_QUIRK, OPT_PROGRAMME,
-	       OPT_PRECHECK, OPT_CONFIG, OPT_ADAPTER };
+	       OPT_PRECHECK, OPT_CONFIG, OPT_ADAPTER, OPT_UNITS };
 	static const struct option opts[] = {
 		{ "treadmill", required_argument, NULL, 't' },
 		{ "profile", required_argument, NULL, 'p' },
@@ -523,6 +525,7 @@ int run_main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "adapter", required_argument, NULL, OPT_ADAPTER },
+		{ "units", required_argument, NULL, OPT_UNITS },
 		{ "speed-cap", required_argument, NULL, OPT_SPEED_CAP },
 		{ "sim-quirk", required_argument, NULL, OPT_SIM_QUIRK },
 		{ "debug", optional_argument, NULL, 'd' },
@@ -540,7 +543,7 @@ int run_main(int argc, char **argv)
 	struct controller_error cerr;
 	struct run run = { .exit_status = RUN_EXIT_FAILURE };
 	const struct controller_info *info;
-	bool precheck = false;
+	bool precheck = false, units_given = false;
 	unsigned long v;
 	int c, err;
 
@@ -572,6 +575,13 @@ int run_main(int argc, char **argv)
 			break;
 		case OPT_ADAPTER:
 			req.adapter = optarg;
+			break;
+		case OPT_UNITS:
+			if (units_from_name(optarg, &req.units) < 0) {
+				fprintf(stderr, "paced run: --units must be metric or imperial\n");
+				return RUN_EXIT_USAGE;
+			}
+			units_given = true;
 			break;
 		case OPT_PROGRAMME:
 			req.programme_path = optarg;
@@ -704,6 +714,10 @@ int run_main(int argc, char **argv)
 	req.plugin_group_data = run.conf;
 	req.plugin_file = run.conf ? run.conf->file : NULL;
 	req.plugin_extra = extra;
+	/* What the person hears comes from the same file. */
+	req.cues = run.conf ? &run.conf->cues : NULL;
+	if (run.conf && !units_given)
+		req.units = run.conf->units;
 	if (controller_start(run.ctl, &req, &cerr) < 0) {
 		fprintf(stderr, "%s%s\n", cerr.kind == CONTROLLER_ERR_USAGE &&
 			!strstr(cerr.text, ": ") ? "paced run: " : "", cerr.text);

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "advisory.h"
 #include "event.h"
+#include "history.h"
 #include "log.h"
 #include "runner.h"
 #include "util.h"
@@ -55,6 +57,9 @@ struct runner {
 	int adv_timer;
 	struct cue_config cues;	/* templates, tips */
 	enum units units;
+	const struct programme *programme;	/* borrowed; NULL none */
+	size_t stage;
+	const char *state_dir;		/* borrowed */
 
 	runner_update_func_t update;
 	runner_event_func_t event;
@@ -321,6 +326,7 @@ static void arm(struct runner *r);
 static void emit_cue(struct runner *r, const struct cue *cue, uint64_t real_us,
 		     uint32_t profile_ms)
 {
+	struct cue_context ctx = { 0 };
 	char text[CUE_TEXT_MAX];
 	struct event ev = {
 		.kind = EVENT_CUE, .real_us = real_us,
@@ -334,7 +340,16 @@ static void emit_cue(struct runner *r, const struct cue *cue, uint64_t real_us,
 	};
 	struct json *j;
 
-	cue_render(&r->cues, r->units, cue, NULL, text, sizeof(text));
+	/* The programme's verdict, with this session in it. */
+	if (cue->kind == CUE_FINISH && r->programme) {
+		struct history_entry *e = NULL;
+		long n = history_load(r->state_dir, &e, NULL);
+
+		(void) cue_finish_context(r->programme, r->stage, time(NULL), e,
+					  n > 0 ? (size_t) n : 0, cue, &ctx);
+		free(e);
+	}
+	cue_render(&r->cues, r->units, cue, &ctx, text, sizeof(text));
 	j = session_log_begin(r->log, "cue", real_us);
 	event_cue_fields(j, &ev.cue);
 	log_write(r);
@@ -763,6 +778,14 @@ void runner_free(struct runner *r)
 	free(r->profile_path);
 	free(r->treadmill);
 	free(r);
+}
+
+void runner_set_programme(struct runner *r, const struct programme *prog,
+			  size_t stage, const char *state_dir)
+{
+	r->programme = prog;
+	r->stage = stage;
+	r->state_dir = state_dir;
 }
 
 void runner_set_callbacks(struct runner *r, runner_update_func_t update,

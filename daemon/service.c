@@ -306,6 +306,8 @@ static int start_session(struct service *s, const char *arg,
 		.plugin_group = plugin_group,
 		.plugin_group_data = s->cfg,
 		.plugin_file = s->cfg->file,
+		.cues = &s->cfg->cues,
+		.units = s->cfg->units,
 	};
 	char path[PATH_MAX];
 	int err;

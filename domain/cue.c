@@ -2,9 +2,12 @@
 /* Cues: what the person on the belt is told, and the words for it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cue.h"
+#include "history.h"
+#include "programme.h"
 #include "util.h"
 
 enum placeholder {
@@ -226,6 +229,46 @@ int cue_template_check(enum cue_template tpl, const char *text, char *why,
 		c = end;
 	}
 	return 0;
+}
+
+/* ---- the finish cue's facts ---- */
+
+static bool clean(const struct session_summary *s)
+{
+	return s->type == SESSION_RUN && !s->presses && s->completed;
+}
+
+int cue_finish_context(const struct programme *prog, size_t stage,
+		       int64_t now_s, const struct history_entry *e, size_t n,
+		       const struct cue *finish, struct cue_context *ret_ctx)
+{
+	struct programme_decision d;
+	struct session_summary *sum;
+	size_t k;
+	int r;
+
+	memset(ret_ctx, 0, sizeof(*ret_ctx));
+	if (!prog || stage >= prog->n_stages)
+		return -EINVAL;
+	sum = paced_new0(struct session_summary, n + 1);
+	k = history_summaries(e, n, prog, sum, n);
+	sum[k].type = SESSION_RUN;
+	sum[k].when_s = now_s;
+	sum[k].stage = stage;
+	sum[k].presses = finish->press;
+	sum[k].completed = finish->outcome == CUE_OUTCOME_COMPLETED;
+	r = programme_next(prog, sum, k + 1, &d);
+	if (r == 0) {
+		ret_ctx->stage = prog->stages[stage].id;
+		ret_ctx->next_stage = prog->stages[d.stage].id;
+		/* In a row: a symptom before a session (a pre-check entry)
+		 * or a session at another stage ends the run. */
+		for (size_t i = k + 1; i-- > 0 && clean(&sum[i]) &&
+				       sum[i].stage == stage; )
+			ret_ctx->clean_streak++;
+	}
+	free(sum);
+	return r;
 }
 
 /* ---- rendering ---- */

@@ -147,6 +147,23 @@ struct cue_context {
 				 * this one included; 0 unknown */
 };
 
+struct history_entry;
+struct programme;
+
+/*
+ * The finish cue's facts for a session of stage `stage` (an index) of
+ * prog, ending at now_s (wall clock), from the history read before it
+ * ended (history_load(); entries of other programmes are skipped) and
+ * the finish cue itself (presses, outcome): this session is added last, programme_next() decides the
+ * next stage, and clean_streak counts this stage's clean sessions in a
+ * row ending with this one (0 when this one is not clean). The strings
+ * point into prog. Returns 0, or -EINVAL (bad stage: *ret_ctx then says
+ * nothing). Pure.
+ */
+int cue_finish_context(const struct programme *prog, size_t stage,
+		       int64_t now_s, const struct history_entry *e, size_t n,
+		       const struct cue *finish, struct cue_context *ret_ctx);
+
 /*
  * Words for cue from cfg's templates, speeds in units. ctx may be NULL.
  * Placeholders (which a template may use depends on its kind; see

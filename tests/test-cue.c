@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cue.h"
+#include "history.h"
+#include "programme.h"
 
 static struct cue_config cfg;
 
@@ -137,6 +139,65 @@ START_TEST(test_finish_is_true)
 }
 END_TEST
 
+/* From the bundled programme and a history, the facts a finish names. */
+START_TEST(test_finish_context_from_programme)
+{
+	const char *top = getenv("top_srcdir");
+	struct history_entry e[3];
+	struct cue c = { .kind = CUE_FINISH };
+	struct cue_context ctx;
+	struct profile_error err;
+	struct programme *prog;
+	char path[4096];
+	long p0;
+
+	snprintf(path, sizeof(path), "%s/profiles/return-to-running.programme",
+		 top ? top : "..");
+	prog = programme_load(path, NULL, &err);
+	ck_assert_msg(prog != NULL, "%s", err.text);
+	p0 = programme_find_stage(prog, "P0");
+	ck_assert_int_eq(p0, 0);
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 3; i++) {
+		e[i].type = SESSION_RUN;
+		e[i].when_s = 1000000 + i * 86400;
+		snprintf(e[i].programme, sizeof(e[i].programme), "%s", prog->path);
+		e[i].completed = true;
+	}
+	snprintf(e[0].stage, sizeof(e[0].stage), "P0");
+	snprintf(e[1].stage, sizeof(e[1].stage), "P0");
+	e[1].presses = 1;
+	snprintf(e[2].stage, sizeof(e[2].stage), "P0");
+	/* P0 clean, with a press, clean, then this clean one: the second
+	 * clean in a row moves her on. */
+	ck_assert_int_eq(cue_finish_context(prog, (size_t) p0, 1300000, e, 3,
+					    &c, &ctx), 0);
+	ck_assert_str_eq(ctx.stage, "P0");
+	ck_assert_str_eq(ctx.next_stage, "P1");
+	ck_assert_uint_eq(ctx.clean_streak, 2);
+	ck_assert_str_eq(say(&c, &ctx, UNITS_METRIC),
+			 "second clean session in a row: next time is stage P1");
+	/* This one with a press: no streak, the stage again. */
+	c.press = 1;
+	ck_assert_int_eq(cue_finish_context(prog, (size_t) p0, 1300000, e, 3,
+					    &c, &ctx), 0);
+	ck_assert_uint_eq(ctx.clean_streak, 0);
+	ck_assert_str_eq(say(&c, &ctx, UNITS_METRIC),
+			 "session complete, and you listened to your body: next time is stage P0 again");
+	/* Another programme's history does not count; a bad stage is
+	 * refused and says nothing. */
+	snprintf(e[2].programme, sizeof(e[2].programme), "/other.programme");
+	c.press = 0;
+	ck_assert_int_eq(cue_finish_context(prog, (size_t) p0, 1300000, e, 3,
+					    &c, &ctx), 0);
+	ck_assert_uint_eq(ctx.clean_streak, 1);
+	ck_assert_int_eq(cue_finish_context(prog, prog->n_stages, 0, e, 3, &c,
+					    &ctx), -EINVAL);
+	ck_assert_ptr_null(ctx.next_stage);
+	programme_free(prog);
+}
+END_TEST
+
 START_TEST(test_form_tips_rotate)
 {
 	struct cue c = { .kind = CUE_FORM, .form = 1 };
@@ -243,6 +304,7 @@ int main(void)
 	tcase_add_test(tc, test_default_sentences);
 	tcase_add_test(tc, test_symptom_words);
 	tcase_add_test(tc, test_finish_is_true);
+	tcase_add_test(tc, test_finish_context_from_programme);
 	tcase_add_test(tc, test_form_tips_rotate);
 	tcase_add_test(tc, test_custom_templates);
 	tcase_add_test(tc, test_template_errors);
