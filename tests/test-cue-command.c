@@ -19,6 +19,7 @@
 #include "plugin.h"
 
 static char tmp[512], out_path[600], log_path[600], say_path[600];
+static char tone_path[600];
 static char so[PATH_MAX];
 static struct loop *loop;
 static struct plugin_host *host;
@@ -35,7 +36,7 @@ static config_t cfg;
 static const char say_script[] =
 	"#!/bin/sh\n"
 	"t=%s\n"
-	"for f in $t/slow.pid $t/pause.pid; do\n"
+	"for f in $t/slow.pid $t/pause.pid $t/tone.pid; do\n"
 	"	if [ -f $f ] && kill -0 \"$(cat $f)\" 2>/dev/null; then\n"
 	"		echo OVERLAP >> $t/out\n"
 	"	fi\n"
@@ -50,6 +51,20 @@ static const char say_script[] =
 	"*pause*)	echo $$ > $t/pause.pid; sleep 0.3\n"
 	"	echo \"finished $*\" >> $t/out;;\n"
 	"*fail*)	exit 3;;\n"
+	"esac\n";
+
+/*
+ * The tone player: one line "TONE args" per run; a "slow" tone plays on,
+ * through a child of its own, until killed.
+ */
+static const char tone_script[] =
+	"#!/bin/sh\n"
+	"t=%s\n"
+	"echo \"TONE $*\" >> $t/out\n"
+	"case \"$*\" in\n"
+	"*slow*)	sleep 30 & echo $! > $t/tsleep.tmp; echo $$ > $t/tone.tmp\n"
+	"	mv $t/tsleep.tmp $t/tsleep.pid; mv $t/tone.tmp $t/tone.pid\n"
+	"	wait; echo \"finished TONE\" >> $t/out;;\n"
 	"esac\n";
 
 static void setup(void)
@@ -71,6 +86,12 @@ static void setup(void)
 	fprintf(f, say_script, tmp);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(chmod(say_path, 0700), 0);
+	snprintf(tone_path, sizeof(tone_path), "%s/tone", tmp);
+	f = fopen(tone_path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, tone_script, tmp);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(tone_path, 0700), 0);
 	/* The plugin's log lines (debug too: one per command run). */
 	fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	ck_assert_int_ge(fd, 0);
@@ -171,7 +192,7 @@ static int load(const char *group)
 
 static int load_say(const char *more)
 {
-	char group[1024];
+	char group[2048];
 
 	snprintf(group, sizeof(group), "command = \"%s\"; %s", say_path, more);
 	return load(group);
@@ -349,6 +370,59 @@ START_TEST(test_same_instant_in_turn)
 }
 END_TEST
 
+/* A chime, then the words; a newer cue cuts the chime short too. */
+START_TEST(test_tone_before_speech)
+{
+	char more[1024];
+	const char *out, *t, *w;
+	int tp, ts;
+
+	snprintf(more, sizeof(more),
+		 "tone_command = \"%s\"; tone_args = [ \"-q\", \"chime.wav\" ];\n"
+		 "tone_kinds = [ \"change\", \"symptom\" ];", tone_path);
+	ck_assert_int_eq(load_say(more), 0);
+	ck_assert(has(log_path, "after"));
+	emit("cue", "change", "jog now");
+	emit_follows("last", "last jog");
+	ck_assert(pump_until(out_path, "[last jog]"));
+	out = slurp(out_path);
+	t = strstr(out, "TONE -q chime.wav");
+	w = strstr(out, "[jog now]");
+	ck_assert_msg(t && w && t < w, "%s", out);
+	/* One tone for the instant: none before what follows. */
+	ck_assert_ptr_null(strstr(t + 1, "TONE"));
+	/* Not a tone kind: the words alone. */
+	emit("cue", "countdown", "jog in 10 seconds");
+	ck_assert(pump_until(out_path, "[jog in 10 seconds]"));
+	ck_assert_ptr_null(strstr(strstr(slurp(out_path), "[last jog]"), "TONE"));
+
+	/* A chime still playing when a newer cue comes: killed, and its
+	 * cue's words never said. */
+	plugin_host_free(host);
+	host = plugin_host_new(loop, NULL, NULL);
+	config_destroy(&cfg);
+	config_init(&cfg);
+	snprintf(more, sizeof(more),
+		 "tone_command = \"%s\"; tone_args = [ \"slow\" ];\n"
+		 "tone_kinds = [ \"change\" ];", tone_path);
+	ck_assert_int_eq(load_say(more), 0);
+	emit("cue", "change", "stale words");
+	for (int i = 0; i < 100 && !read_pid("tone.pid"); i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	tp = read_pid("tone.pid");
+	ts = read_pid("tsleep.pid");
+	ck_assert_int_gt(tp, 0);
+	emit("cue", "symptom", "walking now");
+	ck_assert(pump_until(out_path, "[walking now]"));
+	ck_assert(dead(tp));
+	for (int i = 0; i < 100 && !dead(ts); i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	ck_assert(dead(ts));
+	ck_assert(!has(out_path, "[stale words]"));
+	ck_assert(!has(out_path, "finished TONE"));
+}
+END_TEST
+
 START_TEST(test_exit_kills)
 {
 	int sh, sl;
@@ -388,6 +462,14 @@ START_TEST(test_config_errors)
 	ck_assert_int_eq(load_say("args = \"-v en\";"), -EINVAL);
 	ck_assert(has(log_path, "args must be a list of strings"));
 	ck_assert_int_eq(load_say("args = [ 1 ];"), -EINVAL);
+	ck_assert_int_eq(load_say("\ntone_args = [ \"-q\" ];"), -EINVAL);
+	ck_assert(has(log_path, "t.conf:3: tone_args and tone_kinds need tone_command"));
+	ck_assert_int_eq(load_say("tone_command = \"/nonexistent/aplay\";"), -EINVAL);
+	ck_assert(has(log_path, "tone_command /nonexistent/aplay: no such executable file"));
+	ck_assert_int_eq(load_say("tone_command = \"true\"; tone_kinds = [ ];"), -EINVAL);
+	ck_assert(has(log_path, "tone_kinds is empty"));
+	ck_assert_int_eq(load_say("tone_command = \"true\"; tone_args = \"-q\";"), -EINVAL);
+	ck_assert(has(log_path, "tone_args must be a list of strings"));
 	ck_assert_uint_eq(plugin_host_count(host), 0);
 	ck_assert_uint_eq(plugin_host_sink_count(host), 0);
 	/* A name found in $PATH is fine. */
@@ -444,6 +526,7 @@ int main(void)
 	tcase_add_test(tc, test_filters);
 	tcase_add_test(tc, test_newest_supersedes);
 	tcase_add_test(tc, test_same_instant_in_turn);
+	tcase_add_test(tc, test_tone_before_speech);
 	tcase_add_test(tc, test_exit_kills);
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_kinds_match_daemon);
