@@ -951,18 +951,32 @@ int session_symptom(struct session *s, uint64_t now_us,
 	 * would be ignored by many machines, FTMS.md 2).
 	 */
 	if (belt_active(s->state)) {
+		uint16_t w = session_walk_speed(s);
+		bool dropped = false;
 		size_t j = 0;
 
 		s->advice_press = s->advisory;
-		for (size_t i = 0; i < s->n_out; i++)
+		for (size_t i = 0; i < s->n_out; i++) {
 			if (s->outbox[i].kind != SESSION_CMD_SET_SPEED &&
 			    s->outbox[i].kind != SESSION_CMD_SET_INCLINE)
 				s->outbox[j++] = s->outbox[i];
+			else if (s->outbox[i].kind == SESSION_CMD_SET_SPEED)
+				dropped = true;
+		}
 		s->n_out = j;
-		/* Advisory: the person is told every time, even at walk. */
-		if (s->advisory || s->target_speed > session_walk_speed(s) ||
+		/* A target never sent is not what the belt does. */
+		if (dropped)
+			s->target_speed = s->in_flight &&
+					  s->flying.kind == SESSION_CMD_SET_SPEED ?
+					  s->flying.arg : s->done_speed;
+		/* Walking pace, or slower if the belt already is: a press
+		 * never speeds anyone up. Advisory: the person is told every
+		 * time, even at walk. */
+		if (s->target_speed != NO_TARGET && s->target_speed < w)
+			w = (uint16_t) s->target_speed;
+		if (s->advisory || s->target_speed > w ||
 		    s->target_speed == NO_TARGET)
-			queue(s, SESSION_CMD_SET_SPEED, session_walk_speed(s));
+			queue(s, SESSION_CMD_SET_SPEED, w);
 		queue_incline(s, 0);
 	}
 
@@ -1003,7 +1017,7 @@ int session_symptom(struct session *s, uint64_t now_us,
 			 * recovery walk's change cue. */
 			struct cue *c = push_cue(s, now_us, CUE_SYMPTOM);
 
-			c->speed = session_walk_speed(s);
+			c->speed = MIN(session_walk_speed(s), base_speed(s));
 			c->press = n;
 			c->step = scaleback_choose(&s->pol, n, kind);
 			if (s->plan.seg[idx].phase == PLAN_PHASE_RECOVERY)

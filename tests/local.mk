@@ -49,7 +49,7 @@ EXTRA_DIST += tests/test-pacectl-ftms.sh
 domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
 	tests/test-programme tests/test-session tests/test-history \
 	tests/test-advisory tests/test-ctl-proto tests/test-session-log \
-	tests/test-export tests/test-units tests/test-cue
+	tests/test-export tests/test-units tests/test-cue tests/test-cues
 tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
 tests_test_plan_SOURCES = tests/test-plan.c
@@ -72,6 +72,11 @@ tests_test_units_SOURCES = tests/test-units.c
 tests_test_units_CPPFLAGS = $(test_cppflags)
 tests_test_cue_SOURCES = tests/test-cue.c
 tests_test_cue_CPPFLAGS = $(test_cppflags)
+# The cue engine's safety rule over bundled and random profiles.
+tests_test_cues_SOURCES = tests/test-cues.c \
+	tests/common/cue-check.c tests/common/cue-check.h \
+	tests/common/gen-profile.c tests/common/gen-profile.h
+tests_test_cues_CPPFLAGS = $(test_cppflags)
 # A full disk needs root (a small tmpfs); the rest runs as anyone.
 tests_test_session_log_SOURCES = tests/test-session-log.c
 tests_test_session_log_CPPFLAGS = $(test_cppflags)

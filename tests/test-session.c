@@ -507,6 +507,50 @@ START_TEST(safety_symptom_press_sends_walk_pace_first)
 }
 END_TEST
 
+/*
+ * A press during a walk slower than the walk pace (a profile's 3.9 km/h
+ * stroll): walking pace would be faster, so the belt stays where it is;
+ * an advisory session tells her so rather than "walk at 5.0".
+ */
+START_TEST(safety_symptom_press_never_speeds_anyone_up)
+{
+	struct treadmill_caps adv = { .can_control = false };
+	struct plan p = { 0 };
+
+	for (int advisory = 0; advisory < 2; advisory++) {
+		size_t before, before_ev;
+
+		build_plan(&p, "w60 w120 j60 c60");
+		p.seg[1].speed = 390;
+		n_sent = 0;
+		n_evs = 0;
+		make_session_plan(&p);
+		if (advisory)
+			session_on_caps(s, now, &adv);
+		start_running();
+		run_until(now + S(90));
+		ck_assert_uint_eq(session_target_speed(s), 390);
+		before = n_sent;
+		before_ev = n_evs;
+		ck_assert_int_eq(session_symptom(s, now, SYMPTOM_LEAK), 1);
+		pump();
+		for (size_t i = before; i < n_sent; i++)
+			if (sent[i].kind == SESSION_CMD_SET_SPEED)
+				ck_assert_int_le(sent[i].arg, 390);
+		for (size_t i = before_ev; i < n_evs; i++)
+			if (evs[i].kind == SESSION_EV_ADVICE &&
+			    evs[i].cmd.kind == SESSION_CMD_SET_SPEED)
+				ck_assert_int_le(evs[i].cmd.arg, 390);
+		ck_assert_uint_eq(evs[find_cue(CUE_SYMPTOM, before_ev)].cue.speed,
+				  390);
+		run_until(now + S(600));
+		check_cues();
+		session_free(s);
+		s = NULL;
+	}
+}
+END_TEST
+
 START_TEST(safety_symptom_press_overtakes_queued_targets)
 {
 	make_session("w60 j120 c60", 1);
@@ -1413,6 +1457,7 @@ static Suite *session_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, safety_symptom_press_sends_walk_pace_first);
+	tcase_add_test(tc, safety_symptom_press_never_speeds_anyone_up);
 	tcase_add_test(tc, safety_symptom_press_overtakes_queued_targets);
 	tcase_add_test(tc, safety_console_stop_pauses_and_never_restarts);
 	tcase_add_test(tc, safety_safety_key_pauses_and_never_restarts);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The cue engine's rules, checked over a session's whole event stream. */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cue-check.h"
@@ -17,6 +19,35 @@ static bool is_cmd(const struct session_event *e, enum session_cmd_kind kind)
 	       e->cmd.kind == kind;
 }
 
+/* CUE_DUMP=1 in the environment: the events up to a failure, on stderr. */
+static void dump(const struct session_event *ev, size_t n)
+{
+	if (!getenv("CUE_DUMP"))
+		return;
+	for (size_t k = 0; k < n; k++) {
+		const struct session_event *e = &ev[k];
+
+		fprintf(stderr, "%4zu %12llu us %8u ms %-9s", k,
+			(unsigned long long) e->real_us, e->profile_ms,
+			session_state_name(e->state));
+		if (e->kind == SESSION_EV_CUE)
+			fprintf(stderr, " cue %s speed %u in %u%s\n",
+				cue_kind_name(e->cue.kind), e->cue.speed,
+				e->cue.in_s, e->cue.tick ? " tick" : "");
+		else if (e->kind == SESSION_EV_COMMAND ||
+			 e->kind == SESSION_EV_ADVICE)
+			fprintf(stderr, " %s %s %d\n",
+				e->kind == SESSION_EV_ADVICE ? "advice" : "command",
+				session_cmd_name(e->cmd.kind), e->cmd.arg);
+		else if (e->kind == SESSION_EV_SEGMENT)
+			fprintf(stderr, " segment %u+%u at %u%s\n",
+				e->seg.start_ms, e->seg.duration_ms,
+				e->seg.speed, e->seg.jog_like ? " jog" : "");
+		else
+			fprintf(stderr, " event %d\n", e->kind);
+	}
+}
+
 /* since: real time the previous speed command went out. Its event comes
  * after the cues of its instant (commands are handed out after the input
  * that queued them), which were said with the belt at that speed. */
@@ -30,6 +61,8 @@ static void check_increase(const struct session_event *ev, size_t i,
 		if (is_cue(&ev[k], CUE_COUNTDOWN) && !ev[k].cue.tick &&
 		    ev[k].real_us >= since && ev[k].cue.speed == c->cmd.arg)
 			found = (long) k;
+	if (found < 0 || ev[found].profile_ms + lead_ms > c->profile_ms)
+		dump(ev, i + 1);
 	ck_assert_msg(found >= 0,
 		      "increase to %d at %u ms (event %zu) without a countdown",
 		      c->cmd.arg, c->profile_ms, i);

@@ -33,6 +33,8 @@ struct cue_check {
  *  - there is at most one halfway and one finish, the finish is the last
  *    cue, and there is one exactly when the belt was started.
  * walk is the session's walk pace on the wire. Fills *ret with counts.
+ * CUE_DUMP=1 in the environment prints the events up to a failed
+ * increase.
  */
 void cue_check_events(const struct session_event *ev, size_t n, uint16_t walk,
 		      uint32_t lead_ms, struct cue_check *ret);
