@@ -142,10 +142,11 @@ tests_test_cue_command_CPPFLAGS = $(test_cppflags)
 tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
 TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
-	tests/test-setup.sh tests/test-control-socket.sh tests/test-full-disk.sh
+	tests/test-setup.sh tests/test-control-socket.sh tests/test-full-disk.sh \
+	tests/test-cues-service.sh
 EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
 	tests/test-unit.sh tests/test-setup.sh tests/test-control-socket.sh \
-	tests/test-full-disk.sh
+	tests/test-full-disk.sh tests/test-cues-service.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio
