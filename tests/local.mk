@@ -52,7 +52,8 @@ domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
 	tests/test-export tests/test-units tests/test-cue tests/test-cues
 tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
-tests_test_plan_SOURCES = tests/test-plan.c
+tests_test_plan_SOURCES = tests/test-plan.c \
+	tests/common/gen-profile.c tests/common/gen-profile.h
 tests_test_plan_CPPFLAGS = $(test_cppflags)
 tests_test_scaleback_SOURCES = tests/test-scaleback.c \
 	tests/common/gen-profile.c tests/common/gen-profile.h

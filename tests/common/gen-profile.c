@@ -15,10 +15,7 @@ uint32_t gen_rnd(struct gen *g, uint32_t n)
 	return n ? g->state % n : 0;
 }
 
-static void append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void append(char *buf, size_t len, const char *fmt, ...)
+void gen_append(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t l = strlen(buf);
 	va_list ap;
@@ -32,49 +29,49 @@ static void gen_items(struct gen *g, char *buf, size_t len, unsigned depth)
 {
 	unsigned n = 1 + gen_rnd(g, 3);
 
-	append(buf, len, "(");
+	gen_append(buf, len, "(");
 	for (unsigned i = 0; i < n; i++) {
 		unsigned k = gen_rnd(g, depth < 2 ? 6 : 5);
 
-		append(buf, len, "%s", i ? ", " : " ");
+		gen_append(buf, len, "%s", i ? ", " : " ");
 		if (k == 5) {
-			append(buf, len, "{ repeat = %u; segments = ",
+			gen_append(buf, len, "{ repeat = %u; segments = ",
 			       1 + gen_rnd(g, 4));
 			gen_items(g, buf, len, depth + 1);
-			append(buf, len, "; }");
+			gen_append(buf, len, "; }");
 		} else if (k < 2) {
-			append(buf, len, "{ jog = %u;%s }", 5 + gen_rnd(g, 300),
+			gen_append(buf, len, "{ jog = %u;%s }", 5 + gen_rnd(g, 300),
 			       gen_rnd(g, 3) ? "" : " incline = 2.5;");
 		} else if (k == 2) {
 			/* A walk is a walk: within the 6.5 km/h ceiling. */
-			append(buf, len, "{ walk = %u; speed = %u.%u; }",
+			gen_append(buf, len, "{ walk = %u; speed = %u.%u; }",
 			       5 + gen_rnd(g, 300), 3 + gen_rnd(g, 3),
 			       gen_rnd(g, 10));
 		} else if (k == 3) {
-			append(buf, len, "{ pace = \"brisk\"; duration = %u; }",
+			gen_append(buf, len, "{ pace = \"brisk\"; duration = %u; }",
 			       5 + gen_rnd(g, 200));
 		} else {
-			append(buf, len, "{ walk = \"%u:%02u\"; incline = -%u; }",
+			gen_append(buf, len, "{ walk = \"%u:%02u\"; incline = -%u; }",
 			       gen_rnd(g, 3), 1 + gen_rnd(g, 59), gen_rnd(g, 5));
 		}
 	}
-	append(buf, len, " )");
+	gen_append(buf, len, " )");
 }
 
 void gen_profile_text(struct gen *g, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	append(buf, len,
+	gen_append(buf, len,
 	       "name = \"random\";\npaces = { walk = 4.%u; jog = %u.%u; brisk = 5.%u; };\n",
 	       gen_rnd(g, 10), 6 + gen_rnd(g, 4), gen_rnd(g, 10),
 	       gen_rnd(g, 10));
-	append(buf, len, "warmup = ");
+	gen_append(buf, len, "warmup = ");
 	gen_items(g, buf, len, 1);
-	append(buf, len, ";\nmain = ");
+	gen_append(buf, len, ";\nmain = ");
 	gen_items(g, buf, len, 0);
-	append(buf, len, ";\ncooldown = ( { walk = %u; } );\n",
+	gen_append(buf, len, ";\ncooldown = ( { walk = %u; } );\n",
 	       30 + gen_rnd(g, 300));
-	append(buf, len,
+	gen_append(buf, len,
 	       "scaleback = { recovery = %u; steps = ( { jog_speed = 0.%u; jog_time = 0.%u; }, { no_jog = true; }, { end = true; } ); };\n",
 	       10 + gen_rnd(g, 200), 5 + gen_rnd(g, 5), 1 + gen_rnd(g, 9));
 }

@@ -14,6 +14,9 @@ struct gen {
 
 /* 0..n-1 (0 for n == 0). */
 uint32_t gen_rnd(struct gen *g, uint32_t n);
+/* printf onto the end of the string in buf (len bytes in all). */
+void gen_append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #define GEN_PROFILE_MAX 16384
 
