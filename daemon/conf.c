@@ -189,7 +189,9 @@ static void parse_treadmill(struct ctx *c, struct paced_config *pc,
 static void parse_user(struct ctx *c, struct paced_config *pc,
 		       const config_setting_t *root)
 {
-	static const char *const keys[] = { "walk", "jog", "speed_cap", NULL };
+	static const char *const keys[] = {
+		"walk", "jog", "speed_cap", "walk_max", NULL
+	};
 	const config_setting_t *g = get_group(c, root, "user");
 	struct profile_limits *l = &pc->limits;
 
@@ -197,7 +199,8 @@ static void parse_user(struct ctx *c, struct paced_config *pc,
 		return;
 	if (!get_kmh(c, g, "speed_cap", 1.0, 25.0, &l->speed_cap) ||
 	    !get_kmh(c, g, "walk", 1.0, 10.0, &l->walk_speed) ||
-	    !get_kmh(c, g, "jog", 1.0, 25.0, &l->jog_speed))
+	    !get_kmh(c, g, "jog", 1.0, 25.0, &l->jog_speed) ||
+	    !get_kmh(c, g, "walk_max", 2.0, 8.0, &l->walk_max))
 		return;
 	/* Safety first: a pace above the cap is a contradiction, refused. */
 	if (l->jog_speed > l->speed_cap)
@@ -210,6 +213,12 @@ static void parse_user(struct ctx *c, struct paced_config *pc,
 		     config_setting_get_member(g, "walk") : g,
 		     "walk %.1f km/h must be slower than jog %.1f km/h",
 		     l->walk_speed / 100.0, l->jog_speed / 100.0);
+	/* A recovery walk is a walk: the ceiling binds the walk pace too. */
+	else if (l->walk_speed > l->walk_max)
+		fail(c, config_setting_get_member(g, "walk") ?
+		     config_setting_get_member(g, "walk") : g,
+		     "walk %.1f km/h is above walk_max %.1f km/h (the walking ceiling)",
+		     l->walk_speed / 100.0, l->walk_max / 100.0);
 }
 
 /*
@@ -234,6 +243,136 @@ static void parse_scaleback(struct ctx *c, struct paced_config *pc,
 		c->failed = true;
 		c->err->line = perr.line;
 		snprintf(c->err->text, sizeof(c->err->text), "%s", perr.text);
+	}
+}
+
+/*
+ * The "cues" group (paced.conf(5)): the countdown's lead, the 3-2-1, the
+ * form tips and the words. A template is checked against its kind here,
+ * so a placeholder its cue never has is a file:line error at start-up,
+ * not a gap in a sentence mid-session.
+ */
+static void parse_cue_templates(struct ctx *c, struct cue_config *cc,
+				const config_setting_t *g)
+{
+	unsigned n = (unsigned) config_setting_length(g);
+
+	for (unsigned i = 0; i < n && !c->failed; i++) {
+		const config_setting_t *m = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(m);
+		enum cue_template t;
+		char why[256];
+
+		if (cue_template_from_name(name, &t) < 0) {
+			char list[256] = "";
+
+			for (int k = 0; k < CUE_TPL_COUNT; k++)
+				snprintf(list + strlen(list),
+					 sizeof(list) - strlen(list), "%s%s",
+					 k ? ", " : "",
+					 cue_template_name((enum cue_template) k));
+			fail(c, m, "unknown cue '%s' in cues.templates (expected %s)",
+			     name, list);
+			return;
+		}
+		if (!get_str(c, g, name, cc->templates[t],
+			     sizeof(cc->templates[t]), false))
+			return;
+		if (cue_template_check(t, cc->templates[t], why,
+				       sizeof(why)) < 0)
+			fail(c, m, "cues.templates.%s: %s", name, why);
+	}
+}
+
+static void parse_cue_tips(struct ctx *c, struct cue_config *cc,
+			   const config_setting_t *s)
+{
+	unsigned n = (unsigned) config_setting_length(s);
+
+	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
+	    config_setting_type(s) != CONFIG_TYPE_ARRAY) {
+		fail(c, s, "tips must be a list of strings: [ \"Land softly.\", ... ]");
+		return;
+	}
+	if (!n || n > CUE_TIPS_MAX) {
+		fail(c, s, "tips must hold 1 to %d tips", CUE_TIPS_MAX);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+		const char *v = config_setting_get_string(e);
+
+		if (!v || !*v || strlen(v) >= CUE_TIP_MAX) {
+			fail(c, e, "tip %u must be a string of 1 to %d bytes",
+			     i + 1, CUE_TIP_MAX - 1);
+			return;
+		}
+		for (const char *p = v; *p; p++)
+			if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+				fail(c, e, "tip %u contains a control character",
+				     i + 1);
+				return;
+			}
+		snprintf(cc->tips[i], sizeof(cc->tips[i]), "%s", v);
+	}
+	cc->n_tips = n;
+}
+
+static void parse_cues(struct ctx *c, struct paced_config *pc,
+		       const config_setting_t *root)
+{
+	static const char *const keys[] = {
+		"lead", "ticks", "form", "tips", "templates", NULL
+	};
+	const config_setting_t *g = get_group(c, root, "cues"), *s;
+	struct cue_config *cc = &pc->cues;
+
+	if (!g || !check_keys(c, g, "cues", keys))
+		return;
+	if ((s = config_setting_get_member(g, "lead"))) {
+		int v = config_setting_get_int(s);
+
+		if (config_setting_type(s) != CONFIG_TYPE_INT ||
+		    v < (int) (CUE_LEAD_MIN_MS / 1000) ||
+		    v > (int) (CUE_LEAD_MAX_MS / 1000)) {
+			fail(c, s, "lead must be whole seconds, %u to %u",
+			     CUE_LEAD_MIN_MS / 1000, CUE_LEAD_MAX_MS / 1000);
+			return;
+		}
+		cc->lead_ms = (uint32_t) v * 1000;
+	}
+	if ((s = config_setting_get_member(g, "ticks"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+			fail(c, s, "ticks must be true or false, not %s",
+			     type_name(config_setting_type(s)));
+			return;
+		}
+		cc->ticks = config_setting_get_bool(s);
+	}
+	if ((s = config_setting_get_member(g, "form"))) {
+		if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+			cc->form_every = config_setting_get_bool(s) ?
+					 CUE_FORM_DEFAULT : 0;
+		} else if (config_setting_type(s) == CONFIG_TYPE_INT &&
+			   config_setting_get_int(s) >= 1 &&
+			   config_setting_get_int(s) <= 20) {
+			cc->form_every = (unsigned) config_setting_get_int(s);
+		} else {
+			fail(c, s, "form must be true, false or a number of jogs from 1 to 20 (a tip every Nth jog)");
+			return;
+		}
+	}
+	if ((s = config_setting_get_member(g, "tips")))
+		parse_cue_tips(c, cc, s);
+	if (c->failed)
+		return;
+	if ((s = config_setting_get_member(g, "templates"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+			fail(c, s, "'templates' must be a group { change = \"...\"; }, not %s",
+			     type_name(config_setting_type(s)));
+			return;
+		}
+		parse_cue_templates(c, cc, s);
 	}
 }
 
@@ -293,9 +432,10 @@ static void parse_root(struct ctx *c, struct paced_config *pc,
 	static const char *const keys[] = {
 		"treadmill", "user", "profile", "programme", "profile_dir",
 		"state_dir", "control", "plugin_dir", "plugins", "speedup",
-		"scaleback", NULL
+		"scaleback", "units", "cues", NULL
 	};
 	const config_setting_t *s;
+	char units[16] = "";
 
 	if (!check_keys(c, root, "the top level", keys))
 		return;
@@ -316,6 +456,12 @@ static void parse_root(struct ctx *c, struct paced_config *pc,
 		return;
 	parse_control(c, pc, root);
 	parse_plugins(c, pc, root);
+	parse_cues(c, pc, root);
+	if (!c->failed && (s = config_setting_get_member(root, "units")) &&
+	    get_str(c, root, "units", units, sizeof(units), false) &&
+	    units_from_name(units, &pc->units) < 0)
+		fail(c, s, "units must be \"metric\" or \"imperial\", not \"%s\"",
+		     units);
 	if ((s = config_setting_get_member(root, "speedup"))) {
 		if (config_setting_type(s) != CONFIG_TYPE_INT) {
 			fail(c, s, "speedup must be an integer, not %s",
@@ -340,6 +486,8 @@ static void set_defaults(struct paced_config *pc, const char *name)
 		 RUNDIR "/control");
 	snprintf(pc->plugin_dir, sizeof(pc->plugin_dir), "%s", PLUGINDIR);
 	pc->speedup = 1;
+	pc->units = UNITS_METRIC;
+	cue_config_default(&pc->cues);
 }
 
 static struct paced_config *finish(config_t *cfg, int read_ok,

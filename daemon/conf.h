@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <sys/un.h>
 
+#include "cue.h"
 #include "profile.h"
+#include "units.h"
 
 #define CONFIG_MAX_PLUGINS 16
 
@@ -34,6 +36,8 @@ struct paced_config {
 	char control_group[64];		/* "" = ours */
 	char plugin_dir[PATH_MAX];
 	uint32_t speedup;		/* tests and demos only; 1 */
+	enum units units;		/* what a person reads or hears */
+	struct cue_config cues;		/* "cues": timing, tips, templates */
 	struct config_plugin plugins[CONFIG_MAX_PLUGINS];
 	unsigned n_plugins;
 	void *cfg;			/* the libconfig tree (plugin groups) */

@@ -58,6 +58,8 @@ struct controller {
 	char log_path[4096];		/* --log, "" for the default */
 	char plugin_dir[4096];
 	uint32_t speedup;
+	struct cue_config cues;		/* what the person hears, copied */
+	enum units units;
 	uint32_t driver_caps;		/* PACED_DRIVER_* */
 	/* Driver plugin settings: the request's, for the session's life. */
 	const char *plugin_file;
@@ -408,7 +410,12 @@ static void on_link_done(struct link *l, int err, void *user_data)
 	set_phase(c, CONTROLLER_RUNNING);
 	/* The request that started the session was the explicit start. */
 	err = runner_start(c->runner);
-	if (err < 0) {
+	if (err == -ENODEV) {
+		/* Its limits cannot keep the belt safe: the runner logged
+		 * why, and the belt never moved. */
+		service_event(c, EVENT_ERROR, "treadmill refused", NULL);
+		schedule_teardown(c, CONTROLLER_OUTCOME_FAILED);
+	} else if (err < 0) {
 		log_errno(err, "cannot start the session");
 		schedule_teardown(c, CONTROLLER_OUTCOME_FAILED);
 	}
@@ -479,9 +486,15 @@ static int launch(struct controller *c, struct controller_error *ret_err)
 	info.stage = c->programme ? c->programme->stages[c->stage].id : NULL;
 	info.treadmill = c->address;
 	info.speedup = c->speedup;
+	info.cues = &c->cues;
+	info.units = c->units;
 	c->runner = runner_new(c->loop, link_treadmill(c->link), c->pending,
 			       c->log, &info);
 	c->pending = NULL;	/* the runner owns it now */
+	/* The finish cue names the stage advised next. */
+	if (c->programme)
+		runner_set_programme(c->runner, c->programme, c->stage,
+				     c->state_dir);
 	link_set_runner(c->link, c->runner);
 	runner_set_callbacks(c->runner, on_runner_update, on_runner_event, c);
 	log_notice("session starting: %s (%s), log %s", c->profile_name,
@@ -713,6 +726,10 @@ static int prepare(struct controller *c, const struct controller_request *req,
 	struct session_config scfg = {
 		.speedup = c->speedup, .countdown_ms = 3000,
 		.speed_cap = req->limits->speed_cap,
+		.walk_max = req->limits->walk_max,
+		.cue_lead_ms = c->cues.lead_ms,
+		.cue_ticks = c->cues.ticks,
+		.form_every = c->cues.form_every,
 	};
 	const struct profile *chosen;
 	struct profile_error perr;
@@ -790,6 +807,11 @@ int controller_start(struct controller *c,
 	snprintf(c->plugin_dir, sizeof(c->plugin_dir), "%s",
 		 req->plugin_dir ? req->plugin_dir : PLUGINDIR);
 	c->speedup = req->speedup ? req->speedup : 1;
+	if (req->cues)
+		c->cues = *req->cues;
+	else
+		cue_config_default(&c->cues);
+	c->units = req->units;
 	c->plugin_file = req->plugin_file;
 	c->plugin_group = req->plugin_group;
 	c->plugin_group_data = req->plugin_group_data;
@@ -953,6 +975,8 @@ const char *controller_strerror(int err)
 		return "treadmill not connected yet";
 	case -EPERM:
 		return "only a deliberate act at the box starts or resumes the belt";
+	case -ENODEV:
+		return "the treadmill was refused: its limits cannot keep the belt safe (see the log)";
 	default:
 		return "not possible in this state";
 	}

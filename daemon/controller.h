@@ -8,6 +8,7 @@
 #include "call.h"
 #include "control.h"
 #include "ctl-proto.h"
+#include "cue.h"
 #include "event.h"
 #include "json.h"
 #include "mainloop.h"
@@ -96,6 +97,10 @@ struct controller_request {
 	const void *plugin_group_data;
 	const char *plugin_file;
 	const char *const *plugin_extra;
+	/* What the person hears: cue timing and words (NULL: built in),
+	 * and units. Copied. */
+	const struct cue_config *cues;
+	enum units units;
 };
 
 /* What a started session is; valid until the next start. */

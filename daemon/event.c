@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What happens around a session, as a value: one tagged union every part of the daemon speaks. */
+#include <stdio.h>
 #include <string.h>
 
 #include "event.h"
@@ -25,6 +26,10 @@ static const char *session_event_name(enum session_event_kind kind)
 		return "end";
 	case SESSION_EV_ADVICE:
 		return "advice";
+	case SESSION_EV_REFUSED:
+		return "refused";
+	case SESSION_EV_CUE:
+		return "cue";
 	}
 	return "unknown";
 }
@@ -150,6 +155,40 @@ void event_session_fields(struct json *j, const struct session_event *ev)
 		json_key(j, "outcome");
 		json_string(j, session_state_name(ev->state));
 		break;
+	case SESSION_EV_CUE:
+		/* The runner reports cues as EVENT_CUE, with their words. */
+		break;
+	case SESSION_EV_REFUSED: {
+		char text[256];
+
+		json_key(j, "reason");
+		json_string(j, session_refusal_name(ev->refusal));
+		session_refusal_text(ev->refusal, ev->value, ev->limit, text,
+				     sizeof(text));
+		json_key(j, "text");
+		json_string(j, text);
+		break;
+	}
+	}
+}
+
+void event_cue_fields(struct json *j, const struct event_cue *cue)
+{
+	json_key(j, "session_s");
+	json_fixed(j, cue->profile_ms / 100, 1);
+	json_key(j, "kind");
+	json_string(j, cue->kind ? cue->kind : "");
+	json_key(j, "text");
+	json_string(j, cue->text ? cue->text : "");
+	if (cue->speed)
+		speed_field(j, "speed_kmh", cue->speed);
+	if (cue->in_s >= 0) {
+		json_key(j, "in_s");
+		json_int(j, cue->in_s);
+	}
+	if (cue->follows) {
+		json_key(j, "follows");
+		json_bool(j, true);
 	}
 }
 
@@ -163,10 +202,7 @@ void event_json(struct json *j, const struct event *ev)
 		event_session_fields(j, &ev->session);
 		break;
 	case EVENT_CUE:
-		json_key(j, "kind");
-		json_string(j, ev->cue.kind ? ev->cue.kind : "");
-		json_key(j, "text");
-		json_string(j, ev->cue.text ? ev->cue.text : "");
+		event_cue_fields(j, &ev->cue);
 		break;
 	case EVENT_SESSION_START:
 	case EVENT_SESSION_END:

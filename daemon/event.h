@@ -30,11 +30,14 @@ enum event_kind {
 };
 
 struct event_cue {
-	const char *kind;	/* "change", "countdown", "symptom", ... */
+	const char *kind;	/* cue_kind_name(): "countdown", "change", ... */
 	const char *text;	/* the sentence */
 	uint16_t speed;		/* 0.01 km/h named, 0 none */
 	uint16_t reported;	/* advisory alarms: the speed seen */
 	int32_t in_s;		/* countdowns: seconds to the change; -1 */
+	bool follows;		/* completes the cue before it, same instant:
+				 * a speaker says it next, not instead */
+	uint32_t profile_ms;	/* plan time it was said at */
 };
 
 struct event {
@@ -65,3 +68,6 @@ void event_json(struct json *j, const struct event *ev);
 /* The session event's own keys, inside an open object: shared by the
  * watch line and the session log line, so the two cannot drift apart. */
 void event_session_fields(struct json *j, const struct session_event *ev);
+/* A cue's keys (session_s, kind, text, speed_kmh, in_s, follows), the
+ * same way. */
+void event_cue_fields(struct json *j, const struct event_cue *cue);

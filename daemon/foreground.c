@@ -51,6 +51,7 @@ struct run {
 	bool started;			/* controller_start() succeeded */
 	bool said_stop;
 	bool link_lost;			/* said so; say when it is back */
+	enum units units;		/* what the person reads: --units */
 	int exit_status;
 	size_t last_line_len;
 };
@@ -78,8 +79,10 @@ static void usage(FILE *f)
 "  -c, --control PATH     open a control socket for pacectl --socket PATH\n"
 "  -l, --log FILE         write the session log to FILE\n"
 "      --config FILE      paced.conf: the driver plugin's settings (the\n"
-"                         ANT+ network key) and plugin_dir (default\n"
-"                         " CONFFILE ")\n"
+"                         ANT+ network key), plugin_dir, units and cues\n"
+"                         (default " CONFFILE ")\n"
+"      --units metric|imperial  km/h or mph in what you read and hear\n"
+"                         (default: paced.conf's units, else metric)\n"
 "      --adapter hciN     Bluetooth adapter (name or address) to connect\n"
 "                         with (default: the kernel picks)\n"
 "      --state-dir DIR    session logs in DIR/sessions, history in\n"
@@ -162,13 +165,32 @@ static void fmt_time(char *buf, size_t len, uint32_t ms)
 		snprintf(buf, len, "%u:%02u", s / 60, s % 60);
 }
 
+/* A bar of width cells for done of total. */
+static void fmt_bar(char *buf, size_t width, uint32_t done, uint32_t total)
+{
+	size_t full = total ? (size_t) ((uint64_t) MIN(done, total) * width /
+					total) : 0;
+
+	for (size_t i = 0; i < width; i++)
+		buf[i] = i < full ? '#' : '-';
+	buf[width] = '\0';
+}
+
+/*
+ * One line, redrawn: state, pace and its time left, the next change and
+ * when ("jog in 0:10 at 7.5"), the session's progress and time left,
+ * target and belt speed in the person's units, presses.
+ */
 static void progress(struct run *run)
 {
 	const struct session *s = controller_session(run->ctl);
 	const struct plan_segment *seg;
 	const struct treadmill_data *d = controller_last_data(run->ctl);
-	char seg_left[16] = "-", left[16], line[160], actual[16] = "-";
-	uint32_t p, end;
+	char seg_left[16] = "-", left[16], line[200], next[48] = "";
+	char bar[11], target[16], actual[16] = "-", presses[16] = "";
+	uint32_t p, end, t;
+	uint64_t at_us;
+	uint16_t speed;
 	int n;
 
 	if (!run->tty_out || !s)
@@ -180,15 +202,28 @@ static void progress(struct run *run)
 		fmt_time(seg_left, sizeof(seg_left),
 			 seg->start_ms + seg->duration_ms - MIN(p, seg->start_ms +
 							   seg->duration_ms));
+	if (seg && session_next_change(s, &at_us, &speed) && speed) {
+		t = units_speed_tenths(run->units, speed);
+		snprintf(next, sizeof(next), " | %s in %s at %u.%u",
+			 speed > session_walk_speed(s) ? "jog" : "walk",
+			 seg_left, t / 10, t % 10);
+	}
 	fmt_time(left, sizeof(left), end > p ? end - p : 0);
-	if (d && (d->present & TREADMILL_DATA_SPEED))
-		snprintf(actual, sizeof(actual), "%.1f", d->speed / 100.0);
-	n = snprintf(line, sizeof(line),
-		     "%-9s %-5s %6s left | session %7s left | target %4.1f km/h, belt %4s | presses %u",
+	fmt_bar(bar, sizeof(bar) - 1, p, end);
+	t = units_speed_tenths(run->units, session_target_speed(s));
+	snprintf(target, sizeof(target), "%u.%u", t / 10, t % 10);
+	if (d && (d->present & TREADMILL_DATA_SPEED)) {
+		t = units_speed_tenths(run->units, d->speed);
+		snprintf(actual, sizeof(actual), "%u.%u", t / 10, t % 10);
+	}
+	if (session_presses(s))
+		snprintf(presses, sizeof(presses), " | %u press%s",
+			 session_presses(s), session_presses(s) == 1 ? "" : "es");
+	/* About 80 columns: a wrapped line would not redraw in place. */
+	n = snprintf(line, sizeof(line), "%-8s %-5s %5s%s | [%s] %s | %s/%s %s%s",
 		     session_state_name(session_state(s)),
-		     seg ? seg->pace_name : "", seg_left, left,
-		     session_target_speed(s) / 100.0, actual,
-		     session_presses(s));
+		     seg ? seg->pace_name : "", seg_left, next, bar, left,
+		     target, actual, units_speed_unit(run->units), presses);
 	fputs("\r\033[K", stdout);
 	fputs(line, stdout);
 	fflush(stdout);
@@ -511,7 +546,7 @@ static int exit_for_error(const struct controller_error *err)
 int run_main(int argc, char **argv)
 {
 	enum { OPT_STATE_DIR = 256, OPT_SPEED_CAP, OPT_SIM_QUIRK, OPT_PROGRAMME,
-	       OPT_PRECHECK, OPT_CONFIG, OPT_ADAPTER };
+	       OPT_PRECHECK, OPT_CONFIG, OPT_ADAPTER, OPT_UNITS };
 	static const struct option opts[] = {
 		{ "treadmill", required_argument, NULL, 't' },
 		{ "profile", required_argument, NULL, 'p' },
@@ -523,6 +558,7 @@ int run_main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "adapter", required_argument, NULL, OPT_ADAPTER },
+		{ "units", required_argument, NULL, OPT_UNITS },
 		{ "speed-cap", required_argument, NULL, OPT_SPEED_CAP },
 		{ "sim-quirk", required_argument, NULL, OPT_SIM_QUIRK },
 		{ "debug", optional_argument, NULL, 'd' },
@@ -540,7 +576,7 @@ int run_main(int argc, char **argv)
 	struct controller_error cerr;
 	struct run run = { .exit_status = RUN_EXIT_FAILURE };
 	const struct controller_info *info;
-	bool precheck = false;
+	bool precheck = false, units_given = false;
 	unsigned long v;
 	int c, err;
 
@@ -572,6 +608,13 @@ int run_main(int argc, char **argv)
 			break;
 		case OPT_ADAPTER:
 			req.adapter = optarg;
+			break;
+		case OPT_UNITS:
+			if (units_from_name(optarg, &req.units) < 0) {
+				fprintf(stderr, "paced run: --units must be metric or imperial\n");
+				return RUN_EXIT_USAGE;
+			}
+			units_given = true;
 			break;
 		case OPT_PROGRAMME:
 			req.programme_path = optarg;
@@ -704,6 +747,11 @@ int run_main(int argc, char **argv)
 	req.plugin_group_data = run.conf;
 	req.plugin_file = run.conf ? run.conf->file : NULL;
 	req.plugin_extra = extra;
+	/* What the person hears comes from the same file. */
+	req.cues = run.conf ? &run.conf->cues : NULL;
+	if (run.conf && !units_given)
+		req.units = run.conf->units;
+	run.units = req.units;
 	if (controller_start(run.ctl, &req, &cerr) < 0) {
 		fprintf(stderr, "%s%s\n", cerr.kind == CONTROLLER_ERR_USAGE &&
 			!strstr(cerr.text, ": ") ? "paced run: " : "", cerr.text);

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "advisory.h"
 #include "event.h"
+#include "history.h"
 #include "log.h"
 #include "runner.h"
 #include "util.h"
@@ -53,6 +55,11 @@ struct runner {
 
 	struct advisory *adv;	/* advisory treadmill: judges the person */
 	int adv_timer;
+	struct cue_config cues;	/* templates, tips */
+	enum units units;
+	const struct programme *programme;	/* borrowed; NULL none */
+	size_t stage;
+	const char *state_dir;		/* borrowed */
 
 	runner_update_func_t update;
 	runner_event_func_t event;
@@ -255,14 +262,22 @@ static void report(struct runner *r, const struct event *ev)
 		r->event(r, ev, r->user_data);
 }
 
+static void emit_cue(struct runner *r, const struct cue *cue, uint64_t real_us,
+		     uint32_t profile_ms);
+
 static void emit(struct runner *r, const struct session_event *sev)
 {
 	struct event ev = {
 		.kind = EVENT_SESSION, .real_us = sev->real_us, .session = *sev,
 	};
-	struct json *j = session_log_begin(r->log, event_name(&ev),
-					    sev->real_us);
+	struct json *j;
 
+	/* The session's cues go out as what the person is told. */
+	if (sev->kind == SESSION_EV_CUE) {
+		emit_cue(r, &sev->cue, sev->real_us, sev->profile_ms);
+		return;
+	}
+	j = session_log_begin(r->log, event_name(&ev), sev->real_us);
 	event_session_fields(j, sev);
 	if (sev->kind == SESSION_EV_END)
 		end_fields(r, j);
@@ -272,6 +287,13 @@ static void emit(struct runner *r, const struct session_event *sev)
 
 	if (sev->kind == SESSION_EV_ALARM && sev->active)
 		log_warn("alarm: %s", session_alarm_name(sev->alarm));
+	if (sev->kind == SESSION_EV_REFUSED) {
+		char text[256];
+
+		session_refusal_text(sev->refusal, sev->value, sev->limit,
+				     text, sizeof(text));
+		log_err("treadmill %s refused: %s", r->treadmill, text);
+	}
 	report(r, &ev);
 }
 
@@ -292,75 +314,76 @@ static void emit_simple(struct runner *r, enum event_kind kind, bool up,
 	report(r, &ev);
 }
 
-/* ---- advisory mode ---- */
+/* ---- cues ---- */
 
 static void arm(struct runner *r);
 
-/* What the person is told, logged as a "cue" line and reported. */
-static void emit_cue(struct runner *r, const struct advisory_cue *cue)
+/*
+ * What the person is told: its words (cue_render(), the shell's
+ * templates and units), a "cue" line in the session log, and an
+ * EVENT_CUE for the shell, watchers and sinks (cue-command says it).
+ */
+static void emit_cue(struct runner *r, const struct cue *cue, uint64_t real_us,
+		     uint32_t profile_ms)
 {
-	char text[128];
+	struct cue_context ctx = { 0 };
+	char text[CUE_TEXT_MAX];
 	struct event ev = {
-		.kind = EVENT_CUE, .real_us = cue->time_us,
+		.kind = EVENT_CUE, .real_us = real_us,
 		.cue = {
-			.kind = advisory_cue_kind_name(cue->kind),
-			.text = text, .speed = cue->speed,
-			.reported = cue->reported, .in_s = -1,
+			.kind = cue_kind_name(cue->kind), .text = text,
+			.speed = cue->speed, .reported = cue->reported,
+			.in_s = cue->kind == CUE_COUNTDOWN ?
+				(int32_t) cue->in_s : -1,
+			.follows = cue->follows, .profile_ms = profile_ms,
 		},
 	};
 	struct json *j;
 
-	advisory_cue_text(r->adv, cue, text, sizeof(text));
-	if (cue->kind == ADVISORY_CUE_COUNTDOWN)
-		ev.cue.in_s = (int32_t) cue->in_s;
-	j = session_log_begin(r->log, "cue", cue->time_us);
-	json_key(j, "kind");
-	json_string(j, ev.cue.kind);
-	json_key(j, "text");
-	json_string(j, text);
-	speed_field(j, "speed_kmh", cue->speed);
+	/* The programme's verdict, with this session in it. */
+	if (cue->kind == CUE_FINISH && r->programme) {
+		struct history_entry *e = NULL;
+		long n = history_load(r->state_dir, &e, NULL);
+
+		(void) cue_finish_context(r->programme, r->stage, time(NULL), e,
+					  n > 0 ? (size_t) n : 0, cue, &ctx);
+		free(e);
+	}
+	cue_render(&r->cues, r->units, cue, &ctx, text, sizeof(text));
+	j = session_log_begin(r->log, "cue", real_us);
+	event_cue_fields(j, &ev.cue);
 	log_write(r);
-	if (cue->kind == ADVISORY_CUE_ALARM || cue->kind == ADVISORY_CUE_COMPLIED) {
-		j = session_log_begin(r->log, "alarm", cue->time_us);
+	if (cue->kind == CUE_ALARM || cue->kind == CUE_COMPLIED) {
+		j = session_log_begin(r->log, "alarm", real_us);
 		json_key(j, "alarm");
 		json_string(j, ADVISORY_ALARM_TEXT);
 		json_key(j, "active");
-		json_bool(j, cue->kind == ADVISORY_CUE_ALARM);
+		json_bool(j, cue->kind == CUE_ALARM);
 		speed_field(j, "speed_kmh", cue->reported);
 		log_write(r);
 	}
 	report(r, &ev);
 }
 
+/* ---- advisory mode: did she follow? ---- */
+
 static void advisory_event(struct runner *r, const struct session_event *ev)
 {
-	struct advisory_cue cue;
-	uint64_t at;
-	uint16_t speed;
-
 	if (!r->adv)
 		r->adv = advisory_new(NULL);
+	/* The engine's cue told her; the checker holds her to it. */
 	if (ev->kind == SESSION_EV_ADVICE &&
-	    ev->cmd.kind == SESSION_CMD_SET_SPEED) {
-		advisory_set_target(r->adv, ev->real_us, (uint16_t) ev->cmd.arg,
-				    ev->press_number > 0, &cue);
-		emit_cue(r, &cue);
-	}
-	/* Announce a coming increase ahead of the boundary. */
-	if (ev->kind == SESSION_EV_SEGMENT || ev->kind == SESSION_EV_ADVICE) {
-		if (session_next_change(r->s, &at, &speed))
-			advisory_set_upcoming(r->adv, at, speed);
-		else
-			advisory_set_upcoming(r->adv, UINT64_MAX, 0);
-	}
+	    ev->cmd.kind == SESSION_CMD_SET_SPEED)
+		advisory_set_target(r->adv, ev->real_us, (uint16_t) ev->cmd.arg);
 }
 
 static void advisory_poll_cues(struct runner *r)
 {
-	struct advisory_cue cue;
+	uint64_t now = loop_now(r->loop);
+	struct cue cue;
 
-	while (r->adv && advisory_poll(r->adv, loop_now(r->loop), &cue))
-		emit_cue(r, &cue);
+	while (r->adv && advisory_poll(r->adv, now, &cue))
+		emit_cue(r, &cue, now, session_profile_ms(r->s, now));
 }
 
 static bool on_adv_timer(void *user_data)
@@ -527,7 +550,7 @@ static void on_caps(struct treadmill *tm, const struct treadmill_caps *caps,
 	struct runner *r = user_data;
 	struct json *j;
 
-	session_on_caps(r->s, caps);
+	session_on_caps(r->s, loop_now(r->loop), caps);
 	j = session_log_begin(r->log, "caps", loop_now(r->loop));
 	json_key(j, "control");
 	json_bool(j, caps->can_control);
@@ -662,6 +685,11 @@ struct runner *runner_new(struct loop *loop, struct treadmill *tm,
 	r->treadmill = paced_strdup(info->treadmill ? info->treadmill : "");
 	r->speedup = info->speedup ? info->speedup : 1;
 	r->sample_us = (info->sample_ms ? info->sample_ms : 5000) * USEC_PER_MSEC;
+	if (info->cues)
+		r->cues = *info->cues;
+	else
+		cue_config_default(&r->cues);
+	r->units = info->units;
 
 	j = session_log_begin(log, "open", loop_now(loop));
 	json_key(j, "profile");
@@ -750,6 +778,14 @@ void runner_free(struct runner *r)
 	free(r->profile_path);
 	free(r->treadmill);
 	free(r);
+}
+
+void runner_set_programme(struct runner *r, const struct programme *prog,
+			  size_t stage, const char *state_dir)
+{
+	r->programme = prog;
+	r->stage = stage;
+	r->state_dir = state_dir;
 }
 
 void runner_set_callbacks(struct runner *r, runner_update_func_t update,

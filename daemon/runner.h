@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "advisory.h"
+#include "cue.h"
 #include "event.h"
 #include "json.h"
 #include "mainloop.h"
@@ -14,6 +15,8 @@
 #include "treadmill.h"
 
 struct runner;
+
+struct programme;
 
 /* Called after every batch of session events, and when the session is
  * done; the shell updates its progress line, watchers, and exits. */
@@ -30,6 +33,8 @@ struct runner_info {
 	const char *treadmill;		/* address as given */
 	uint32_t speedup;
 	uint32_t sample_ms;		/* real time between log samples; 0: 5000 */
+	const struct cue_config *cues;	/* cue words; NULL: the built-in */
+	enum units units;		/* for what a person reads or hears */
 };
 
 /*
@@ -54,6 +59,15 @@ void runner_detach(struct runner *r);
 void runner_free(struct runner *r);
 void runner_set_callbacks(struct runner *r, runner_update_func_t update,
 			  runner_event_func_t event, void *user_data);
+/*
+ * The session runs stage `stage` (an index) of prog, whose history is in
+ * state_dir: the finish cue then names the stage advised next and the
+ * clean sessions in a row (cue_finish_context(), the history read when
+ * it is said). Borrows prog and state_dir, which must outlive the runner.
+ * Without it the finish cue names no stage.
+ */
+void runner_set_programme(struct runner *r, const struct programme *prog,
+			  size_t stage, const char *state_dir);
 
 /* Inputs from the person (keys, control socket, buttons). Each returns
  * 0 or the session's negative errno. Symptom returns the press number. */

@@ -85,8 +85,8 @@ const char *service_status(const struct service *s)
 
 static void on_event(const struct event *ev, void *user_data)
 {
-	/* The journal gets the cues of advisory sessions: the person may be
-	 * told by a speaker the journal cannot see. */
+	/* The journal gets the cues: the person may be told by a speaker
+	 * the journal cannot see. */
 	if (ev->kind == EVENT_CUE)
 		log_notice("%s", ev->cue.text);
 }
@@ -306,6 +306,8 @@ static int start_session(struct service *s, const char *arg,
 		.plugin_group = plugin_group,
 		.plugin_group_data = s->cfg,
 		.plugin_file = s->cfg->file,
+		.cues = &s->cfg->cues,
+		.units = s->cfg->units,
 	};
 	char path[PATH_MAX];
 	int err;
@@ -1093,6 +1095,7 @@ void service_reload(struct service *s, struct paced_config *cfg)
 	LOG_CHANGE_KMH(walk_speed, "walk");
 	LOG_CHANGE_KMH(jog_speed, "jog");
 	LOG_CHANGE_KMH(speed_cap, "speed_cap");
+	LOG_CHANGE_KMH(walk_max, "walk_max");
 	LOG_CHANGE_STR(profile, "profile");
 	LOG_CHANGE_STR(programme, "programme");
 	LOG_CHANGE_STR(profile_dir, "profile_dir");

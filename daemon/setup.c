@@ -41,7 +41,6 @@
 #define PROGRAMME "return-to-running.programme"
 /* paced.conf(5): the ranges conf.c accepts for the paces. */
 #define WALK_MIN 1.0
-#define WALK_MAX 10.0
 #define JOG_MIN 1.0
 #define JOG_MAX 25.0
 
@@ -381,7 +380,11 @@ static int ask_units_and_paces(struct setup *s)
 		printf("This paced has no units setting yet: paced.conf keeps "
 		       "km/h and pacectl shows km/h%s.\n", s->imperial ?
 		       " (your mph are converted)" : "");
-	if (get_pace(s, "walking", s->walk, "--walk", WALK_MIN, WALK_MAX,
+	/* Walking has a ceiling (user.walk_max): a walk above it would be a
+	 * paced.conf the service refuses. */
+	if (get_pace(s, "walking", s->walk, "--walk", WALK_MIN,
+		     (s->cur ? s->cur->limits.walk_max :
+		      PROFILE_DEFAULT_WALK_MAX) / 100.0,
 		     s->walk_kmh, &s->walk_kmh) < 0 ||
 	    get_pace(s, "jogging", s->jog, "--jog", JOG_MIN, JOG_MAX,
 		     s->jog_kmh, &s->jog_kmh) < 0)

@@ -20,6 +20,9 @@ uninstall-local: uninstall-sysusers-local
 uninstall-sysusers-local:
 	rm -f "$(DESTDIR)$(sysusersdir)/paced.conf"
 .PHONY: install-sysusers-local uninstall-sysusers-local
+# cue-command's chime (tone_args in paced.conf(5)), made by gen-chime.py.
+dist_pkgdata_DATA = dist/chime.wav
+EXTRA_DIST += dist/gen-chime.py
 EXTRA_DIST += dist/paced.service.in
 CLEANFILES += dist/paced.service
 dist/paced.service: dist/paced.service.in Makefile
@@ -52,7 +55,7 @@ installcheck-local:
 		so=$${la##*/}; plugins="$$plugins $(plugindir)/$${so%.la}.so"; \
 	done; \
 	for f in $(sbindir)/paced $(bindir)/pacectl $$plugins \
-	    $(pkgconfdir)/paced.conf \
+	    $(pkgconfdir)/paced.conf $(pkgdatadir)/chime.wav \
 	    $(systemdsystemunitdir)/paced.service \
 	    $(udevrulesdir)/60-paced.rules $(sysusersdir)/paced.conf \
 	    $(pacedincludedir)/plugin.h \

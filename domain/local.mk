@@ -12,6 +12,7 @@ domain_libpaced_domain_la_SOURCES = \
 	domain/programme.c domain/programme.h \
 	domain/session.c domain/session.h \
 	domain/advisory.c domain/advisory.h \
+	domain/cue.c domain/cue.h domain/units.c domain/units.h \
 	domain/history.c domain/history.h \
 	domain/session-log.c domain/session-log.h \
 	domain/session-read.c domain/session-read.h \

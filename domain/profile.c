@@ -30,6 +30,7 @@ struct ctx {
 	bool failed;
 	struct profile *p;
 	uint16_t walk;		/* resolved walk pace, 0.01 km/h */
+	uint16_t walk_max;	/* the walking ceiling, 0.01 km/h */
 };
 
 static void fail_line(struct ctx *c, unsigned line, const char *fmt, ...)
@@ -96,6 +97,7 @@ void profile_limits_default(struct profile_limits *ret_limits)
 	l.speed_cap = PROFILE_DEFAULT_SPEED_CAP;
 	l.walk_speed = PROFILE_DEFAULT_WALK;
 	l.jog_speed = PROFILE_DEFAULT_JOG;
+	l.walk_max = PROFILE_DEFAULT_WALK_MAX;
 	scaleback_policy_default(&l.policy);
 	*ret_limits = l;
 }
@@ -388,6 +390,22 @@ check:
 	walk = &p->paces[0];
 	jog = &p->paces[1];
 	c->walk = walk->speed;
+	/* A recovery walk is a walk: the walk pace has a ceiling that only
+	 * paced.conf sets, and a profile cannot lift. */
+	if (walk->speed > c->walk_max) {
+		const config_setting_t *w = g ? config_setting_get_member(g, "walk") :
+					  NULL;
+
+		fmt_speed(walk->speed, a, sizeof(a));
+		fmt_speed(c->walk_max, b, sizeof(b));
+		if (w)
+			fail(c, w, "walk pace %s is above the walking ceiling of %s (walk_max in paced.conf)",
+			     a, b);
+		else
+			fail_line(c, 0, "the walk pace %s from paced.conf is above the walking ceiling of %s (walk_max)",
+				  a, b);
+		return;
+	}
 	/* A jog pace at or below the walk pace would make every "jog" a walk
 	 * and scale-back meaningless. Checked here only when the profile set
 	 * one of them; otherwise each jog segment is checked. */
@@ -519,6 +537,13 @@ static bool parse_segment(struct ctx *c, const config_setting_t *g,
 		fmt_speed(c->lim->speed_cap, b, sizeof(b));
 		fail(c, g, "the %s pace %s from paced.conf is above the speed cap of %s",
 		     pc->name, a, b);
+		return false;
+	}
+	if (speed && !strcmp(pc->name, "walk") && it->speed > c->walk_max) {
+		fmt_speed(it->speed, a, sizeof(a));
+		fmt_speed(c->walk_max, b, sizeof(b));
+		fail(c, speed, "a walk at %s is above the walking ceiling of %s (walk_max in paced.conf): make it a jog or a named pace",
+		     a, b);
 		return false;
 	}
 	if (!strcmp(pc->name, "jog") && it->speed <= c->walk) {
@@ -984,6 +1009,8 @@ struct profile *profile_load_string(const char *text, const char *name,
 	memset(&err, 0, sizeof(err));
 	c.file = name ? name : "<string>";
 	c.lim = limits;
+	c.walk_max = limits->walk_max ? limits->walk_max :
+				       PROFILE_DEFAULT_WALK_MAX;
 	c.err = &err;
 	if (!text) {
 		fail_line(&c, 0, "no text");

@@ -16,6 +16,8 @@
 #define PROFILE_DEFAULT_SPEED_CAP 1000	/* 10.0 km/h */
 #define PROFILE_DEFAULT_WALK 500	/* 5.0 km/h */
 #define PROFILE_DEFAULT_JOG 750		/* 7.5 km/h */
+/* Walking has a ceiling no profile lifts: a recovery walk is a walk. */
+#define PROFILE_DEFAULT_WALK_MAX 650	/* 6.5 km/h */
 
 /* Validation bounds. */
 #define PROFILE_MAX_DURATION_MS (4U * 3600U * 1000U)	/* one segment: 4 h */
@@ -34,6 +36,8 @@ struct profile_limits {
 	uint16_t speed_cap;	/* 0.01 km/h: any speed above it is refused */
 	uint16_t walk_speed;	/* 0.01 km/h: the user's walk pace */
 	uint16_t jog_speed;	/* 0.01 km/h: the user's jog pace */
+	uint16_t walk_max;	/* 0.01 km/h: no walk pace or walk segment
+				 * above it */
 	struct scaleback_policy policy;	/* used when the profile has none */
 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
 #include "session.h"
 #include "util.h"
 
@@ -48,6 +49,22 @@ struct session {
 
 	struct scaleback_presses presses;
 	bool cut_short;			/* an end step was applied */
+	enum session_refusal refusal;	/* the treadmill was refused */
+
+	/* Cues (docs/design.md: no speed increase without warning). */
+	bool cd_valid;			/* a countdown stands for: */
+	uint16_t cd_speed;		/*   this speed (0.01 km/h, clamped) */
+	uint32_t cd_boundary;		/*   at this plan ms */
+	uint32_t cd_at;			/*   said at this plan ms */
+	unsigned cd_tick;		/* next 3-2-1 tick to say, 0 none */
+	bool in_jog;			/* the segment entered last is a jog */
+	unsigned jog_runs;		/* jogs begun */
+	unsigned forms;			/* form cues said */
+	bool halfway_said;
+	bool last_said;
+	bool cooldown_said;
+	bool cue_any;			/* a cue was said at cue_real */
+	uint64_t cue_real;
 
 	/* Alarms (real time). */
 	uint64_t last_data;
@@ -180,53 +197,124 @@ static void set_state(struct session *s, uint64_t now, enum session_state st,
 uint16_t session_clamp_speed(const struct treadmill_caps *caps, uint16_t cap,
 			     uint16_t speed)
 {
-	uint32_t v = speed, lo = 0, hi = UINT16_MAX, inc = 1;
+	uint32_t v = speed, lo, hi, inc;
 
-	if (caps && caps->has_speed_range && caps->speed_max >= caps->speed_min) {
-		lo = caps->speed_min;
-		hi = caps->speed_max;
-		inc = caps->speed_inc ? caps->speed_inc : 1;
-	}
-	if (cap && cap < hi)
-		hi = cap;
+	/* The cap first and last: nothing a treadmill reports raises it. */
+	if (cap && v > cap)
+		v = cap;
+	if (!caps || !caps->has_speed_range ||
+	    caps->speed_max < caps->speed_min)
+		return (uint16_t) v;
+	lo = caps->speed_min;
+	hi = caps->speed_max;
+	inc = caps->speed_inc ? caps->speed_inc : 1;
 	if (v > hi)
 		v = hi;
+	/* Slower than the machine goes: its slowest, which the session
+	 * checked is no faster than the walk; never above the cap. */
 	if (v < lo)
-		v = lo;
-	/* FTMS.md 1.6: round to the machine's increment from its minimum,
-	 * then step down if rounding up crossed the cap or the maximum. */
-	v = lo + (v - lo + inc / 2) / inc * inc;
-	if (v > hi && v >= lo + inc)
-		v -= inc;
-	return (uint16_t) v;
+		return (uint16_t) (cap && lo > cap ? v : lo);
+	/* docs/ftms.md 1.6: speeds are the minimum plus a whole number of
+	 * increments. Down to the grid: never faster than asked. */
+	return (uint16_t) (lo + (v - lo) / inc * inc);
 }
 
 int16_t session_clamp_incline(const struct treadmill_caps *caps,
 			      int16_t incline)
 {
-	int32_t v = incline, lo, hi, inc, k;
+	int32_t v = incline, lo, hi, inc, a, b, g;
 
+	/* paced's own limits: the profile format's. */
+	v = MAX(v, PROFILE_MIN_INCLINE);
+	v = MIN(v, PROFILE_MAX_INCLINE);
 	if (!caps || !caps->has_incline_range ||
 	    caps->incline_max < caps->incline_min)
-		return incline;
+		return (int16_t) v;
 	lo = caps->incline_min;
 	hi = caps->incline_max;
 	inc = caps->incline_inc ? caps->incline_inc : 1;
-	if (v > hi)
-		v = hi;
-	if (v < lo)
-		v = lo;
-	k = (v - lo + inc / 2) / inc;
-	v = lo + k * inc;
-	if (v > hi)
-		v -= inc;
-	return (int16_t) v;
+	/* The treadmill's range and grid only between flat and v: the grid
+	 * point there nearest v, or v itself when there is none. */
+	a = MAX(MIN(v, 0), lo);
+	b = MIN(MAX(v, 0), hi);
+	if (a > b)
+		return (int16_t) v;
+	if (v >= 0) {
+		g = lo + (b - lo) / inc * inc;
+		return (int16_t) (g >= a ? g : v);
+	}
+	g = lo + (a - lo + inc - 1) / inc * inc;
+	return (int16_t) (g <= b ? g : v);
+}
+
+static enum session_refusal check_caps(const struct treadmill_caps *caps,
+				       uint16_t cap, uint16_t walk,
+				       int32_t *ret_value, int32_t *ret_limit)
+{
+	uint16_t got;
+
+	if (!caps || !caps->can_control || !caps->has_speed_range)
+		return SESSION_REFUSAL_NONE;
+	if (caps->speed_max < caps->speed_min) {
+		*ret_value = caps->speed_max;
+		*ret_limit = caps->speed_min;
+		return SESSION_REFUSAL_RANGE_INVALID;
+	}
+	if (caps->speed_inc > SESSION_MAX_SPEED_INC) {
+		*ret_value = caps->speed_inc;
+		*ret_limit = SESSION_MAX_SPEED_INC;
+		return SESSION_REFUSAL_INCREMENT;
+	}
+	if (cap && caps->speed_min > cap) {
+		*ret_value = caps->speed_min;
+		*ret_limit = cap;
+		return SESSION_REFUSAL_MIN_ABOVE_CAP;
+	}
+	if (caps->speed_min > walk) {
+		*ret_value = caps->speed_min;
+		*ret_limit = walk;
+		return SESSION_REFUSAL_MIN_ABOVE_WALK;
+	}
+	got = session_clamp_speed(caps, cap, walk);
+	if (walk > got + SESSION_WALK_TOLERANCE) {
+		*ret_value = got;
+		*ret_limit = walk;
+		return SESSION_REFUSAL_WALK_UNREACHABLE;
+	}
+	return SESSION_REFUSAL_NONE;
+}
+
+enum session_refusal session_check_caps(const struct treadmill_caps *caps,
+					uint16_t cap, uint16_t walk)
+{
+	int32_t value, limit;
+
+	return check_caps(caps, cap, walk, &value, &limit);
+}
+
+/* The walk pace before the treadmill's grid: within the ceiling and cap. */
+static uint16_t walk_wanted(const struct session *s)
+{
+	uint16_t w = MIN(s->plan.walk_speed, s->cfg.walk_max);
+
+	return s->cfg.speed_cap ? MIN(w, s->cfg.speed_cap) : w;
 }
 
 uint16_t session_walk_speed(const struct session *s)
 {
-	return session_clamp_speed(&s->caps, s->cfg.speed_cap,
-				   s->plan.walk_speed);
+	return session_clamp_speed(&s->caps, s->cfg.speed_cap, walk_wanted(s));
+}
+
+/* The speed a segment runs at: a walk (a recovery walk too) never above
+ * the walking ceiling, whatever built the plan; then the wire's clamp. */
+static uint16_t seg_speed(const struct session *s,
+			  const struct plan_segment *seg)
+{
+	uint16_t v = seg->speed;
+
+	if (!seg->jog_like || seg->phase == PLAN_PHASE_RECOVERY)
+		v = MIN(v, s->cfg.walk_max);
+	return session_clamp_speed(&s->caps, s->cfg.speed_cap, v);
 }
 
 static void queue(struct session *s, enum session_cmd_kind kind, int32_t arg)
@@ -257,12 +345,11 @@ static void queue(struct session *s, enum session_cmd_kind kind, int32_t arg)
 	s->n_out++;
 }
 
+/* speed is final: seg_speed() or session_walk_speed(). */
 static void queue_speed(struct session *s, uint16_t speed)
 {
-	uint16_t v = session_clamp_speed(&s->caps, s->cfg.speed_cap, speed);
-
-	if (s->target_speed != v)
-		queue(s, SESSION_CMD_SET_SPEED, v);
+	if (s->target_speed != speed)
+		queue(s, SESSION_CMD_SET_SPEED, speed);
 }
 
 static void queue_incline(struct session *s, int16_t incline)
@@ -340,18 +427,303 @@ static enum session_state phase_state(enum plan_phase phase)
 	return SESSION_RUNNING;
 }
 
-static void enter_segment(struct session *s, uint64_t now, long idx)
+/* ---- cues ---- */
+
+/* Jogs (runs of jog-like segments) that begin after the current one. */
+static unsigned jogs_ahead(const struct session *s)
 {
-	const struct plan_segment *seg = &s->plan.seg[idx];
+	unsigned n = 0;
+
+	for (size_t k = s->cur < 0 ? 0 : (size_t) s->cur + 1; k < s->plan.n; k++)
+		n += s->plan.seg[k].jog_like &&
+		     (k == 0 || !s->plan.seg[k - 1].jog_like);
+	return n;
+}
+
+static struct cue *push_cue(struct session *s, uint64_t now,
+			    enum cue_kind kind)
+{
+	struct session_event *e = push_event(s, SESSION_EV_CUE, now);
+	uint32_t end = plan_end_ms(&s->plan);
+
+	e->cue.kind = kind;
+	e->cue.advisory = s->advisory;
+	/* Cues of one instant make one announcement: a speaker says them
+	 * in turn instead of cutting the first one short. */
+	e->cue.follows = s->cue_any && s->cue_real == now;
+	e->cue.left_ms = end > e->profile_ms ? end - e->profile_ms : 0;
+	e->cue.jog_number = s->jog_runs;
+	e->cue.jogs = s->jog_runs + jogs_ahead(s);
+	s->cue_any = true;
+	s->cue_real = now;
+	return &e->cue;
+}
+
+/* What the belt may be given without a countdown: what it was given
+ * last, or walking pace when it (re)starts, which only an explicit start
+ * or resume (or a link back with the belt moving) brings. */
+static uint16_t base_speed(const struct session *s)
+{
+	return s->target_speed == NO_TARGET ? session_walk_speed(s) :
+					      (uint16_t) s->target_speed;
+}
+
+static bool countdown_valid(const struct session *s, uint16_t v, uint32_t p)
+{
+	return s->cd_valid && s->cd_speed == v &&
+	       s->cd_at + s->cfg.cue_lead_ms <= p;
+}
+
+static void plan_insert(struct plan *plan, size_t at,
+			const struct plan_segment *seg)
+{
+	plan->seg = paced_realloc(plan->seg, (plan->n + 1) * sizeof(*seg));
+	memmove(&plan->seg[at + 1], &plan->seg[at],
+		(plan->n - at) * sizeof(*seg));
+	plan->seg[at] = *seg;
+	plan->n++;
+}
+
+/*
+ * The current segment goes on until `until` (plan ms), so that the
+ * increase after it waits for its countdown: the segments after it are
+ * trimmed from the front, or removed when wholly covered. The plan's end
+ * does not move. Returns false when the segment right after the current
+ * one was removed (the next boundary is another one now).
+ */
+static bool hold_until(struct session *s, uint32_t until)
+{
+	struct plan *pl = &s->plan;
+	size_t c = (size_t) s->cur, i = c + 1;
+	uint32_t end = plan_end_ms(pl);
+	bool kept = true;
+
+	until = MIN(until, end);
+	while (i < pl->n &&
+	       pl->seg[i].start_ms + pl->seg[i].duration_ms <= until) {
+		memmove(&pl->seg[i], &pl->seg[i + 1],
+			(pl->n - i - 1) * sizeof(pl->seg[0]));
+		pl->n--;
+		kept = false;
+	}
+	if (i < pl->n && pl->seg[i].start_ms < until) {
+		pl->seg[i].duration_ms -= until - pl->seg[i].start_ms;
+		pl->seg[i].start_ms = until;
+	}
+	pl->seg[c].duration_ms = (i < pl->n ? pl->seg[i].start_ms : end) -
+				 pl->seg[c].start_ms;
+	return kept;
+}
+
+/*
+ * Segment idx is entered at plan time p faster than the belt may go
+ * without a countdown (a plan that begins with a jog, a jog the plan
+ * reaches with no walk after a resume): a segment at base speed goes in
+ * first, for the countdown's lead. Returns its index, now current.
+ */
+static long hold_entry(struct session *s, long idx, uint32_t p, uint16_t base)
+{
+	struct plan_segment hold = s->plan.seg[idx];
+
+	if (p > hold.start_ms) {
+		struct plan_segment *a = &s->plan.seg[idx], b = *a;
+
+		b.start_ms = p;
+		b.duration_ms = a->start_ms + a->duration_ms - p;
+		a->duration_ms = p - a->start_ms;
+		plan_insert(&s->plan, (size_t) ++idx, &b);
+	}
+	hold.start_ms = p;
+	hold.duration_ms = 0;		/* hold_until() gives it its length */
+	hold.speed = base;
+	hold.jog_like = base > s->plan.walk_speed;
+	if (!hold.jog_like)
+		snprintf(hold.pace_name, sizeof(hold.pace_name), "walk");
+	plan_insert(&s->plan, (size_t) idx, &hold);
+	s->cur = idx;
+	(void) hold_until(s, p + s->cfg.cue_lead_ms);
+	return idx;
+}
+
+/* The next segment, when it is faster than the current one: *ret_v. */
+static bool next_increase(const struct session *s, uint16_t *ret_v)
+{
+	size_t i = (size_t) s->cur + 1;
+	uint16_t v;
+
+	if (s->cur < 0 || i >= s->plan.n)
+		return false;
+	v = seg_speed(s, &s->plan.seg[i]);
+	if (v <= seg_speed(s, &s->plan.seg[s->cur]))
+		return false;
+	*ret_v = v;
+	return true;
+}
+
+static bool announced(const struct session *s, uint16_t v)
+{
+	return s->cd_valid && s->cd_speed == v &&
+	       s->cd_boundary == s->plan.seg[s->cur + 1].start_ms;
+}
+
+/* The 3-2-1 after an announced increase, skipping those gone by. */
+static void say_ticks(struct session *s, uint64_t now, uint32_t p)
+{
+	struct cue *c;
+	uint32_t n;
+
+	if (!s->cd_tick || p >= s->cd_boundary) {
+		s->cd_tick = 0;
+		return;
+	}
+	n = (s->cd_boundary - p + 999) / 1000;
+	if (n > s->cd_tick)
+		return;
+	c = push_cue(s, now, CUE_COUNTDOWN);
+	c->tick = true;
+	c->in_s = n;
+	c->speed = s->cd_speed;
+	c->jog = s->cd_speed > session_walk_speed(s);
+	s->cd_tick = n - 1;
+}
+
+/*
+ * The safety rule of session.h: the next increase gets its countdown
+ * cue_lead_ms of plan time ahead, said while the belt is at the lower
+ * speed; too late for that, the increase waits (hold_until()). say false
+ * only makes the plan wait, so a segment's own cues can go first.
+ */
+static void announce(struct session *s, uint64_t now, bool say)
+{
+	uint32_t lead = s->cfg.cue_lead_ms, p;
+	const struct plan_segment *next;
+	struct cue *c;
+	uint16_t v;
+
+	if (!belt_active(s->state) || s->cur < 0)
+		return;
+	p = session_profile_ms(s, now);
+	for (;;) {
+		if (!next_increase(s, &v))
+			return;
+		if (announced(s, v)) {
+			if (say)
+				say_ticks(s, now, p);
+			return;
+		}
+		if (p + lead < s->plan.seg[s->cur + 1].start_ms)
+			return;		/* not yet: a deadline brings it */
+		if (p + lead == s->plan.seg[s->cur + 1].start_ms ||
+		    hold_until(s, p + lead))
+			break;
+	}
+	if (!say)
+		return;
+	next = &s->plan.seg[s->cur + 1];
+	c = push_cue(s, now, CUE_COUNTDOWN);
+	c->speed = v;
+	c->jog = v > session_walk_speed(s);
+	c->in_s = (next->start_ms - p + 999) / 1000;
+	c->duration_ms = next->duration_ms;
+	s->cd_valid = true;
+	s->cd_speed = v;
+	s->cd_boundary = next->start_ms;
+	s->cd_at = p;
+	s->cd_tick = s->cfg.cue_ticks && c->in_s > 1 ?
+		     MIN(CUE_TICKS, c->in_s - 1) : 0;
+}
+
+/* Plan time of the next cue the clock brings, or UINT32_MAX. */
+static uint32_t next_cue_ms(const struct session *s)
+{
+	uint32_t t = UINT32_MAX, lead = s->cfg.cue_lead_ms, b;
+	uint16_t v;
+
+	if (next_increase(s, &v)) {
+		b = s->plan.seg[s->cur + 1].start_ms;
+		if (!announced(s, v))
+			t = b > lead ? b - lead : 0;
+		else if (s->cd_tick)
+			t = b - MIN(b, s->cd_tick * 1000);
+	}
+	if (!s->halfway_said && !s->cut_short)
+		t = MIN(t, (plan_end_ms(&s->plan) + 1) / 2);
+	return t;
+}
+
+/* Once, when half of the session as now planned has gone by. */
+static void say_halfway(struct session *s, uint64_t now)
+{
+	uint32_t p = session_profile_ms(s, now);
+
+	if (s->halfway_said || s->cut_short ||
+	    (uint64_t) p * 2 < plan_end_ms(&s->plan))
+		return;
+	s->halfway_said = true;
+	(void) push_cue(s, now, CUE_HALFWAY);
+}
+
+static void enter_segment(struct session *s, uint64_t now, long idx,
+			  bool tell)
+{
+	uint32_t p = session_profile_ms(s, now);
+	const struct plan_segment *seg;
 	struct session_event *e;
+	uint16_t v, base = base_speed(s);
+	bool new_jog;
+	struct cue *c;
 
 	s->cur = idx;
+	v = seg_speed(s, &s->plan.seg[idx]);
+	/* The safety net under announce(): whatever led here, an increase
+	 * without its countdown waits for one. */
+	if (v > base && !countdown_valid(s, v, p))
+		idx = hold_entry(s, idx, p, base);
+	s->cd_valid = false;
+	s->cd_tick = 0;
+	announce(s, now, false);
+	seg = &s->plan.seg[idx];
+	v = seg_speed(s, seg);
 	set_state(s, now, phase_state(seg->phase), SESSION_PAUSE_NONE);
-	queue_speed(s, seg->speed);
+	queue_speed(s, v);
 	queue_incline(s, seg->incline);
 	e = push_event(s, SESSION_EV_SEGMENT, now);
 	e->seg = *seg;
 	e->seg_index = (size_t) idx;
+
+	new_jog = seg->jog_like && !s->in_jog;
+	s->in_jog = seg->jog_like;
+	s->jog_runs += new_jog;
+	if (tell) {
+		const struct plan_segment *n = (size_t) idx + 1 < s->plan.n ?
+					       seg + 1 : NULL;
+
+		c = push_cue(s, now, CUE_CHANGE);
+		c->speed = v;
+		c->jog = seg->jog_like;
+		c->duration_ms = seg->start_ms + seg->duration_ms - p;
+		c->next_speed = n ? seg_speed(s, n) : 0;
+		c->next_jog = n && n->jog_like;
+	}
+	if (new_jog && !s->last_said && !jogs_ahead(s)) {
+		s->last_said = true;
+		c = push_cue(s, now, CUE_LAST);
+		c->speed = v;
+		c->jog = true;
+		c->duration_ms = seg->start_ms + seg->duration_ms - p;
+	}
+	if (new_jog && s->cfg.form_every &&
+	    (s->jog_runs - 1) % s->cfg.form_every == 0) {
+		c = push_cue(s, now, CUE_FORM);
+		c->form = ++s->forms;
+	}
+	if (seg->phase == PLAN_PHASE_COOLDOWN && !s->cooldown_said) {
+		s->cooldown_said = true;
+		c = push_cue(s, now, CUE_COOLDOWN);
+		c->speed = v;
+		c->duration_ms = c->left_ms;
+	}
+	announce(s, now, true);
 }
 
 static void end_session(struct session *s, uint64_t now,
@@ -359,6 +731,17 @@ static void end_session(struct session *s, uint64_t now,
 {
 	clock_freeze(s, now);
 	set_state(s, now, st, SESSION_PAUSE_NONE);
+	/* Once, and only for a belt that moved: a session refused or
+	 * stopped before its start has nothing to sum up. */
+	if (s->started) {
+		struct cue *c = push_cue(s, now, CUE_FINISH);
+
+		c->outcome = st != SESSION_FINISHED ? CUE_OUTCOME_STOPPED :
+			     s->cut_short ? CUE_OUTCOME_CUT_SHORT :
+			     CUE_OUTCOME_COMPLETED;
+		c->press = s->presses.count;
+		c->left_ms = 0;
+	}
 	push_event(s, SESSION_EV_END, now);
 }
 
@@ -427,7 +810,7 @@ static void continue_at_walk(struct session *s, uint64_t now)
 	clock_run_when_started(s, now);
 	s->last_data = now;
 	s->mismatch_since = 0;
-	enter_segment(s, now, plan_find(&s->plan, p));
+	enter_segment(s, now, plan_find(&s->plan, p), true);
 }
 
 static void pause_for(struct session *s, uint64_t now,
@@ -436,6 +819,10 @@ static void pause_for(struct session *s, uint64_t now,
 	if (s->state == SESSION_COUNTDOWN || belt_active(s->state)) {
 		clock_freeze(s, now);
 		drop_pending(s);
+		/* A countdown said before the pause is stale after it. */
+		s->cd_valid = false;
+		s->cd_tick = 0;
+		s->in_jog = false;
 		set_state(s, now, SESSION_PAUSED, reason);
 	} else if (s->state == SESSION_PAUSED && reason != s->reason &&
 		   reason != SESSION_PAUSE_USER) {
@@ -469,6 +856,10 @@ struct session *session_new(const struct plan *plan,
 		s->cfg.mismatch_kmh = 100;
 	if (!s->cfg.mismatch_ms)
 		s->cfg.mismatch_ms = 15000;
+	if (!s->cfg.walk_max)
+		s->cfg.walk_max = PROFILE_DEFAULT_WALK_MAX;
+	if (!s->cfg.cue_lead_ms)
+		s->cfg.cue_lead_ms = CUE_LEAD_DEFAULT_MS;
 	s->state = SESSION_IDLE;
 	s->cur = -1;
 	s->target_speed = NO_TARGET;
@@ -489,6 +880,8 @@ void session_free(struct session *s)
 
 int session_start(struct session *s, uint64_t now_us)
 {
+	if (s->refusal != SESSION_REFUSAL_NONE)
+		return -ENODEV;
 	if (s->state != SESSION_IDLE)
 		return -EALREADY;
 	if (!s->link_up)
@@ -498,12 +891,28 @@ int session_start(struct session *s, uint64_t now_us)
 	s->anchor_prof = 0;
 	s->anchor_real = now_us;
 	set_state(s, now_us, SESSION_COUNTDOWN, SESSION_PAUSE_NONE);
+	/*
+	 * The belt's first start is the person's own act, and goes to at
+	 * most walking pace (begin() makes a faster first segment wait for
+	 * a countdown of its own): say when and how fast, as it is asked.
+	 */
+	if (s->cfg.countdown_ms) {
+		const struct plan_segment *first = &s->plan.seg[0];
+		uint16_t v = seg_speed(s, first), w = session_walk_speed(s);
+		struct cue *c = push_cue(s, now_us, CUE_COUNTDOWN);
+
+		c->speed = MIN(v, w);
+		c->in_s = (s->cfg.countdown_ms + 999) / 1000;
+		c->duration_ms = v > w ? s->cfg.cue_lead_ms : first->duration_ms;
+	}
 	session_tick(s, now_us);
 	return 0;
 }
 
 static void begin(struct session *s, uint64_t now)
 {
+	long idx;
+
 	/* Anchor the profile clock on an instant, not on when we got round
 	 * to each tick, so boundaries are absolute and never drift: the end
 	 * of the countdown, or (a treadmill we control) START's answer. */
@@ -515,7 +924,13 @@ static void begin(struct session *s, uint64_t now)
 	queue(s, SESSION_CMD_START, 0);
 	clock_run_when_started(s, s->countdown_end ?
 				  MIN(s->countdown_end, now) : now);
-	enter_segment(s, now, 0);
+	/* An advisory clock runs from the countdown's end, which a late
+	 * tick may have left behind. */
+	idx = plan_find(&s->plan, session_profile_ms(s, now));
+	if (idx < 0)
+		finish(s, now);
+	else
+		enter_segment(s, now, idx, true);
 }
 
 int session_symptom(struct session *s, uint64_t now_us,
@@ -536,18 +951,32 @@ int session_symptom(struct session *s, uint64_t now_us,
 	 * would be ignored by many machines, FTMS.md 2).
 	 */
 	if (belt_active(s->state)) {
+		uint16_t w = session_walk_speed(s);
+		bool dropped = false;
 		size_t j = 0;
 
 		s->advice_press = s->advisory;
-		for (size_t i = 0; i < s->n_out; i++)
+		for (size_t i = 0; i < s->n_out; i++) {
 			if (s->outbox[i].kind != SESSION_CMD_SET_SPEED &&
 			    s->outbox[i].kind != SESSION_CMD_SET_INCLINE)
 				s->outbox[j++] = s->outbox[i];
+			else if (s->outbox[i].kind == SESSION_CMD_SET_SPEED)
+				dropped = true;
+		}
 		s->n_out = j;
-		/* Advisory: the person is told every time, even at walk. */
-		if (s->advisory || s->target_speed > session_walk_speed(s) ||
+		/* A target never sent is not what the belt does. */
+		if (dropped)
+			s->target_speed = s->in_flight &&
+					  s->flying.kind == SESSION_CMD_SET_SPEED ?
+					  s->flying.arg : s->done_speed;
+		/* Walking pace, or slower if the belt already is: a press
+		 * never speeds anyone up. Advisory: the person is told every
+		 * time, even at walk. */
+		if (s->target_speed != NO_TARGET && s->target_speed < w)
+			w = (uint16_t) s->target_speed;
+		if (s->advisory || s->target_speed > w ||
 		    s->target_speed == NO_TARGET)
-			queue(s, SESSION_CMD_SET_SPEED, session_walk_speed(s));
+			queue(s, SESSION_CMD_SET_SPEED, w);
 		queue_incline(s, 0);
 	}
 
@@ -574,15 +1003,29 @@ int session_symptom(struct session *s, uint64_t now_us,
 	if (e->step.end)
 		s->cut_short = true;
 
+	/* The plan is another one: so is its next increase. */
+	s->cd_valid = false;
+	s->cd_tick = 0;
+	s->cur = -1;
 	if (belt_active(s->state)) {
 		long idx = plan_find(&s->plan, p);
 
-		if (idx < 0)
+		if (idx < 0) {
 			finish(s, now_us);
-		else
-			enter_segment(s, now_us, idx);
-	} else {
-		s->cur = -1;
+		} else {
+			/* What happened and what changes; it stands for the
+			 * recovery walk's change cue. */
+			struct cue *c = push_cue(s, now_us, CUE_SYMPTOM);
+
+			c->speed = MIN(session_walk_speed(s), base_speed(s));
+			c->press = n;
+			c->step = scaleback_choose(&s->pol, n, kind);
+			if (s->plan.seg[idx].phase == PLAN_PHASE_RECOVERY)
+				c->duration_ms = s->plan.seg[idx].start_ms +
+						 s->plan.seg[idx].duration_ms - p;
+			s->in_jog = false;
+			enter_segment(s, now_us, idx, false);
+		}
 	}
 	return (int) n;
 }
@@ -657,10 +1100,38 @@ void session_on_link(struct session *s, uint64_t now_us, bool up)
 		s->await_first_data = true;
 }
 
-void session_on_caps(struct session *s, const struct treadmill_caps *caps)
+void session_on_caps(struct session *s, uint64_t now_us,
+		     const struct treadmill_caps *caps)
 {
+	struct session_event *e;
+	enum session_refusal r;
+	int32_t value = 0, limit = 0;
+
 	s->caps = *caps;
 	s->advisory = !caps->can_control;
+	if (session_done(s))
+		return;
+	/* Before the belt moves (caps come before the link is up): the
+	 * speed cap and the walk win over whatever the treadmill says. */
+	r = check_caps(caps, s->cfg.speed_cap, walk_wanted(s), &value, &limit);
+	if (r == SESSION_REFUSAL_NONE)
+		return;
+	s->refusal = r;
+	e = push_event(s, SESSION_EV_REFUSED, now_us);
+	e->refusal = r;
+	e->value = value;
+	e->limit = limit;
+	drop_pending(s);
+	/* A belt already moving (a reconnect found another machine) gets
+	 * a stop: no speed this treadmill may turn into a faster one. */
+	if (s->started)
+		queue(s, SESSION_CMD_STOP, 0);
+	end_session(s, now_us, SESSION_ABORTED);
+}
+
+enum session_refusal session_refused(const struct session *s)
+{
+	return s->refusal;
 }
 
 bool session_advisory(const struct session *s)
@@ -858,12 +1329,18 @@ void session_tick(struct session *s, uint64_t now_us)
 	}
 	if (belt_active(s->state)) {
 		uint32_t p = session_profile_ms(s, now_us);
-		long idx = plan_find(&s->plan, p);
+		long idx;
 
+		/* First: an increase not yet announced makes the current
+		 * segment wait for its countdown. */
+		announce(s, now_us, true);
+		idx = plan_find(&s->plan, p);
 		if (idx < 0 && p >= plan_end_ms(&s->plan))
 			finish(s, now_us);
 		else if (idx >= 0 && idx != s->cur)
-			enter_segment(s, now_us, idx);
+			enter_segment(s, now_us, idx, true);
+		if (belt_active(s->state))
+			say_halfway(s, now_us);
 	}
 	check_alarms(s, now_us);
 }
@@ -878,8 +1355,11 @@ uint64_t session_next_deadline(const struct session *s)
 		return d;
 	if (s->clock_running && s->cur >= 0 && (size_t) s->cur < s->plan.n) {
 		const struct plan_segment *seg = &s->plan.seg[s->cur];
+		uint32_t c = next_cue_ms(s);
 
 		d = real_at(s, seg->start_ms + seg->duration_ms);
+		if (c != UINT32_MAX)
+			d = MIN(d, real_at(s, c));
 	}
 	if (s->link_up && !s->stale_raised)
 		d = MIN(d, s->last_data + s->cfg.stale_data_ms * USEC_PER_MSEC);
@@ -898,8 +1378,7 @@ bool session_next_change(const struct session *s, uint64_t *ret_at_us,
 		return false;
 	next = &s->plan.seg[s->cur + 1];
 	*ret_at_us = real_at(s, next->start_ms);
-	*ret_speed = session_clamp_speed(&s->caps, s->cfg.speed_cap,
-					 next->speed);
+	*ret_speed = seg_speed(s, next);
 	return true;
 }
 
@@ -1025,4 +1504,52 @@ const char *session_alarm_name(enum session_alarm alarm)
 		return "command-failed";
 	}
 	return "unknown";
+}
+
+const char *session_refusal_name(enum session_refusal r)
+{
+	switch (r) {
+	case SESSION_REFUSAL_NONE:
+		return "none";
+	case SESSION_REFUSAL_RANGE_INVALID:
+		return "range-invalid";
+	case SESSION_REFUSAL_INCREMENT:
+		return "increment";
+	case SESSION_REFUSAL_MIN_ABOVE_CAP:
+		return "min-above-cap";
+	case SESSION_REFUSAL_MIN_ABOVE_WALK:
+		return "min-above-walk";
+	case SESSION_REFUSAL_WALK_UNREACHABLE:
+		return "walk-unreachable";
+	}
+	return "unknown";
+}
+
+int session_refusal_text(enum session_refusal r, int32_t value, int32_t limit,
+			 char *buf, size_t len)
+{
+	char v[24], l[24];
+
+	snprintf(v, sizeof(v), "%d.%02d km/h", value / 100, abs(value % 100));
+	snprintf(l, sizeof(l), "%d.%02d km/h", limit / 100, abs(limit % 100));
+	switch (r) {
+	case SESSION_REFUSAL_NONE:
+		break;
+	case SESSION_REFUSAL_RANGE_INVALID:
+		return snprintf(buf, len, "the treadmill reports a speed range from %s down to %s, which cannot be right",
+				l, v);
+	case SESSION_REFUSAL_INCREMENT:
+		return snprintf(buf, len, "the treadmill's speed increment of %s is coarser than the %s paced accepts",
+				v, l);
+	case SESSION_REFUSAL_MIN_ABOVE_CAP:
+		return snprintf(buf, len, "the treadmill's slowest speed, %s, is above the speed cap of %s",
+				v, l);
+	case SESSION_REFUSAL_MIN_ABOVE_WALK:
+		return snprintf(buf, len, "the treadmill's slowest speed, %s, is above the walking pace of %s",
+				v, l);
+	case SESSION_REFUSAL_WALK_UNREACHABLE:
+		return snprintf(buf, len, "the treadmill cannot run near the walking pace of %s (the nearest it allows is %s)",
+				l, v);
+	}
+	return snprintf(buf, len, "the treadmill can be used");
 }

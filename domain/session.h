@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cue.h"
 #include "plan.h"
 #include "scaleback.h"
 #include "treadmill.h"
@@ -31,6 +32,27 @@
  * becomes a SESSION_EV_ADVICE event for the person ("walk at 5.0 km/h"),
  * and the speed-mismatch alarm checks that the belt followed. Nothing in
  * advisory mode ever claims the belt was changed.
+ *
+ * Cues (SESSION_EV_CUE, struct cue): the same engine in both modes tells
+ * the person what is coming (docs/design.md: no speed increase without
+ * warning). Its safety rule: a speed above the one the belt was last
+ * given is queued only after a countdown cue naming that speed, at least
+ * cue_lead_ms of plan time earlier, said while the belt was already at the
+ * lower speed. Where the plan leaves less time (a short walk between jogs,
+ * a jog right after a resume, a reconnect or a late tick), the increase
+ * waits: the slower segment goes on until the countdown has had its lead,
+ * and the faster one starts that much later but ends on time (never more
+ * running than planned, and every later boundary stays where it was; a
+ * faster segment shorter than the wait is walked whole). The one exception
+ * is the belt's (re)start, which only an explicit start or resume brings:
+ * it goes to at most walking pace, announced by a countdown cue when the
+ * start is asked for (session_config.countdown_ms ahead); a plan that
+ * begins faster than the walk starts at the walk and counts down to it.
+ *
+ * Treadmill limits (session_on_caps()): the speed cap and the walking
+ * ceiling win over anything a treadmill reports. A treadmill whose range
+ * cannot honour them is refused before the belt moves (SESSION_EV_REFUSED,
+ * then the session ends), see session_check_caps().
  */
 
 enum session_state {
@@ -86,7 +108,30 @@ enum session_event_kind {
 	SESSION_EV_ALARM,	/* alarm raised (active) or cleared */
 	SESSION_EV_END,		/* finished or aborted: summary below */
 	SESSION_EV_ADVICE,	/* advisory treadmill: tell the person cmd */
+	SESSION_EV_CUE,		/* tell the person: cue */
+	SESSION_EV_REFUSED,	/* the treadmill cannot be used: refusal */
 };
+
+/* Why a treadmill is refused (session_check_caps()). */
+enum session_refusal {
+	SESSION_REFUSAL_NONE,
+	SESSION_REFUSAL_RANGE_INVALID,	/* maximum below minimum */
+	SESSION_REFUSAL_INCREMENT,	/* speed increment above the limit */
+	SESSION_REFUSAL_MIN_ABOVE_CAP,	/* slowest speed above the cap */
+	SESSION_REFUSAL_MIN_ABOVE_WALK,	/* slowest speed above the walk */
+	SESSION_REFUSAL_WALK_UNREACHABLE, /* walk pace beyond the tolerance */
+};
+
+/*
+ * Limits on what a treadmill reports (docs/ftms.md 1.6, Supported Speed
+ * Range). The largest speed increment paced accepts: real machines step
+ * by 0.1 km/h or 0.1 mph (0.16 km/h); anything coarser than a whole km/h
+ * would turn every target into a guess, so it is refused as absurd. The
+ * walk pace must be reachable within the tolerance after rounding down to
+ * the machine's grid and clamping to its range.
+ */
+#define SESSION_MAX_SPEED_INC 100	/* 0.01 km/h: 1.0 km/h */
+#define SESSION_WALK_TOLERANCE 50	/* 0.01 km/h: 0.5 km/h */
 
 struct session_event {
 	enum session_event_kind kind;
@@ -105,7 +150,11 @@ struct session_event {
 	struct scaleback_step step;	/* SCALEBACK */
 	enum session_alarm alarm;	/* ALARM */
 	bool active;			/* ALARM */
-	int32_t value;			/* ALARM: speed seen, or ms stale */
+	int32_t value;			/* ALARM: speed seen, or ms stale;
+					 * REFUSED: the treadmill's figure */
+	int32_t limit;			/* REFUSED: paced's figure it breaks */
+	enum session_refusal refusal;	/* REFUSED */
+	struct cue cue;			/* CUE */
 };
 
 struct session_config {
@@ -115,6 +164,12 @@ struct session_config {
 	uint32_t stale_data_ms;		/* real time; 0 = 5000 */
 	uint16_t mismatch_kmh;		/* 0.01 km/h; 0 = 100 (1 km/h) */
 	uint32_t mismatch_ms;		/* real time; 0 = 15000 */
+	uint16_t walk_max;		/* 0.01 km/h: no walk above it (a
+					 * recovery walk neither); 0 = 650 */
+	uint32_t cue_lead_ms;		/* plan time from a countdown cue to
+					 * its increase; 0 = 10000 */
+	bool cue_ticks;			/* 3, 2, 1 before each increase */
+	unsigned form_every;		/* a form cue every Nth jog; 0 none */
 };
 
 struct session;
@@ -126,7 +181,7 @@ struct session *session_new(const struct plan *plan,
 void session_free(struct session *s);
 
 /* Explicit start (the only way the belt is ever started): -EALREADY
- * unless idle. */
+ * unless idle, -ENODEV when the treadmill was refused. */
 int session_start(struct session *s, uint64_t now_us);
 /* A symptom press from any source. Returns the press number (1, 2, ...)
  * or 0 when debounced; -ESRCH when no session is running. */
@@ -140,7 +195,11 @@ int session_resume(struct session *s, uint64_t now_us);
 int session_stop(struct session *s, uint64_t now_us);
 
 void session_on_link(struct session *s, uint64_t now_us, bool up);
-void session_on_caps(struct session *s, const struct treadmill_caps *caps);
+/* The treadmill's capabilities (after every connect, before the link is
+ * up). Refuses a treadmill session_check_caps() refuses: REFUSED, then the
+ * session ends (a belt already started gets a stop, never a speed). */
+void session_on_caps(struct session *s, uint64_t now_us,
+		     const struct treadmill_caps *caps);
 void session_on_data(struct session *s, uint64_t now_us,
 		     const struct treadmill_data *data);
 void session_on_status(struct session *s, uint64_t now_us,
@@ -178,11 +237,46 @@ bool session_completed(const struct session *s);
 uint16_t session_target_speed(const struct session *s);	/* last commanded */
 uint16_t session_walk_speed(const struct session *s);	/* clamped */
 
-/* Clamp a speed/incline to caps and round to its increment; pure. */
+/* Why the session refused its treadmill, SESSION_REFUSAL_NONE if not. */
+enum session_refusal session_refused(const struct session *s);
+
+/*
+ * Pure. A speed for the wire: never above cap (0 = none) whatever caps
+ * say, then within the treadmill's range and rounded *down* to its
+ * increment from its minimum, never up into danger. A speed below the
+ * minimum becomes the minimum (never above cap): the session has checked
+ * that the minimum is no faster than the walk (session_check_caps()).
+ */
 uint16_t session_clamp_speed(const struct treadmill_caps *caps, uint16_t cap,
 			     uint16_t speed);
+/*
+ * Pure. An incline for the wire: paced's own limits (the profile format's
+ * PROFILE_MIN_INCLINE..PROFILE_MAX_INCLINE), then the treadmill's range
+ * and increment only where they move it toward flat (0 %): the nearest
+ * point of its grid between 0 and the wanted incline, else the wanted
+ * incline as it is (which the treadmill may refuse). Never a slope taken
+ * from the treadmill's range.
+ */
 int16_t session_clamp_incline(const struct treadmill_caps *caps,
 			      int16_t incline);
+/*
+ * Pure. Can a session with this cap and walk pace (0.01 km/h, already
+ * within the walking ceiling) use a treadmill with these caps? Advisory
+ * treadmills and ones that report no speed range are never refused (the
+ * cap still applies to every command). Refused: a range whose maximum is
+ * below its minimum, an increment above SESSION_MAX_SPEED_INC, a minimum
+ * above the cap or above the walk, a walk the range and grid cannot come
+ * within SESSION_WALK_TOLERANCE of.
+ */
+enum session_refusal session_check_caps(const struct treadmill_caps *caps,
+					uint16_t cap, uint16_t walk);
+/* "range-invalid", "increment", "min-above-cap", "min-above-walk",
+ * "walk-unreachable", "none". */
+const char *session_refusal_name(enum session_refusal r);
+/* A sentence for a person: the REFUSED event's refusal, value, limit.
+ * snprintf semantics. */
+int session_refusal_text(enum session_refusal r, int32_t value, int32_t limit,
+			 char *buf, size_t len);
 
 const char *session_state_name(enum session_state state);
 const char *session_pause_reason_name(enum session_pause_reason reason);

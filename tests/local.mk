@@ -49,16 +49,19 @@ EXTRA_DIST += tests/test-pacectl-ftms.sh
 domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
 	tests/test-programme tests/test-session tests/test-history \
 	tests/test-advisory tests/test-ctl-proto tests/test-session-log \
-	tests/test-export
+	tests/test-export tests/test-units tests/test-cue tests/test-cues
 tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
-tests_test_plan_SOURCES = tests/test-plan.c
+tests_test_plan_SOURCES = tests/test-plan.c \
+	tests/common/gen-profile.c tests/common/gen-profile.h
 tests_test_plan_CPPFLAGS = $(test_cppflags)
-tests_test_scaleback_SOURCES = tests/test-scaleback.c
+tests_test_scaleback_SOURCES = tests/test-scaleback.c \
+	tests/common/gen-profile.c tests/common/gen-profile.h
 tests_test_scaleback_CPPFLAGS = $(test_cppflags)
 tests_test_programme_SOURCES = tests/test-programme.c
 tests_test_programme_CPPFLAGS = $(test_cppflags)
-tests_test_session_SOURCES = tests/test-session.c
+tests_test_session_SOURCES = tests/test-session.c \
+	tests/common/cue-check.c tests/common/cue-check.h
 tests_test_session_CPPFLAGS = $(test_cppflags)
 tests_test_history_SOURCES = tests/test-history.c
 tests_test_history_CPPFLAGS = $(test_cppflags)
@@ -66,6 +69,15 @@ tests_test_advisory_SOURCES = tests/test-advisory.c
 tests_test_advisory_CPPFLAGS = $(test_cppflags)
 tests_test_ctl_proto_SOURCES = tests/test-ctl-proto.c
 tests_test_ctl_proto_CPPFLAGS = $(test_cppflags)
+tests_test_units_SOURCES = tests/test-units.c
+tests_test_units_CPPFLAGS = $(test_cppflags)
+tests_test_cue_SOURCES = tests/test-cue.c
+tests_test_cue_CPPFLAGS = $(test_cppflags)
+# The cue engine's safety rule over bundled and random profiles.
+tests_test_cues_SOURCES = tests/test-cues.c \
+	tests/common/cue-check.c tests/common/cue-check.h \
+	tests/common/gen-profile.c tests/common/gen-profile.h
+tests_test_cues_CPPFLAGS = $(test_cppflags)
 # A full disk needs root (a small tmpfs); the rest runs as anyone.
 tests_test_session_log_SOURCES = tests/test-session-log.c
 tests_test_session_log_CPPFLAGS = $(test_cppflags)
@@ -131,10 +143,11 @@ tests_test_cue_command_CPPFLAGS = $(test_cppflags)
 tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
 TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
-	tests/test-setup.sh tests/test-control-socket.sh tests/test-full-disk.sh
+	tests/test-setup.sh tests/test-control-socket.sh tests/test-full-disk.sh \
+	tests/test-cues-service.sh
 EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
 	tests/test-unit.sh tests/test-setup.sh tests/test-control-socket.sh \
-	tests/test-full-disk.sh
+	tests/test-full-disk.sh tests/test-cues-service.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio

@@ -21,6 +21,59 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->plugin_dir, PLUGINDIR);
 	ck_assert_uint_eq(c->n_plugins, 0);
 	ck_assert_uint_eq(c->speedup, 1);
+	ck_assert_uint_eq(c->limits.walk_max, 650);
+	ck_assert_int_eq(c->units, UNITS_METRIC);
+	ck_assert_uint_eq(c->cues.lead_ms, 10000);
+	ck_assert(!c->cues.ticks);
+	ck_assert_uint_eq(c->cues.form_every, 2);
+	ck_assert_str_eq(c->cues.templates[CUE_TPL_CHANGE],
+			 "{gait} now: {speed}, {duration}");
+	config_free(c);
+}
+END_TEST
+
+/* Units and the cues group: every key, a household's own words. */
+START_TEST(test_cues)
+{
+	static const char text[] =
+		"units = \"imperial\";\n"
+		"cues = {\n"
+		"  lead = 15;\n"
+		"  ticks = true;\n"
+		"  form = 3;\n"
+		"  tips = [ \"Relax your shoulders.\", \"Soft knees.\" ];\n"
+		"  templates = {\n"
+		"    change = \"{gait}: {speed} for {duration}\";\n"
+		"    symptom = \"on marche. {change}\";\n"
+		"    tick = \"{count}!\";\n"
+		"  };\n"
+		"};\n";
+	struct config_error err;
+	struct paced_config *c = config_load_string(text, "t.conf", &err);
+	struct cue cue = { .kind = CUE_CHANGE, .speed = 750, .jog = true,
+			   .duration_ms = 60000 };
+	char buf[CUE_TEXT_MAX];
+
+	ck_assert_msg(c != NULL, "%s", err.text);
+	ck_assert_int_eq(c->units, UNITS_IMPERIAL);
+	ck_assert_uint_eq(c->cues.lead_ms, 15000);
+	ck_assert(c->cues.ticks);
+	ck_assert_uint_eq(c->cues.form_every, 3);
+	ck_assert_uint_eq(c->cues.n_tips, 2);
+	ck_assert_str_eq(c->cues.tips[1], "Soft knees.");
+	/* Templates not given keep their defaults. */
+	ck_assert_str_eq(c->cues.templates[CUE_TPL_COUNTDOWN],
+			 "{gait} in {in}: {speed}");
+	cue_render(&c->cues, c->units, &cue, NULL, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "jog: 4.7 mph for 1 minute");
+	config_free(c);
+	c = config_load_string("cues = { form = false; };", "t.conf", &err);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->cues.form_every, 0);
+	config_free(c);
+	c = config_load_string("cues = { form = true; };", "t.conf", &err);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->cues.form_every, 2);
 	config_free(c);
 }
 END_TEST
@@ -29,7 +82,7 @@ START_TEST(test_full)
 {
 	static const char text[] =
 		"treadmill = { address = \"unix:/tmp/tm\"; adapter = \"hci1\"; };\n"
-		"user = { walk = 4.5; jog = 7; speed_cap = 8.5; };\n"
+		"user = { walk = 4.5; jog = 7; speed_cap = 8.5; walk_max = 6; };\n"
 		"profile = \"demo\";\n"
 		"programme = \"/p/rtr.programme\";\n"
 		"profile_dir = \"/p\";\n"
@@ -47,6 +100,7 @@ START_TEST(test_full)
 	ck_assert_uint_eq(c->limits.walk_speed, 450);
 	ck_assert_uint_eq(c->limits.jog_speed, 700);
 	ck_assert_uint_eq(c->limits.speed_cap, 850);
+	ck_assert_uint_eq(c->limits.walk_max, 600);
 	ck_assert_str_eq(c->profile, "demo");
 	ck_assert_str_eq(c->programme, "/p/rtr.programme");
 	ck_assert_str_eq(c->profile_dir, "/p");
@@ -87,6 +141,9 @@ static const struct {
 	{ "user = { jog = 9.0;\n speed_cap = 8.0; };\n", "t.conf:1: jog 9.0 km/h is above speed_cap 8.0 km/h" },
 	{ "user = {\n walk = 7.0; jog = 6.5; };\n", "t.conf:2: walk 7.0 km/h must be slower than jog 6.5 km/h" },
 	{ "user = { spead_cap = 8.0; };\n", "t.conf:1: unknown key 'spead_cap' in user" },
+	{ "user = {\n walk = 6.6; };\n", "t.conf:2: walk 6.6 km/h is above walk_max 6.5 km/h (the walking ceiling)" },
+	{ "user = { walk = 5.5;\n walk_max = 5.0; };\n", "t.conf:1: walk 5.5 km/h is above walk_max 5.0 km/h (the walking ceiling)" },
+	{ "user = {\n walk_max = 9.0; };\n", "t.conf:2: walk_max must be between 2 and 8 km/h" },
 	{ "state_dir = \"relative\";\n", "t.conf:1: state_dir must be an absolute path" },
 	{ "profile_dir = \"/a\x01\" \"b\";\n", "t.conf:1: profile_dir contains a control character" },
 	{ "control = { socket = \"/run/paced/a-very-long-socket-path-that-does-not-fit-into-sun-path-of-a-unix-socket-address-at-all-not-even-close\"; };\n",
@@ -96,6 +153,22 @@ static const struct {
 	{ "speedup = 0;\n", "t.conf:1: speedup must be 1 to 1000" },
 	{ "speedup = 2.5;\n", "t.conf:1: speedup must be an integer, not a number" },
 	{ "user = { walk = 4.0 \n", "t.conf:2: syntax error" },
+	{ "\nunits = \"si\";\n", "t.conf:2: units must be \"metric\" or \"imperial\", not \"si\"" },
+	{ "units = 1;\n", "t.conf:1: units must be a string, not an integer" },
+	{ "cues = 1;\n", "t.conf:1: 'cues' must be a group { ... }, not an integer" },
+	{ "cues = {\n lead = 3; };\n", "t.conf:2: lead must be whole seconds, 5 to 60" },
+	{ "cues = { lead = 10.5; };\n", "t.conf:1: lead must be whole seconds, 5 to 60" },
+	{ "cues = {\n ticks = 1; };\n", "t.conf:2: ticks must be true or false, not an integer" },
+	{ "cues = { form = 0; };\n", "t.conf:1: form must be true, false or a number of jogs from 1 to 20 (a tip every Nth jog)" },
+	{ "cues = { tips = [ ]; };\n", "t.conf:1: tips must hold 1 to 16 tips" },
+	{ "cues = { tips = \"Land softly.\"; };\n", "t.conf:1: tips must be a list of strings: [ \"Land softly.\", ... ]" },
+	{ "cues = { tips = ( \"a\",\n 2 ); };\n", "t.conf:2: tip 2 must be a string of 1 to 95 bytes" },
+	{ "cues = { leed = 10; };\n", "t.conf:1: unknown key 'leed' in cues" },
+	{ "cues = { templates = {\n chnage = \"x\"; }; };\n", "t.conf:2: unknown cue 'chnage' in cues.templates (expected countdown, tick, change, halfway, last, cooldown, finish, finish_advisory, symptom, symptom_advisory, form, alarm, complied)" },
+	{ "cues = { templates = {\n\n change = \"{gait} now: {sped}\"; }; };\n", "t.conf:3: cues.templates.change: unknown placeholder {sped} (a change cue knows {speed} {gait} {duration} {left} {next} {jog} {jogs})" },
+	{ "cues = { templates = {\n countdown = \"{gait} in {in}, {tip}\"; }; };\n", "t.conf:2: cues.templates.countdown: {tip} means nothing in a countdown cue (it knows {speed} {gait} {in} {duration})" },
+	{ "cues = { templates = {\n halfway = 1; }; };\n", "t.conf:2: halfway must be a string, not an integer" },
+	{ "cues = { templates = 1; };\n", "t.conf:1: 'templates' must be a group { change = \"...\"; }, not an integer" },
 	{ "profile = \"a\";\nprofile = \"b\";\n", "t.conf:2: duplicate setting name" },
 };
 
@@ -224,6 +297,7 @@ int main(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_cues);
 	tcase_add_loop_test(tc, test_errors, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_addresses);
 	tcase_add_test(tc, test_default_policy);

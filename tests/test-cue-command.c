@@ -13,12 +13,13 @@
 #include <check.h>
 #include <libconfig.h>
 
-#include "advisory.h"
+#include "cue.h"
 #include "log.h"
 #include "mainloop.h"
 #include "plugin.h"
 
 static char tmp[512], out_path[600], log_path[600], say_path[600];
+static char tone_path[600];
 static char so[PATH_MAX];
 static struct loop *loop;
 static struct plugin_host *host;
@@ -28,15 +29,18 @@ static config_t cfg;
  * The speaker: one line per run with its argument count, each argument
  * in brackets, what its stdin is and its blocked and ignored signals.
  * "linger" cues keep talking, through a child of their own as a wrapper
- * around a synthesizer would; "fail" cues exit 3. OVERLAP means a run
- * started while a lingering one still lived.
+ * around a synthesizer would; "pause" cues take a moment and say when
+ * they finish; "fail" cues exit 3. OVERLAP means a run started while a
+ * lingering or pausing one still lived.
  */
 static const char say_script[] =
 	"#!/bin/sh\n"
 	"t=%s\n"
-	"if [ -f $t/slow.pid ] && kill -0 \"$(cat $t/slow.pid)\" 2>/dev/null; then\n"
-	"	echo OVERLAP >> $t/out\n"
-	"fi\n"
+	"for f in $t/slow.pid $t/pause.pid $t/tone.pid; do\n"
+	"	if [ -f $f ] && kill -0 \"$(cat $f)\" 2>/dev/null; then\n"
+	"		echo OVERLAP >> $t/out\n"
+	"	fi\n"
+	"done\n"
 	"sig=$(grep -E '^Sig(Blk|Ign)' /proc/$$/status | tr -d ' \\t\\n')\n"
 	"{ printf '%%s|' \"$#\"; printf '[%%s]' \"$@\";\n"
 	"  printf '|%%s|%%s\\n' \"$(readlink /proc/self/fd/0)\" \"$sig\"; } >> $t/out\n"
@@ -44,7 +48,23 @@ static const char say_script[] =
 	"*linger*)	sleep 30 & echo $! > $t/sleep.tmp; echo $$ > $t/slow.tmp\n"
 	"	mv $t/sleep.tmp $t/sleep.pid; mv $t/slow.tmp $t/slow.pid\n"
 	"	wait; echo \"finished $*\" >> $t/out;;\n"
+	"*pause*)	echo $$ > $t/pause.pid; sleep 0.3\n"
+	"	echo \"finished $*\" >> $t/out;;\n"
 	"*fail*)	exit 3;;\n"
+	"esac\n";
+
+/*
+ * The tone player: one line "TONE args" per run; a "slow" tone plays on,
+ * through a child of its own, until killed.
+ */
+static const char tone_script[] =
+	"#!/bin/sh\n"
+	"t=%s\n"
+	"echo \"TONE $*\" >> $t/out\n"
+	"case \"$*\" in\n"
+	"*slow*)	sleep 30 & echo $! > $t/tsleep.tmp; echo $$ > $t/tone.tmp\n"
+	"	mv $t/tsleep.tmp $t/tsleep.pid; mv $t/tone.tmp $t/tone.pid\n"
+	"	wait; echo \"finished TONE\" >> $t/out;;\n"
 	"esac\n";
 
 static void setup(void)
@@ -66,6 +86,12 @@ static void setup(void)
 	fprintf(f, say_script, tmp);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(chmod(say_path, 0700), 0);
+	snprintf(tone_path, sizeof(tone_path), "%s/tone", tmp);
+	f = fopen(tone_path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, tone_script, tmp);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(tone_path, 0700), 0);
 	/* The plugin's log lines (debug too: one per command run). */
 	fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	ck_assert_int_ge(fd, 0);
@@ -166,7 +192,7 @@ static int load(const char *group)
 
 static int load_say(const char *more)
 {
-	char group[1024];
+	char group[2048];
 
 	snprintf(group, sizeof(group), "command = \"%s\"; %s", say_path, more);
 	return load(group);
@@ -190,6 +216,18 @@ static void emit(const char *name, const char *kind, const char *text)
 		ev.session.kind = !strcmp(name, "state") ? SESSION_EV_STATE :
 				  SESSION_EV_SYMPTOM;
 	}
+	plugin_host_emit(host, &ev);
+}
+
+/* A cue that completes the one before it, at the same instant. */
+static void emit_follows(const char *kind, const char *text)
+{
+	struct event ev = {
+		.kind = EVENT_CUE,
+		.cue = { .kind = kind, .text = text, .speed = 500, .in_s = -1,
+			 .follows = true, .profile_ms = 60000 },
+	};
+
 	plugin_host_emit(host, &ev);
 }
 
@@ -294,6 +332,97 @@ START_TEST(test_newest_supersedes)
 }
 END_TEST
 
+/* Cues of one instant are one announcement: said in turn, none cut. */
+START_TEST(test_same_instant_in_turn)
+{
+	const char *out, *a, *b, *c;
+	int sh, sl;
+
+	ck_assert_int_eq(load_say(""), 0);
+	emit("cue", "change", "pause: jog now");
+	emit_follows("last", "last jog");
+	emit_follows("form", "Land softly.");
+	ck_assert(pump_until(out_path, "[Land softly.]"));
+	out = slurp(out_path);
+	a = strstr(out, "finished pause: jog now");
+	b = strstr(out, "[last jog]");
+	c = strstr(out, "[Land softly.]");
+	ck_assert_msg(a && b && c && a < b && b < c, "%s", out);
+	ck_assert(!has(out_path, "OVERLAP"));
+
+	/* A new instant still cuts everything short, what waits too. */
+	emit("cue", "countdown", "linger: jog in 10 seconds");
+	emit_follows("halfway", "halfway");
+	for (int i = 0; i < 100 && !read_pid("slow.pid"); i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	sh = read_pid("slow.pid");
+	sl = read_pid("sleep.pid");
+	emit("cue", "symptom", "walking now");
+	ck_assert(pump_until(out_path, "[walking now]"));
+	ck_assert(!has(out_path, "[halfway]"));
+	ck_assert(!has(out_path, "finished linger"));
+	ck_assert(dead(sh));
+	for (int i = 0; i < 100 && !dead(sl); i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	/* A follows that finds nothing under way is said at once. */
+	emit_follows("last", "alone");
+	ck_assert(pump_until(out_path, "[alone]"));
+}
+END_TEST
+
+/* A chime, then the words; a newer cue cuts the chime short too. */
+START_TEST(test_tone_before_speech)
+{
+	char more[1024];
+	const char *out, *t, *w;
+	int tp, ts;
+
+	snprintf(more, sizeof(more),
+		 "tone_command = \"%s\"; tone_args = [ \"-q\", \"chime.wav\" ];\n"
+		 "tone_kinds = [ \"change\", \"symptom\" ];", tone_path);
+	ck_assert_int_eq(load_say(more), 0);
+	ck_assert(has(log_path, "after"));
+	emit("cue", "change", "jog now");
+	emit_follows("last", "last jog");
+	ck_assert(pump_until(out_path, "[last jog]"));
+	out = slurp(out_path);
+	t = strstr(out, "TONE -q chime.wav");
+	w = strstr(out, "[jog now]");
+	ck_assert_msg(t && w && t < w, "%s", out);
+	/* One tone for the instant: none before what follows. */
+	ck_assert_ptr_null(strstr(t + 1, "TONE"));
+	/* Not a tone kind: the words alone. */
+	emit("cue", "countdown", "jog in 10 seconds");
+	ck_assert(pump_until(out_path, "[jog in 10 seconds]"));
+	ck_assert_ptr_null(strstr(strstr(slurp(out_path), "[last jog]"), "TONE"));
+
+	/* A chime still playing when a newer cue comes: killed, and its
+	 * cue's words never said. */
+	plugin_host_free(host);
+	host = plugin_host_new(loop, NULL, NULL);
+	config_destroy(&cfg);
+	config_init(&cfg);
+	snprintf(more, sizeof(more),
+		 "tone_command = \"%s\"; tone_args = [ \"slow\" ];\n"
+		 "tone_kinds = [ \"change\" ];", tone_path);
+	ck_assert_int_eq(load_say(more), 0);
+	emit("cue", "change", "stale words");
+	for (int i = 0; i < 100 && !read_pid("tone.pid"); i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	tp = read_pid("tone.pid");
+	ts = read_pid("tsleep.pid");
+	ck_assert_int_gt(tp, 0);
+	emit("cue", "symptom", "walking now");
+	ck_assert(pump_until(out_path, "[walking now]"));
+	ck_assert(dead(tp));
+	for (int i = 0; i < 100 && !dead(ts); i++)
+		ck_assert_int_ge(loop_iterate(loop, 50), 0);
+	ck_assert(dead(ts));
+	ck_assert(!has(out_path, "[stale words]"));
+	ck_assert(!has(out_path, "finished TONE"));
+}
+END_TEST
+
 START_TEST(test_exit_kills)
 {
 	int sh, sl;
@@ -333,6 +462,14 @@ START_TEST(test_config_errors)
 	ck_assert_int_eq(load_say("args = \"-v en\";"), -EINVAL);
 	ck_assert(has(log_path, "args must be a list of strings"));
 	ck_assert_int_eq(load_say("args = [ 1 ];"), -EINVAL);
+	ck_assert_int_eq(load_say("\ntone_args = [ \"-q\" ];"), -EINVAL);
+	ck_assert(has(log_path, "t.conf:3: tone_args and tone_kinds need tone_command"));
+	ck_assert_int_eq(load_say("tone_command = \"/nonexistent/aplay\";"), -EINVAL);
+	ck_assert(has(log_path, "tone_command /nonexistent/aplay: no such executable file"));
+	ck_assert_int_eq(load_say("tone_command = \"true\"; tone_kinds = [ ];"), -EINVAL);
+	ck_assert(has(log_path, "tone_kinds is empty"));
+	ck_assert_int_eq(load_say("tone_command = \"true\"; tone_args = \"-q\";"), -EINVAL);
+	ck_assert(has(log_path, "tone_args must be a list of strings"));
 	ck_assert_uint_eq(plugin_host_count(host), 0);
 	ck_assert_uint_eq(plugin_host_sink_count(host), 0);
 	/* A name found in $PATH is fine. */
@@ -342,32 +479,33 @@ START_TEST(test_config_errors)
 END_TEST
 
 /* -Wswitch-enum fails the build here when the daemon gains a cue kind:
- * add it to kinds below and to the plugin's list. */
-static void known_kind(enum advisory_cue_kind k)
+ * add it to the plugin's list too. */
+static void known_kind(enum cue_kind k)
 {
 	switch (k) {
-	case ADVISORY_CUE_CHANGE:
-	case ADVISORY_CUE_SYMPTOM:
-	case ADVISORY_CUE_COUNTDOWN:
-	case ADVISORY_CUE_ALARM:
-	case ADVISORY_CUE_COMPLIED:
+	case CUE_COUNTDOWN:
+	case CUE_CHANGE:
+	case CUE_HALFWAY:
+	case CUE_LAST:
+	case CUE_COOLDOWN:
+	case CUE_FINISH:
+	case CUE_SYMPTOM:
+	case CUE_FORM:
+	case CUE_ALARM:
+	case CUE_COMPLIED:
 		break;
 	}
 }
 
 START_TEST(test_kinds_match_daemon)
 {
-	static const enum advisory_cue_kind kinds[] = {
-		ADVISORY_CUE_CHANGE, ADVISORY_CUE_SYMPTOM,
-		ADVISORY_CUE_COUNTDOWN, ADVISORY_CUE_ALARM,
-		ADVISORY_CUE_COMPLIED,
-	};
 	char group[512] = "kinds = [ ";
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		known_kind(kinds[i]);
+	for (int i = 0; i < CUE_KIND_COUNT; i++) {
+		known_kind((enum cue_kind) i);
 		snprintf(group + strlen(group), sizeof(group) - strlen(group),
-			 "%s\"%s\"", i ? ", " : "", advisory_cue_kind_name(kinds[i]));
+			 "%s\"%s\"", i ? ", " : "",
+			 cue_kind_name((enum cue_kind) i));
 	}
 	strcat(group, " ];");
 	/* Every name the daemon sends is a kind the plugin accepts. */
@@ -387,6 +525,8 @@ int main(void)
 	tcase_add_test(tc, test_runs_with_text);
 	tcase_add_test(tc, test_filters);
 	tcase_add_test(tc, test_newest_supersedes);
+	tcase_add_test(tc, test_same_instant_in_turn);
+	tcase_add_test(tc, test_tone_before_speech);
 	tcase_add_test(tc, test_exit_kills);
 	tcase_add_test(tc, test_config_errors);
 	tcase_add_test(tc, test_kinds_match_daemon);

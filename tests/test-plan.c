@@ -3,13 +3,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <check.h>
 
 #include "util.h"
+#include "gen-profile.h"
 #include "plan.h"
 #include "profile.h"
 
@@ -209,28 +209,13 @@ END_TEST
 /* ---- property: random nested profiles expand to contiguous timelines
  * whose length is the sum of the repeated durations ---- */
 
-static uint32_t rng = 0x2545f491u;
+static struct gen rng = { 0x2545f491u };
 
 static uint32_t rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng % n;
+	return gen_rnd(&rng, n);
 }
 
-static void append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t l = strlen(buf);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf + l, len - l, fmt, ap);
-	va_end(ap);
-}
 
 /* Emits items and returns their expanded (segments, ms, jog ms). */
 static void gen(char *buf, size_t len, unsigned depth, uint64_t *segs,
@@ -239,37 +224,37 @@ static void gen(char *buf, size_t len, unsigned depth, uint64_t *segs,
 	unsigned n = 1 + rnd(3);
 
 	*segs = *ms = *jog = 0;
-	append(buf, len, "(");
+	gen_append(buf, len, "(");
 	for (unsigned i = 0; i < n; i++) {
 		unsigned k = rnd(depth < 3 ? 4 : 3);
 		unsigned d = 1 + rnd(400);
 
-		append(buf, len, "%s", i ? ", " : " ");
+		gen_append(buf, len, "%s", i ? ", " : " ");
 		if (k == 3) {
 			unsigned r = 1 + rnd(4);
 			uint64_t s1, m1, j1;
 
-			append(buf, len, "{ repeat = %u; segments = ", r);
+			gen_append(buf, len, "{ repeat = %u; segments = ", r);
 			gen(buf, len, depth + 1, &s1, &m1, &j1);
-			append(buf, len, "; }");
+			gen_append(buf, len, "; }");
 			*segs += r * s1;
 			*ms += r * m1;
 			*jog += r * j1;
 			continue;
 		}
 		if (k == 0) {
-			append(buf, len, "{ jog = %u; }", d);
+			gen_append(buf, len, "{ jog = %u; }", d);
 			*jog += d * 1000ULL;
 		} else if (k == 1) {
-			append(buf, len, "{ walk = \"%u:%02u\"; }", d / 60, d % 60);
+			gen_append(buf, len, "{ walk = \"%u:%02u\"; }", d / 60, d % 60);
 		} else {
-			append(buf, len, "{ pace = \"walk\"; duration = %u; incline = %d; }",
+			gen_append(buf, len, "{ pace = \"walk\"; duration = %u; incline = %d; }",
 			       d, (int) rnd(10) - 5);
 		}
 		*segs += 1;
 		*ms += d * 1000ULL;
 	}
-	append(buf, len, " )");
+	gen_append(buf, len, " )");
 }
 
 START_TEST(test_property_expand)
@@ -285,7 +270,7 @@ START_TEST(test_property_expand)
 
 		strcpy(buf, "name = \"r\";\nmain = ");
 		gen(buf, sizeof(buf), 0, &segs, &ms, &jog);
-		append(buf, sizeof(buf), ";\n");
+		gen_append(buf, sizeof(buf), ";\n");
 		p = profile_load_string(buf, "r", NULL, &err);
 		if (segs > PLAN_MAX_SEGMENTS || ms > PROFILE_MAX_TOTAL_MS) {
 			/* refused whole, never truncated */

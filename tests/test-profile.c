@@ -382,11 +382,16 @@ static const struct bad {
 	  "paces = { walk = 6.0; jog = 6.0; };\n"
 	  "main = ( { jog = 60; } );\n",
 	  2, "jog pace 6.00 km/h is not faster than the walk pace 6.00 km/h" },
-	{ "jog_pace_slower",
+	{ "walk_above_ceiling",
 	  "name = \"x\";\n"
 	  "paces = { walk = 8.0; };\n"
 	  "main = ( { jog = 60; } );\n",
-	  2, "jog pace 7.50 km/h is not faster than the walk pace 8.00 km/h" },
+	  2, "walk pace 8.00 km/h is above the walking ceiling of 6.50 km/h (walk_max in paced.conf)" },
+	{ "walk_segment_above_ceiling",
+	  "name = \"x\";\n"
+	  "main = ( { jog = 60; },\n"
+	  "  { walk = 60; speed = 6.6; } );\n",
+	  3, "a walk at 6.60 km/h is above the walking ceiling of 6.50 km/h (walk_max in paced.conf): make it a jog or a named pace" },
 	{ "duplicate_key",
 	  "name = \"x\";\n"
 	  "main = ( { jog = 60; } );\n"
@@ -631,6 +636,50 @@ START_TEST(test_cap_from_limits)
 	ck_assert_str_eq(err.text, "n.cfg: invalid limits (paced.conf)");
 	ck_assert_ptr_null(profile_load_string(NULL, NULL, NULL, &err));
 	ck_assert_str_eq(err.text, "<string>: no text");
+}
+END_TEST
+
+/*
+ * Safety: a recovery walk is a walk. The walk pace has a ceiling
+ * (paced.conf walk_max, default 6.5 km/h) that no profile lifts: neither
+ * its walk pace, nor a segment it calls a walk; a jog pace at 10.0 next
+ * to a walk at 9.9 used to load.
+ */
+START_TEST(safety_walk_pace_has_a_ceiling)
+{
+	static const char fast_walk[] =
+		"name = \"w\";\npaces = { walk = 9.9; jog = 10.0; };\n"
+		"main = ( { jog = 60; }, { walk = 60; } );\n";
+	static const char at_ceiling[] =
+		"name = \"w\";\npaces = { walk = 6.5; jog = 8.0; };\n"
+		"main = ( { jog = 60; }, { walk = 60; speed = 6.5; } );\n";
+	static const char inherited[] = "name = \"n\";\nmain = ( { jog = 60; } );\n";
+	struct profile_limits lim;
+	struct profile_error err;
+	struct profile *p;
+
+	profile_limits_default(&lim);
+	ck_assert_uint_eq(lim.walk_max, 650);
+	ck_assert_ptr_null(profile_load_string(fast_walk, "w.cfg", &lim, &err));
+	ck_assert_str_eq(err.text, "w.cfg:2: walk pace 9.90 km/h is above the walking ceiling of 6.50 km/h (walk_max in paced.conf)");
+	p = profile_load_string(at_ceiling, "w.cfg", &lim, &err);
+	ck_assert_msg(p != NULL, "%s", err.text);
+	profile_free(p);
+	/* A lower ceiling from paced.conf binds the same way... */
+	lim.walk_max = 600;
+	ck_assert_ptr_null(profile_load_string(at_ceiling, "w.cfg", &lim, &err));
+	ck_assert_uint_eq(err.line, 2);
+	/* ...and a walk pace inherited from paced.conf too. */
+	lim.walk_speed = 620;
+	ck_assert_ptr_null(profile_load_string(inherited, "n.cfg", &lim, &err));
+	ck_assert_str_eq(err.text, "n.cfg: the walk pace 6.20 km/h from paced.conf is above the walking ceiling of 6.00 km/h (walk_max)");
+	/* A jog pace from paced.conf no faster than the profile's walk. */
+	profile_limits_default(&lim);
+	lim.jog_speed = 600;
+	ck_assert_ptr_null(profile_load_string(
+		"name = \"x\";\npaces = { walk = 6.0; };\nmain = ( { jog = 60; } );\n",
+		"x.cfg", &lim, &err));
+	ck_assert_str_eq(err.text, "x.cfg:2: jog pace 6.00 km/h is not faster than the walk pace 6.00 km/h");
 }
 END_TEST
 
@@ -888,6 +937,7 @@ static Suite *profile_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_loop_test(tc, test_error, 0, ARRAY_SIZE(bad));
 	tcase_add_test(tc, test_cap_from_limits);
+	tcase_add_test(tc, safety_walk_pace_has_a_ceiling);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bundled");

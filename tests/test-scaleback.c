@@ -3,13 +3,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <check.h>
 
 #include "util.h"
+#include "gen-profile.h"
 #include "plan.h"
 #include "profile.h"
 #include "scaleback.h"
@@ -518,84 +518,16 @@ END_TEST
 
 /* ---- property tests over random profiles ---- */
 
-static uint32_t rng_state;
+static struct gen rng;
 
 static uint32_t rnd(uint32_t n)
 {
-	/* xorshift32: deterministic, seeded per test */
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return n ? rng_state % n : 0;
-}
-
-static void append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t l = strlen(buf);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf + l, len - l, fmt, ap);
-	va_end(ap);
-}
-
-static void gen_items(char *buf, size_t len, unsigned depth)
-{
-	unsigned n = 1 + rnd(3);
-
-	append(buf, len, "(");
-	for (unsigned i = 0; i < n; i++) {
-		unsigned k = rnd(depth < 2 ? 6 : 5);
-
-		append(buf, len, "%s", i ? ", " : " ");
-		if (k == 5) {
-			append(buf, len, "{ repeat = %u; segments = ",
-			       1 + rnd(4));
-			gen_items(buf, len, depth + 1);
-			append(buf, len, "; }");
-		} else if (k < 2) {
-			append(buf, len, "{ jog = %u;%s }", 5 + rnd(300),
-			       rnd(3) ? "" : " incline = 2.5;");
-		} else if (k == 2) {
-			append(buf, len, "{ walk = %u; speed = %u.%u; }",
-			       5 + rnd(300), 3 + rnd(6), rnd(10));
-		} else if (k == 3) {
-			append(buf, len, "{ pace = \"brisk\"; duration = %u; }",
-			       5 + rnd(200));
-		} else {
-			append(buf, len, "{ walk = \"%u:%02u\"; incline = -%u; }",
-			       rnd(3), 1 + rnd(59), rnd(5));
-		}
-	}
-	append(buf, len, " )");
+	return gen_rnd(&rng, n);
 }
 
 static struct profile *random_profile(struct profile_limits *lim)
 {
-	static char buf[16384];
-	struct profile_error err;
-	struct profile *p;
-
-	buf[0] = '\0';
-	append(buf, sizeof(buf),
-	       "name = \"random\";\npaces = { walk = 4.%u; jog = %u.%u; brisk = 5.%u; };\n",
-	       rnd(10), 6 + rnd(4), rnd(10), rnd(10));
-	append(buf, sizeof(buf), "warmup = ");
-	gen_items(buf, sizeof(buf), 1);
-	append(buf, sizeof(buf), ";\nmain = ");
-	gen_items(buf, sizeof(buf), 0);
-	append(buf, sizeof(buf), ";\ncooldown = ( { walk = %u; } );\n",
-	       30 + rnd(300));
-	append(buf, sizeof(buf),
-	       "scaleback = { recovery = %u; steps = ( { jog_speed = 0.%u; jog_time = 0.%u; }, { no_jog = true; }, { end = true; } ); };\n",
-	       10 + rnd(200), 5 + rnd(5), 1 + rnd(9));
-	p = profile_load_string(buf, "random", lim, &err);
-	if (!p)
-		ck_abort_msg("generated profile failed: %s\n%s", err.text, buf);
-	return p;
+	return gen_profile(&rng, lim);
 }
 
 /* Jog time in p from t on. */
@@ -671,7 +603,7 @@ START_TEST(test_property_random)
 	unsigned presses = 0;
 
 	profile_limits_default(&lim);
-	rng_state = 0x9e3779b9u;
+	rng.state = 0x9e3779b9u;
 	for (int iter = 0; iter < 1500; iter++) {
 		struct profile *p = random_profile(&lim);
 		struct plan plan;
@@ -715,7 +647,7 @@ START_TEST(test_property_jog_time_total)
 	struct profile_limits lim;
 
 	profile_limits_default(&lim);
-	rng_state = 12345;
+	rng.state = 12345;
 	for (int iter = 0; iter < 1000; iter++) {
 		struct profile *p = random_profile(&lim);
 		struct scaleback_step st = p->policy.steps[0];

@@ -253,7 +253,7 @@ echo "$out" | grep -q "a session is running" || fail "scan during a session: $ou
 "$pacectl" -S "$tmp/ctl" symptom leak >/dev/null || fail "symptom on usb-ant:sim"
 wait_grep "$tmp/said" "slow to a walk now: 5.0 km/h" \
 	"cue-command never spoke the walk cue"
-grep -q "$(printf 'cue\tsymptom\tslow to a walk now: 5.0 km/h\t500')" "$tmp/sink" ||
+grep -q "$(printf 'cue\tsymptom\tslow to a walk now: 5.0 km/h. Jogs are half as long from here\t500')" "$tmp/sink" ||
 	fail "the sink got no symptom cue with its kind, text and speed"
 grep -q "$(printf '^symptom\t-\t-\t0$')" "$tmp/sink" || fail "the sink got no symptom event"
 grep -q "$(printf '^session-start\t')" "$tmp/sink" || fail "the sink got no session-start"

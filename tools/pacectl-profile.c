@@ -29,6 +29,7 @@ static void usage(FILE *f)
 "  --cap KMH    speed cap (default %u.%02u, as paced.conf speed_cap)\n"
 "  --walk KMH   your walk pace when the profile has none (default %u.%02u)\n"
 "  --jog KMH    your jog pace when the profile has none (default %u.%02u)\n"
+"  --walk-max KMH  the walking ceiling (default %u.%02u, as paced.conf walk_max)\n"
 "  -a, --all    show: print the whole timeline after each press too\n"
 "  -h, --help   show this help\n"
 "\n"
@@ -36,7 +37,8 @@ static void usage(FILE *f)
 "See paced-profile(5).\n", PROFILEDIR,
 		PROFILE_DEFAULT_SPEED_CAP / 100, PROFILE_DEFAULT_SPEED_CAP % 100,
 		PROFILE_DEFAULT_WALK / 100, PROFILE_DEFAULT_WALK % 100,
-		PROFILE_DEFAULT_JOG / 100, PROFILE_DEFAULT_JOG % 100);
+		PROFILE_DEFAULT_JOG / 100, PROFILE_DEFAULT_JOG % 100,
+		PROFILE_DEFAULT_WALK_MAX / 100, PROFILE_DEFAULT_WALK_MAX % 100);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -412,6 +414,8 @@ int cmd_profile(int argc, char **argv)
 			target = &lim.walk_speed;
 		} else if (!strcmp(a, "--jog")) {
 			target = &lim.jog_speed;
+		} else if (!strcmp(a, "--walk-max")) {
+			target = &lim.walk_max;
 		} else if (!strcmp(a, "--")) {
 			for (i++; i < argc; i++)
 				files[nfiles++] = argv[i];

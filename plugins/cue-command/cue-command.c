@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The "cue-command" sink: runs a command (a speech synthesizer) for each advisory cue. */
+/* The "cue-command" sink: runs a command (a speech synthesizer) for each cue, a tone first if asked. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,41 +18,62 @@
 
 #include <paced/plugin.h>
 
+#include "json-read.h"
+
 #define MAX_ARGS 16
+/* Runs of one instant waiting their turn (a tone, then a change, last,
+ * form, cooldown, halfway and countdown at most); more are dropped. */
+#define MAX_QUEUE 8
 /* Without a pidfd (kernels before 5.3) the child is polled this often. */
 #define POLL_US 100000
 
 /*
- * The cue kinds the daemon produces (domain/advisory.c,
- * advisory_cue_kind_name(); tests/test-cue-command.c checks the two
- * agree). A plugin sees only the ABI, so the list is repeated here:
- * refusing a misspelt kind beats a speaker that silently never talks.
+ * The cue kinds the daemon produces (domain/cue.c, cue_kind_name();
+ * tests/test-cue-command.c checks the two agree). A plugin sees only the
+ * ABI, so the list is repeated here: refusing a misspelt kind beats a
+ * speaker that silently never talks.
  */
 static const char *const kind_names[] = {
-	"change", "symptom", "countdown", "alarm", "complied",
+	"countdown", "change", "halfway", "last", "cooldown", "finish",
+	"symptom", "form", "alarm", "complied",
 };
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 
-struct cue_command {
-	struct paced_plugin *self;
+/* A program and its arguments, as configured. */
+struct cmd {
 	char *path;			/* the resolved executable, owned */
 	/*
-	 * argv[0] is the command as configured, then args, then the cue
-	 * text (filled per cue), then NULL; all owned except the text.
+	 * argv[0] is the command as configured, then args, then (speech
+	 * only) the cue text, filled per run, then NULL; all owned except
+	 * the text.
 	 */
 	char *argv[MAX_ARGS + 3];
 	unsigned n_argv;		/* entries before the text */
+};
+
+/* One run waiting: the tone (text NULL) or the speech of a cue. */
+struct run {
+	char *text;			/* owned; NULL: the tone */
+};
+
+struct cue_command {
+	struct paced_plugin *self;
+	struct cmd speech;
+	struct cmd tone;		/* path NULL: no tone */
 	unsigned kinds;			/* bit per kind_names[] entry */
+	unsigned tone_kinds;		/* cues the tone comes before */
 	pid_t pid;			/* the child, 0 for none */
+	const char *running;		/* its path, for messages */
 	int pidfd;			/* -1 for none */
 	int watch;			/* on pidfd, or the poll timer */
 	bool killed;			/* by us: superseded */
-	char *pending;			/* the newest cue waiting, owned */
+	struct run queue[MAX_QUEUE];	/* runs waiting their turn */
+	unsigned n_queue;
 };
 
 static struct cue_command state;
 
-static void spawn(struct cue_command *c, const char *text);
+static void spawn(struct cue_command *c, struct cmd *cmd, const char *text);
 
 static int fail_cfg(struct cue_command *c, const struct paced_cfg *cfg,
 		    const char *key, const char *fmt, ...)
@@ -127,28 +148,54 @@ static void end_watch(struct cue_command *c)
 	c->pidfd = -1;
 }
 
+static void clear_queue(struct cue_command *c)
+{
+	for (unsigned i = 0; i < c->n_queue; i++)
+		free(c->queue[i].text);
+	c->n_queue = 0;
+}
+
+/* Run what waits next, if anything (nothing is running). */
+static void run_next(struct cue_command *c)
+{
+	struct run next;
+
+	if (!c->n_queue)
+		return;
+	next = c->queue[0];
+	memmove(c->queue, c->queue + 1, --c->n_queue * sizeof(c->queue[0]));
+	if (next.text)
+		spawn(c, &c->speech, next.text);
+	else
+		spawn(c, &c->tone, NULL);
+	free(next.text);
+}
+
+/* Queue a run (text NULL: the tone); false when the queue is full. */
+static bool enqueue(struct cue_command *c, const char *text)
+{
+	if (c->n_queue == MAX_QUEUE)
+		return false;
+	c->queue[c->n_queue++].text = text ? xstrdup(text) : NULL;
+	return true;
+}
+
 /*
  * The child is gone (or was never ours to wait for): report, then run
  * the cue that was waiting for it, if any.
  */
 static void reaped(struct cue_command *c, int status)
 {
-	char *next = c->pending;
-
 	if (!c->killed && WIFEXITED(status) && WEXITSTATUS(status))
 		paced_log(c->self, LOG_WARNING, "%s exited with status %d",
-			  c->path, WEXITSTATUS(status));
+			  c->running, WEXITSTATUS(status));
 	else if (!c->killed && WIFSIGNALED(status))
 		paced_log(c->self, LOG_WARNING, "%s killed by signal %d",
-			  c->path, WTERMSIG(status));
+			  c->running, WTERMSIG(status));
 	c->pid = 0;
 	c->killed = false;
-	c->pending = NULL;
 	end_watch(c);
-	if (next) {
-		spawn(c, next);
-		free(next);
-	}
+	run_next(c);
 }
 
 /* Reap without blocking; true when the child has gone. */
@@ -208,10 +255,11 @@ static void watch_child(struct cue_command *c)
 				     NULL);
 	if (c->watch < 0)
 		paced_log(c->self, LOG_WARNING, "cannot watch %s (pid %d): %s",
-			  c->path, (int) c->pid, strerror(-c->watch));
+			  c->running, (int) c->pid, strerror(-c->watch));
 }
 
-static void spawn(struct cue_command *c, const char *text)
+/* Run cmd, with text as its last argument (NULL: none). */
+static void spawn(struct cue_command *c, struct cmd *cmd, const char *text)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -219,8 +267,8 @@ static void spawn(struct cue_command *c, const char *text)
 	pid_t pid;
 	int r;
 
-	c->argv[c->n_argv] = (char *) text;
-	c->argv[c->n_argv + 1] = NULL;
+	cmd->argv[cmd->n_argv] = (char *) text;
+	cmd->argv[cmd->n_argv + (text ? 1 : 0)] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	/*
 	 * Nothing to read; stdout is the synthesizer's chatter. stderr
@@ -251,16 +299,23 @@ static void spawn(struct cue_command *c, const char *text)
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 				 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-	r = posix_spawn(&pid, c->path, &fa, &attr, c->argv, environ);
+	r = posix_spawn(&pid, cmd->path, &fa, &attr, cmd->argv, environ);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
-	c->argv[c->n_argv] = NULL;
+	cmd->argv[cmd->n_argv] = NULL;
 	if (r) {
-		paced_log(c->self, LOG_WARNING, "cannot run %s: %s", c->path,
+		paced_log(c->self, LOG_WARNING, "cannot run %s: %s", cmd->path,
 			  strerror(r));
+		/* What waits does not wait for a run that never came. */
+		run_next(c);
 		return;
 	}
-	paced_log(c->self, LOG_DEBUG, "saying \"%s\" (pid %d)", text, (int) pid);
+	if (text)
+		paced_log(c->self, LOG_DEBUG, "saying \"%s\" (pid %d)", text,
+			  (int) pid);
+	else
+		paced_log(c->self, LOG_DEBUG, "tone (pid %d)", (int) pid);
+	c->running = cmd->path;
 	c->pid = pid;
 	c->killed = false;
 	watch_child(c);
@@ -289,6 +344,25 @@ static bool kind_bit(const char *kind, unsigned *ret_bit)
 	return false;
 }
 
+/*
+ * The cue completes the one before it, said at the same instant ("last
+ * jog: 1 minute" after "jog now: 7.5 km/h, 1 minute"): the event's
+ * "follows" (docs/design.md, cues). Anything unreadable is a new cue.
+ */
+static bool follows(const struct paced_event *ev)
+{
+	struct json_value *v;
+	bool f = false;
+
+	if (!ev->json)
+		return false;
+	v = json_parse(ev->json, strlen(ev->json), NULL);
+	if (!json_get_bool(v, "follows", &f))
+		f = false;
+	json_value_free(v);
+	return f;
+}
+
 static void on_event(const struct paced_event *ev, void *user_data)
 {
 	struct cue_command *c = user_data;
@@ -299,22 +373,37 @@ static void on_event(const struct paced_event *ev, void *user_data)
 		return;
 	if (!kind_bit(ev->cue_kind, &bit) || !(c->kinds & bit))
 		return;
-	if (!c->pid) {
-		spawn(c, ev->text);
+	if (follows(ev)) {
+		/* Part of the announcement under way: its turn comes,
+		 * without a tone of its own. */
+		if (!enqueue(c, ev->text)) {
+			paced_log(c->self, LOG_WARNING, "too many cues at once, dropping \"%s\"",
+				  ev->text);
+			return;
+		}
+		if (!c->pid)
+			run_next(c);
 		return;
 	}
 	/*
 	 * One voice at a time, and the newest cue wins: a "walk now" must
-	 * not wait behind a stale "jog in 10 s", and two voices at once
-	 * help nobody. The speaking child is killed (SIGKILL: a sentence
-	 * cut short has nothing to clean up) and this cue runs as soon as
-	 * it is reaped, a few milliseconds later; a cue already waiting is
-	 * dropped for this newer one.
+	 * not wait behind a stale "jog in 10 seconds", and two voices at
+	 * once help nobody. The speaking child is killed (SIGKILL: a
+	 * sentence cut short has nothing to clean up) and this cue runs as
+	 * soon as it is reaped, a few milliseconds later; cues still
+	 * waiting are dropped for this newer one. A tone playing or
+	 * waiting is a part of the older cue like any other.
 	 */
+	clear_queue(c);
+	if (c->tone.path && (c->tone_kinds & bit))
+		(void) enqueue(c, NULL);
+	(void) enqueue(c, ev->text);
+	if (!c->pid) {
+		run_next(c);
+		return;
+	}
 	paced_log(c->self, LOG_DEBUG, "superseding pid %d with \"%s\"",
 		  (int) c->pid, ev->text);
-	free(c->pending);
-	c->pending = xstrdup(ev->text);
 	kill_child(c);
 }
 
@@ -322,6 +411,14 @@ static const struct paced_sink_ops sink_ops = {
 	.name = "cue-command",
 	.event = on_event,
 };
+
+static void cmd_free(struct cmd *cmd)
+{
+	for (unsigned i = 0; i < cmd->n_argv; i++)
+		free(cmd->argv[i]);
+	free(cmd->path);
+	memset(cmd, 0, sizeof(*cmd));
+}
 
 static void cue_command_free(struct cue_command *c)
 {
@@ -335,12 +432,87 @@ static void cue_command_free(struct cue_command *c)
 		c->pid = 0;
 	}
 	end_watch(c);
-	for (unsigned i = 0; i < c->n_argv; i++)
-		free(c->argv[i]);
-	free(c->path);
-	free(c->pending);
+	cmd_free(&c->speech);
+	cmd_free(&c->tone);
+	clear_queue(c);
 	memset(c, 0, sizeof(*c));
 	c->pidfd = -1;
+}
+
+/*
+ * A command key and its args key ("command"/"args", "tone_command"/
+ * "tone_args") into cmd. The program is found now, at init, so a missing
+ * one is an error when paced starts, not a silence mid-session.
+ */
+static int parse_cmd(struct cue_command *c, const struct paced_cfg *cfg,
+		     const char *key, const char *args_key, struct cmd *cmd)
+{
+	const char *s;
+	int r;
+
+	r = paced_cfg_get_str(cfg, key, &s);
+	if (r < 0 || !*s)
+		return fail_cfg(c, cfg, key, "%s must be a program name or an absolute path",
+				key);
+	if (strchr(s, '/') && s[0] != '/')
+		return fail_cfg(c, cfg, key, "%s %s: give an absolute path (paced runs from /)",
+				key, s);
+	cmd->path = resolve(s);
+	if (!cmd->path)
+		return fail_cfg(c, cfg, key, strchr(s, '/') ?
+				"%s %s: no such executable file" :
+				"%s %s: not found in $PATH (install it or give an absolute path)",
+				key, s);
+	cmd->argv[cmd->n_argv++] = xstrdup(s);
+
+	r = paced_cfg_get_str(cfg, args_key, &s);
+	if (r == 0)
+		return fail_cfg(c, cfg, args_key, "%s must be a list of strings: [ \"-v\", \"en\" ]",
+				args_key);
+	for (unsigned i = 0; (r = paced_cfg_get_str_elem(cfg, args_key, i, &s)) == 0; i++) {
+		if (cmd->n_argv == MAX_ARGS + 1)
+			return fail_cfg(c, cfg, args_key, "more than 16 %s", args_key);
+		cmd->argv[cmd->n_argv++] = xstrdup(s);
+	}
+	if (r == -EINVAL)
+		return fail_cfg(c, cfg, args_key, "%s must be a list of strings",
+				args_key);
+	return 0;
+}
+
+/* A kinds list into *ret (every kind when the key is absent). */
+static int parse_kinds(struct cue_command *c, const struct paced_cfg *cfg,
+		       const char *key, unsigned *ret)
+{
+	const char *s;
+	int r;
+
+	r = paced_cfg_get_str(cfg, key, &s);
+	if (r == -ENOENT) {
+		*ret = (1u << N_KINDS) - 1;
+		return 0;
+	}
+	if (r == 0)
+		return fail_cfg(c, cfg, key, "%s must be a list of strings: [ \"change\", \"symptom\" ]",
+				key);
+	*ret = 0;
+	for (unsigned i = 0; (r = paced_cfg_get_str_elem(cfg, key, i, &s)) == 0; i++) {
+		unsigned bit;
+
+		if (!kind_bit(s, &bit))
+			return fail_cfg(c, cfg, key, "unknown cue kind %s (kinds: "
+					"countdown, change, halfway, last, cooldown, "
+					"finish, symptom, form, alarm, complied)", s);
+		*ret |= bit;
+	}
+	if (r == -EINVAL)
+		return fail_cfg(c, cfg, key, "%s must be a list of strings", key);
+	if (!*ret)
+		return fail_cfg(c, cfg, key, "%s is empty: %s", key,
+				strcmp(key, "kinds") ?
+				"leave tone_kinds out, or tone_command out for no tone" :
+				"no cue would ever run the command");
+	return 0;
 }
 
 static int parse(struct cue_command *c, const struct paced_cfg *cfg)
@@ -348,59 +520,36 @@ static int parse(struct cue_command *c, const struct paced_cfg *cfg)
 	const char *s;
 	int r;
 
-	r = paced_cfg_get_str(cfg, "command", &s);
-	if (r == -ENOENT)
+	if (paced_cfg_get_str(cfg, "command", &s) == -ENOENT)
 		return fail_cfg(c, cfg, NULL, "command is required: the program "
 				"to run for each cue (espeak-ng, a script)");
-	if (r < 0 || !*s)
-		return fail_cfg(c, cfg, "command", "command must be a program name or an absolute path");
-	if (strchr(s, '/') && s[0] != '/')
-		return fail_cfg(c, cfg, "command", "command %s: give an absolute path (paced runs from /)", s);
-	c->path = resolve(s);
-	if (!c->path)
-		return fail_cfg(c, cfg, "command", strchr(s, '/') ?
-				"command %s: no such executable file" :
-				"command %s: not found in $PATH (install it or give an absolute path)", s);
-	c->argv[c->n_argv++] = xstrdup(s);
-
-	r = paced_cfg_get_str(cfg, "args", &s);
+	r = parse_cmd(c, cfg, "command", "args", &c->speech);
 	if (r == 0)
-		return fail_cfg(c, cfg, "args", "args must be a list of strings: [ \"-v\", \"en\" ]");
-	for (unsigned i = 0; (r = paced_cfg_get_str_elem(cfg, "args", i, &s)) == 0; i++) {
-		if (c->n_argv == MAX_ARGS + 1)
-			return fail_cfg(c, cfg, "args", "more than 16 args");
-		c->argv[c->n_argv++] = xstrdup(s);
-	}
-	if (r == -EINVAL)
-		return fail_cfg(c, cfg, "args", "args must be a list of strings");
-
-	/* Every kind unless told otherwise. */
-	r = paced_cfg_get_str(cfg, "kinds", &s);
-	if (r == -ENOENT) {
-		c->kinds = (1u << N_KINDS) - 1;
+		r = parse_kinds(c, cfg, "kinds", &c->kinds);
+	if (r < 0)
+		return r;
+	/* The tone: a chime before the words, for earphones. */
+	if (paced_cfg_get_str(cfg, "tone_command", &s) == -ENOENT) {
+		if (paced_cfg_get_str(cfg, "tone_args", &s) != -ENOENT ||
+		    paced_cfg_get_str(cfg, "tone_kinds", &s) != -ENOENT)
+			return fail_cfg(c, cfg, paced_cfg_get_str(cfg, "tone_args", &s) != -ENOENT ?
+					"tone_args" : "tone_kinds",
+					"tone_args and tone_kinds need tone_command");
 		return 0;
 	}
+	r = parse_cmd(c, cfg, "tone_command", "tone_args", &c->tone);
 	if (r == 0)
-		return fail_cfg(c, cfg, "kinds", "kinds must be a list of strings: [ \"change\", \"symptom\" ]");
-	for (unsigned i = 0; (r = paced_cfg_get_str_elem(cfg, "kinds", i, &s)) == 0; i++) {
-		unsigned bit;
-
-		if (!kind_bit(s, &bit))
-			return fail_cfg(c, cfg, "kinds", "unknown cue kind %s (kinds: "
-					"change, symptom, countdown, alarm, complied)", s);
-		c->kinds |= bit;
-	}
-	if (r == -EINVAL)
-		return fail_cfg(c, cfg, "kinds", "kinds must be a list of strings");
-	if (!c->kinds)
-		return fail_cfg(c, cfg, "kinds", "kinds is empty: no cue would ever run the command");
-	return 0;
+		r = parse_kinds(c, cfg, "tone_kinds", &c->tone_kinds);
+	return r;
 }
 
 static int cue_command_init(struct paced_plugin *self,
 			    const struct paced_cfg *cfg)
 {
-	static const char *const keys[] = { "command", "args", "kinds", NULL };
+	static const char *const keys[] = {
+		"command", "args", "kinds", "tone_command", "tone_args",
+		"tone_kinds", NULL
+	};
 	struct cue_command *c = &state;
 	int r;
 
@@ -417,7 +566,11 @@ static int cue_command_init(struct paced_plugin *self,
 		cue_command_free(c);
 		return r;
 	}
-	paced_log(self, LOG_INFO, "cues run %s", c->path);
+	if (c->tone.path)
+		paced_log(self, LOG_INFO, "cues run %s after %s", c->speech.path,
+			  c->tone.path);
+	else
+		paced_log(self, LOG_INFO, "cues run %s", c->speech.path);
 	return 0;
 }
 
