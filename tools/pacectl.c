@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
 	/* commands: one line each, alphabetical */
+	{ "checkin", cmd_checkin, "record the pre-session check-in; say today's session" },
 	{ "end", cmd_ctl, "end the session through its cool-down (the long press)" },
 	{ "export", cmd_export, "write a session as FIT, TCX or CSV (export LOG|latest --format F)" },
 	{ "ftms", cmd_ftms, "decode FTMS payloads to JSON (ftms decode KIND HEX...)" },
