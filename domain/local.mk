@@ -21,7 +21,8 @@ domain_libpaced_domain_la_SOURCES = \
 	domain/checkin.c domain/checkin.h \
 	domain/progression.c domain/progression.h \
 	domain/settings.c domain/settings.h \
-	domain/exercise.c domain/exercise.h
+	domain/exercise.c domain/exercise.h \
+	domain/report.c domain/report.h
 domain_libpaced_domain_la_CPPFLAGS = $(domain_cppflags)
 domain_libpaced_domain_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
 domain_libpaced_domain_la_LIBADD = $(LIBCONFIG_LIBS) -lm

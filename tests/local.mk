@@ -49,7 +49,8 @@ EXTRA_DIST += tests/test-pacectl-ftms.sh
 domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
 	tests/test-programme tests/test-session tests/test-history \
 	tests/test-advisory tests/test-ctl-proto tests/test-session-log \
-	tests/test-export tests/test-checkin tests/test-settings
+	tests/test-export tests/test-checkin tests/test-settings \
+	tests/test-report
 tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
 tests_test_plan_SOURCES = tests/test-plan.c
@@ -70,6 +71,8 @@ tests_test_checkin_SOURCES = tests/test-checkin.c
 tests_test_checkin_CPPFLAGS = $(test_cppflags)
 tests_test_settings_SOURCES = tests/test-settings.c
 tests_test_settings_CPPFLAGS = $(test_cppflags)
+tests_test_report_SOURCES = tests/test-report.c
+tests_test_report_CPPFLAGS = $(test_cppflags)
 # A full disk needs root (a small tmpfs); the rest runs as anyone.
 tests_test_session_log_SOURCES = tests/test-session-log.c
 tests_test_session_log_CPPFLAGS = $(test_cppflags)
@@ -136,10 +139,10 @@ tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
 TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
 	tests/test-setup.sh tests/test-control-socket.sh tests/test-full-disk.sh \
-	tests/test-fortnight.sh
+	tests/test-fortnight.sh tests/test-report-pdf.sh
 EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
 	tests/test-unit.sh tests/test-setup.sh tests/test-control-socket.sh \
-	tests/test-full-disk.sh tests/test-fortnight.sh
+	tests/test-full-disk.sh tests/test-fortnight.sh tests/test-report-pdf.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio

@@ -162,9 +162,17 @@ session P1 offer-previous
 day=15
 next P1b off-plan
 
-# The history holds it all.
+# The history holds it all, and the report reads it.
 [ "$(grep -c '"type":"run"' "$state/history.jsonl")" -eq 12 ] ||
 	fail "history: $(grep -c '"type":"run"' "$state/history.jsonl") runs"
 [ "$(grep -c '"type":"checkin"' "$state/history.jsonl")" -eq 14 ] ||
 	fail "history: check-ins"
+on 15 08:00 "$pacectl" report --state-dir "$state" --programme "$prog" \
+	--format json -o "$tmp/report.json" || fail "pacectl report"
+for rule in rest-day walk-red-flag repeat-symptom advance offer-previous; do
+	grep -q "\"rule\":\"$rule\"" "$tmp/report.json" ||
+		fail "report: no $rule rule"
+done
+grep -q '"kind":"leak","session_s":' "$tmp/report.json" ||
+	fail "report: the press"
 echo "PASS: a fortnight of check-ins and sessions"

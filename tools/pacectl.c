@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "pause", cmd_ctl, "pause the session (the belt pauses)" },
 	{ "profile", cmd_profile, "check, show or list interval profiles" },
 	{ "profiles", cmd_profiles, "list the profiles the service can run" },
+	{ "report", cmd_report, "the report for the physiotherapist (HTML, CSV, JSON)" },
 	{ "resume", cmd_ctl, "resume a paused session, at walking pace" },
 	{ "scan", cmd_scan, "list nearby Bluetooth treadmills (the service scans)" },
 	{ "start", cmd_ctl, "start a session" },

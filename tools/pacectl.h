@@ -76,6 +76,8 @@ void pacectl_print_decision(const struct pacectl_setup *st,
 			    bool as_json);
 /* tools/pacectl-checkin.c: 'checkin' (offline, state dir) */
 int cmd_checkin(int argc, char **argv);
+/* tools/pacectl-report.c: 'report' (offline, state dir) */
+int cmd_report(int argc, char **argv);
 /* tools/pacectl-ftms.c: 'pacectl ftms decode KIND HEX...' */
 int cmd_ftms(int argc, char **argv);
 /* tools/pacectl-export.c: 'pacectl export LOG|latest|ID --format F' */
