@@ -86,6 +86,27 @@ session() {
 
 ok="--leak no --heaviness no --pain 0 --bleeding no"
 
+# A script must answer the four symptom questions, in words pacectl
+# knows; a next-day answer needs a session to be about. Nothing is
+# written then.
+day=0
+expect_usage() {
+	on 0 06:00 "$pacectl" checkin --state-dir "$state" --programme "$prog" \
+		"$@" </dev/null >"$tmp/out" 2>&1
+	rc=$?
+	[ $rc -eq 2 ] || fail "checkin $*: exit $rc, want 2"
+	grep -qF -- "$want" "$tmp/out" || fail "checkin $*: $(cat "$tmp/out")"
+}
+want="missing answers: --heaviness --pain --bleeding"
+expect_usage --leak no
+want="--pain 11: pain is a whole number from 0 to 10"
+expect_usage $ok --pain 11
+want="--answers: 'leak=maybe': the answer is yes or no"
+expect_usage --answers leak=maybe
+want="no session is waiting for that answer"
+expect_usage $ok --next-day yes
+[ ! -e "$state/history.jsonl" ] || fail "a refused check-in was recorded"
+
 # Monday: the programme starts with the preparation phase (no treadmill),
 # P0 offered to who has done it; paced run, which drives a belt, runs P0.
 day=0

@@ -208,6 +208,34 @@ START_TEST(summaries_keep_only_this_programme)
 }
 END_TEST
 
+/* paced run given "../profiles/x.programme", pacectl the absolute path:
+ * the same programme, so the same history. */
+START_TEST(runs_of_the_same_programme_by_another_path_count)
+{
+	struct programme_stage stages[1] = { { .id = "P0" } };
+	struct programme prog = { .stages = stages, .n_stages = 1 };
+	struct progression_history h = { 0 };
+	struct history_entry e;
+	char path[128], other[200];
+
+	snprintf(path, sizeof(path), "%s/a.programme", dir);
+	write_file("a.programme", "name = \"a\";\n");
+	snprintf(other, sizeof(other), "%s/../%s/./a.programme", dir,
+		 strrchr(dir, '/') + 1);
+	prog.path = path;
+	history_entry_init(&e, SESSION_RUN, 1);
+	snprintf(e.stage, sizeof(e.stage), "P0");
+	snprintf(e.programme, sizeof(e.programme), "%s", other);
+	progression_history_add(&h, &prog, &e);
+	progression_history_add(&h, &prog, &e);
+	snprintf(e.programme, sizeof(e.programme), "%s/b.programme", dir);
+	progression_history_add(&h, &prog, &e);
+	ck_assert_uint_eq(h.n, 2);
+	ck_assert_uint_eq(h.other, 1);
+	progression_history_clear(&h);
+}
+END_TEST
+
 START_TEST(checkin_and_next_day_round_trip)
 {
 	struct history_entry a, b, *e;
@@ -364,6 +392,7 @@ int main(void)
 	tcase_add_test(tc, recover_closes_interrupted_log_once);
 	tcase_add_test(tc, recover_leaves_a_running_sessions_log_alone);
 	tcase_add_test(tc, summaries_keep_only_this_programme);
+	tcase_add_test(tc, runs_of_the_same_programme_by_another_path_count);
 	tcase_add_test(tc, checkin_and_next_day_round_trip);
 	tcase_add_test(tc, old_history_files_keep_loading);
 	tcase_add_test(tc, lines_with_wrong_types_are_skipped);
