@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /*
- * What the person says before a session (docs/domain.md 3.1 and 3.2):
+ * What the person says before a session (docs/domain.md 3.6):
  * since her last session, any leakage, heaviness or dragging, pain (0 to
  * 10) or bleeding; last night's sleep; whether she is breastfeeding; her
  * energy today; and, when her last session has not been asked about yet,

@@ -34,20 +34,22 @@ void programme_rules_default(struct programme_rules *ret_rules)
 	r.window_s = 14 * 24 * 3600;
 	r.max_growth = 1300;
 	r.walk_stage = 0;
-	/* docs/domain.md 3.3 (Couch to 5K: three runs a week with a rest
-	 * day between), 3.4 (at least one rest day between runs) and 3.5
-	 * (session template). */
+	/* docs/domain.md 3.6, "rest day between runs": Couch to 5K (3.3)
+	 * and the return-to-run protocols (3.4) keep at least one. */
 	r.rest_days = 1;
-	/* docs/domain.md 3.4: the strictest injury protocol accepts pain up
-	 * to 2/10 and postpartum guidance none at all, so 3/10 is where no
-	 * source would carry on: walk only. Any pain below it still stops
-	 * progress (leak, below). */
+	/* docs/domain.md 3.4: the injury protocols accept mild pain of 2 to
+	 * 4 out of 10, postpartum guidance none; 3.6 lists pelvic or
+	 * low-back pain as a red flag. 3/10 is past the strictest
+	 * protocol's limit: walk only. Pain below it still stops progress
+	 * (the leak rule, below). */
 	r.pain_walk_only = 3;
-	/* The issue's rule: leakage since the last session repeats the
-	 * stage. docs/domain.md 3.5 would walk; a clinician can choose it. */
+	/* Leakage since the last session repeats the stage (the session
+	 * was not clean). docs/domain.md 3.5 and 3.6 would make today
+	 * walking only; a clinician can choose that: "walk-only". */
 	r.leak = PROGRAMME_CHOICE_REPEAT;
-	/* docs/domain.md 3.2 (Deering 2024): modify training for sleep and
-	 * energy availability; an offer, not a step back. */
+	/* docs/domain.md 3.6, check-in: adjust training for sleep and
+	 * energy availability (Deering 2024, 3.2); an offer, not a step
+	 * back. */
 	r.short_sleep = PROGRAMME_CHOICE_OFFER_PREVIOUS;
 	r.low_energy = PROGRAMME_CHOICE_OFFER_PREVIOUS;
 	/* "Last night's sleep": a check-in speaks for the day it was made. */
@@ -329,7 +331,7 @@ static void parse_stages(struct pctx *c, const config_setting_t *root,
 			pfail(c, LINE(g), "each stage must be { id = \"P1\"; profile = \"FILE.cfg\"; } with an optional min_days = N;");
 			return;
 		}
-		/* docs/domain.md 3.1: the preparation phase's four weeks. */
+		/* docs/domain.md 3.6: the preparation phase's four weeks. */
 		if (md) {
 			long long v = config_setting_get_int64(md);
 
@@ -592,7 +594,8 @@ static int64_t local_day(int64_t t, int32_t utc_offset_s)
 	return x >= 0 ? x / 86400 : -((-x + 86399) / 86400);
 }
 
-/* Red flags in a check-in (docs/domain.md 3.1: reasons to stop and refer). */
+/* Red flags in a check-in (docs/domain.md 3.6: no running today, and see
+ * a pelvic-health physiotherapist). */
 enum {
 	FLAG_BLEEDING = 1 << 0,
 	FLAG_HEAVINESS = 1 << 1,
@@ -838,7 +841,7 @@ static void fold_run(struct fold *f, const struct session_summary *e)
 		f->reason = PROGRAMME_NEED_CLEAN;
 	} else if (e->when_s - f->first_s <
 		   (int64_t) prog->stages[f->stage].min_days * 86400) {
-		/* docs/domain.md 3.1: the preparation phase's weeks. */
+		/* docs/domain.md 3.6: the preparation phase's weeks. */
 		f->reason = PROGRAMME_NEED_TIME;
 	} else if (f->stage + 1 < prog->n_stages) {
 		f->from = f->stage;
@@ -1105,7 +1108,7 @@ int programme_decide(const struct programme *prog,
 		d.walk_only = true;
 	} else if (programme_stage_runs(prog, f.stage) &&
 		   in_rest(&f, in->now_s)) {
-		/* docs/domain.md 3.3-3.5: a rest day between runs; no
+		/* docs/domain.md 3.6: a rest day between runs; no
 		 * running stage is offered either. */
 		d.stage = f.r->walk_stage;
 		d.reason = PROGRAMME_REST_DAY;
@@ -1114,7 +1117,7 @@ int programme_decide(const struct programme *prog,
 		enum programme_choice w = d.checked_in ? wellbeing(&f) :
 					  PROGRAMME_CHOICE_NONE;
 
-		/* docs/domain.md 3.2: modify training for sleep and energy. */
+		/* docs/domain.md 3.6: adjust training for sleep and energy. */
 		if (w != PROGRAMME_CHOICE_NONE &&
 		    programme_stage_runs(prog, f.stage) && f.stage > 0 &&
 		    programme_stage_has_belt(prog, f.stage - 1)) {

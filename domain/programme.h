@@ -178,7 +178,7 @@ typedef void (*programme_event_func_t)(const struct programme_event *ev,
 				       void *user_data);
 
 /*
- * The progression rules (docs/domain.md 3.2-3.5), pure: fold the history
+ * The progression rules (docs/domain.md 3.2-3.6), pure: fold the history
  * in order, then apply today's check-in, rest days and what the caller
  * can run. Every run's stage must be a valid index. event (NULL ok) sees
  * each rule the history triggered. Returns 0, or -EINVAL (bad stage

@@ -859,7 +859,7 @@ END_TEST
 
 static struct profile *bundled(const char *name);
 
-/* The bundled preparation phase (docs/domain.md 3.1): conservative
+/* The bundled preparation phase (docs/domain.md 3.6): conservative
  * holds (at most 10 s, the NHS and POGP upper bound), rests at least as
  * long as the slow holds in the first part, spoken counting, and the
  * physiotherapist named. */

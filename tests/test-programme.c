@@ -956,7 +956,7 @@ static struct programme *bundled(void)
 	return p;
 }
 
-/* docs/domain.md 3.1 and 3.5: the preparation phase with no treadmill
+/* docs/domain.md 3.5 and 3.6: the preparation phase with no treadmill
  * (at least four weeks), a P0 brisk walk, then walk/jog stages from 30 s
  * jogs to 30 minutes of continuous easy jogging, never more than 30 %
  * more jog time from one stage to the next. Jog minutes are computed
