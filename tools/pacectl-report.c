@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "pacectl.h"
 #include "programme.h"
 #include "progression.h"
@@ -74,10 +76,10 @@ int cmd_report(int argc, char **argv)
 	struct pacectl_setup st;
 	struct programme *prog;
 	struct report *rep;
-	char tmp[4200];
+	char tmp[PATH_MAX];
 	bool weeks = false, since = false;
 	FILE *f = stdout;
-	int c, r;
+	int c, fd, r;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:c:p:w:f:o:h", lopts, NULL)) != -1) {
@@ -143,32 +145,32 @@ int cmd_report(int argc, char **argv)
 	if (report_bad_lines(rep))
 		fprintf(stderr, "pacectl report: %s/history.jsonl: %u unreadable lines skipped\n",
 			st.state_dir, report_bad_lines(rep));
-	/* A whole file or none: written beside it, then renamed. */
+	/* A whole file or none: written beside it, synced, renamed over it
+	 * (lib/file.h). */
 	if (output) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", output);
-		f = fopen(tmp, "we");
+		fd = file_replace_open(output, tmp, sizeof(tmp));
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!f) {
-			fprintf(stderr, "pacectl report: %s: %s\n", tmp,
-				strerror(errno));
-			r = -errno;
+			r = fd < 0 ? fd : -errno;
+			if (fd >= 0)
+				(void) file_replace_commit(fd, tmp, output, r);
 			goto out;
 		}
 	}
 	r = report_write(rep, format, f);
 	if (output) {
-		if (fclose(f) != 0 && r == 0)
+		/* The stream's buffer out, then the file through its fd. */
+		if (fflush(f) != 0 && r == 0)
 			r = -EIO;
-		if (r == 0 && rename(tmp, output) < 0)
-			r = -errno;
-		if (r < 0)
-			(void) unlink(tmp);
+		r = file_replace_commit(dup(fileno(f)), tmp, output, r);
+		fclose(f);
 	} else if (fflush(stdout) != 0) {
 		r = -EIO;
 	}
+out:
 	if (r < 0)
 		fprintf(stderr, "pacectl report: %s: %s\n",
-			output ? output : "standard output", strerror(-r));
-out:
+			output ? output : "standard output", file_strerror(r));
 	report_free(rep);
 	programme_free(prog);
 	return r < 0 ? PACECTL_EXIT_FAIL : PACECTL_EXIT_OK;
