@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "file.h"
 #include "json.h"
 #include "json-read.h"
 #include "plan.h"
@@ -330,12 +332,19 @@ static void read_log(struct report *rep, struct rsession *s,
 	char line[LINE_MAX_LEN];
 	struct log_state ls;
 	FILE *f;
+	int fd;
 
 	if (!path[0])
 		return;
-	f = fopen(path, "re");
-	if (!f)
+	/* A regular file or nothing: a FIFO named like a log must not hang
+	 * the report (lib/file.h). */
+	fd = file_open_read(path);
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	memset(&ls, 0, sizeof(ls));
 	ls.seg_index = -1;
 	s->first_press = rep->n_p;

@@ -278,6 +278,22 @@ START_TEST(html_is_self_contained_and_escaped)
 }
 END_TEST
 
+/* A FIFO where a log should be is skipped, never waited on. */
+START_TEST(a_fifo_for_a_log_never_hangs_the_report)
+{
+	struct report_options opt = { .now_s = DAY0 + 3 * 86400 };
+	struct report *rep;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/sessions/a.jsonl", dir);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(report_build(dir, prog, &opt, &rep), 0);
+	ck_assert_uint_eq(report_sessions(rep), 2);
+	report_free(rep);
+}
+END_TEST
+
 START_TEST(missing_history_is_an_empty_report)
 {
 	struct report_options opt = { .now_s = DAY0 };
@@ -312,6 +328,7 @@ int main(void)
 	tcase_add_test(tc, period_leaves_out_what_came_before);
 	tcase_add_test(tc, csv_rows_all_have_every_column);
 	tcase_add_test(tc, html_is_self_contained_and_escaped);
+	tcase_add_test(tc, a_fifo_for_a_log_never_hangs_the_report);
 	tcase_add_test(tc, missing_history_is_an_empty_report);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
