@@ -37,8 +37,8 @@ const char *history_default_state_dir(char *buf, size_t len)
 
 /*
  * The history itself is typed with lib/json-read.h (history_parse_line());
- * close_log() below and pacectl's reply printers still scan lines this
- * way, until they move to lib/json-read.h too. Position just after "key": at top level, or NULL. A match inside a
+ * only close_log() below still scans lines this way, until it moves to
+ * lib/json-read.h too. Position just after "key": at top level, or NULL. A match inside a
  * string value is preceded by a backslash (our writer escapes quotes). */
 static const char *find_key(const char *line, const char *key)
 {

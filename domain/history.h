@@ -109,8 +109,8 @@ int history_recover(const char *state_dir);
 /*
  * The old scanner for paced's own JSON lines (not general JSON): the value
  * of a top-level key; strings unescaped for \" and \\ only. Superseded
- * by lib/json-read.h; still used by history_recover() and by pacectl's
- * control-socket reply printers (tools/pacectl-ctl.c, pacectl-service.c).
+ * by lib/json-read.h; only history_recover() still uses it (and
+ * tests/test-history.c tests it). To be removed with that last use.
  */
 bool json_line_string(const char *line, const char *key, char *buf,
 		      size_t len);
