@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "address.h"
+#include "settings.h"
 #include "util.h"
 
 struct ctx {
@@ -127,37 +128,6 @@ static bool get_str(struct ctx *c, const config_setting_t *parent,
 	return true;
 }
 
-/* km/h as a number into 0.01 km/h, within lo..hi km/h. */
-static bool get_kmh(struct ctx *c, const config_setting_t *parent,
-		    const char *key, double lo, double hi, uint16_t *ret)
-{
-	const config_setting_t *s = config_setting_get_member(parent, key);
-	double v;
-
-	if (!s)
-		return true;
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		v = (double) config_setting_get_int64(s);
-		break;
-	case CONFIG_TYPE_FLOAT:
-		v = config_setting_get_float(s);
-		break;
-	default:
-		fail(c, s, "%s must be a speed in km/h, not %s", key,
-		     type_name(config_setting_type(s)));
-		return false;
-	}
-	/* !(v >= lo) also catches NaN. */
-	if (!(v >= lo) || v > hi) {
-		fail(c, s, "%s must be between %g and %g km/h", key, lo, hi);
-		return false;
-	}
-	*ret = (uint16_t) (v * 100 + 0.5);
-	return true;
-}
-
 static void parse_treadmill(struct ctx *c, struct paced_config *pc,
 			    const config_setting_t *root)
 {
@@ -186,57 +156,18 @@ static void parse_treadmill(struct ctx *c, struct paced_config *pc,
 		     pc->treadmill);
 }
 
-static void parse_user(struct ctx *c, struct paced_config *pc,
-		       const config_setting_t *root)
-{
-	static const char *const keys[] = {
-		"walk", "jog", "speed_cap", "walk_max", NULL
-	};
-	const config_setting_t *g = get_group(c, root, "user");
-	struct profile_limits *l = &pc->limits;
-
-	if (!g || !check_keys(c, g, "user", keys))
-		return;
-	if (!get_kmh(c, g, "speed_cap", 1.0, 25.0, &l->speed_cap) ||
-	    !get_kmh(c, g, "walk", 1.0, 10.0, &l->walk_speed) ||
-	    !get_kmh(c, g, "jog", 1.0, 25.0, &l->jog_speed) ||
-	    !get_kmh(c, g, "walk_max", 2.0, 8.0, &l->walk_max))
-		return;
-	/* Safety first: a pace above the cap is a contradiction, refused. */
-	if (l->jog_speed > l->speed_cap)
-		fail(c, config_setting_get_member(g, "jog") ?
-		     config_setting_get_member(g, "jog") : g,
-		     "jog %.1f km/h is above speed_cap %.1f km/h",
-		     l->jog_speed / 100.0, l->speed_cap / 100.0);
-	else if (l->walk_speed >= l->jog_speed)
-		fail(c, config_setting_get_member(g, "walk") ?
-		     config_setting_get_member(g, "walk") : g,
-		     "walk %.1f km/h must be slower than jog %.1f km/h",
-		     l->walk_speed / 100.0, l->jog_speed / 100.0);
-	/* A recovery walk is a walk: the ceiling binds the walk pace too. */
-	else if (l->walk_speed > l->walk_max)
-		fail(c, config_setting_get_member(g, "walk") ?
-		     config_setting_get_member(g, "walk") : g,
-		     "walk %.1f km/h is above walk_max %.1f km/h (the walking ceiling)",
-		     l->walk_speed / 100.0, l->walk_max / 100.0);
-}
-
 /*
- * The default scale-back policy, in the "scaleback" group a profile uses
- * (paced-profile(5)); a profile with its own group keeps its own, being
- * the more specific (paced.conf(5)).
+ * The user's paces and cap and the default scale-back policy (the
+ * "scaleback" group a profile uses; a profile with its own keeps its
+ * own, being the more specific: paced.conf(5)). domain/settings.c reads
+ * them, so pacectl reads them exactly as paced does.
  */
-static void parse_scaleback(struct ctx *c, struct paced_config *pc,
-			    const config_setting_t *root)
+static void parse_limits(struct ctx *c, struct paced_config *pc,
+			 const config_setting_t *root)
 {
-	const config_setting_t *g = config_setting_get_member(root,
-							      "scaleback");
 	struct profile_error perr;
 
-	if (!g)
-		return;
-	if (profile_parse_policy(g, c->file, &pc->limits.policy,
-				 &pc->limits.policy, &perr) < 0) {
+	if (settings_parse_limits(root, c->file, &pc->limits, &perr) < 0) {
 		/* Already "file:line: message". */
 		if (c->failed)
 			return;
@@ -440,8 +371,7 @@ static void parse_root(struct ctx *c, struct paced_config *pc,
 	if (!check_keys(c, root, "the top level", keys))
 		return;
 	parse_treadmill(c, pc, root);
-	parse_user(c, pc, root);
-	parse_scaleback(c, pc, root);
+	parse_limits(c, pc, root);
 	if (c->failed ||
 	    !get_str(c, root, "profile", pc->profile, sizeof(pc->profile),
 		     false) ||

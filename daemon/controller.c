@@ -16,6 +16,7 @@
 #include "link.h"
 #include "log.h"
 #include "plan.h"
+#include "progression.h"
 #include "runner.h"
 #include "session-log.h"
 #include "util.h"
@@ -75,7 +76,7 @@ struct controller {
 	size_t stage;
 	char profile_name[HISTORY_TEXT_MAX];
 	char profile_path[4096];
-	char decision[400];
+	char decision[640];	/* programme_decision.message */
 	struct session *pending;	/* until the link is open */
 
 	struct link *link;
@@ -663,13 +664,10 @@ static int pick_stage(struct controller *c,
 		      const struct controller_request *req,
 		      struct controller_error *ret_err)
 {
+	struct programme_input in = { 0 };
 	struct programme_decision d;
-	struct session_summary *sum;
-	struct history_entry *hist = NULL;
 	struct profile_error perr;
 	unsigned bad = 0;
-	long n;
-	size_t k;
 	int r;
 
 	c->programme = programme_load(req->programme_path, req->limits, &perr);
@@ -688,27 +686,22 @@ static int pick_stage(struct controller *c,
 			log_warn_errno(r, "cannot record the answer in %s",
 				       c->state_dir);
 	}
-	n = history_load(c->state_dir, &hist, &bad);
-	if (n < 0) {
+	/* The one decision (domain/progression.h), the one pacectl next
+	 * makes. Exercise sessions (belt = false) are not run here yet: a
+	 * preparation stage gives the first treadmill stage, and says so. */
+	in.now_s = time(NULL);
+	in.utc_offset_s = progression_utc_offset(in.now_s);
+	in.belt_only = true;
+	r = progression_decide(c->state_dir, c->programme, &in, &d, &bad);
+	if (r < 0) {
 		set_error(ret_err, CONTROLLER_ERR_FAILURE,
 			  "cannot read the history in %s: %s", c->state_dir,
-			  strerror((int) -n));
-		return (int) n;
+			  strerror(-r));
+		return r;
 	}
 	if (bad)
 		log_warn("%s/history.jsonl: %u unreadable lines, ignoring",
 			 c->state_dir, bad);
-	sum = paced_new0(struct session_summary, (size_t) n + 1);
-	k = history_summaries(hist, (size_t) n, c->programme, sum, (size_t) n);
-	r = programme_next(c->programme, sum, k, &d);
-	free(sum);
-	free(hist);
-	if (r < 0) {
-		set_error(ret_err, CONTROLLER_ERR_FAILURE,
-			  "%s: cannot decide the next stage",
-			  req->programme_path);
-		return r;
-	}
 	c->stage = d.stage;
 	snprintf(c->decision, sizeof(c->decision), "%s", d.message);
 	c->info.programme_name = c->programme->name;

@@ -19,6 +19,7 @@
 #include "control.h"
 #include "controller.h"
 #include "history.h"
+#include "progression.h"
 #include "json.h"
 #include "log.h"
 #include "notify.h"
@@ -484,36 +485,6 @@ static void request_profiles(struct service *s, struct paced_call *call)
 	free(names);
 }
 
-static void history_entry_json(struct json *j, const struct history_entry *e)
-{
-	json_object_begin(j);
-	json_key(j, "when_s");
-	json_int(j, e->when_s);
-	json_key(j, "type");
-	json_string(j, e->type == SESSION_RUN ? "run" :
-		    e->type == SESSION_PRECHECK ? "precheck" : "cleared");
-	if (e->type == SESSION_RUN) {
-		json_key(j, "programme");
-		json_string(j, e->programme);
-		json_key(j, "stage");
-		json_string(j, e->stage);
-		json_key(j, "profile");
-		json_string(j, e->profile);
-		json_key(j, "presses");
-		json_uint(j, e->presses);
-		json_key(j, "completed");
-		json_bool(j, e->completed);
-		json_key(j, "outcome");
-		json_string(j, e->outcome);
-		json_key(j, "log");
-		json_string(j, e->log);
-	} else if (e->programme[0]) {
-		json_key(j, "programme");
-		json_string(j, e->programme);
-	}
-	json_object_end(j);
-}
-
 /*
  * 'history [N]': the service's own history (STATE/history.jsonl), which
  * a user who is not root cannot read directly: the N newest entries.
@@ -555,7 +526,7 @@ static void request_history(struct service *s, struct paced_call *call,
 	json_key(j, "entries");
 	json_array_begin(j);
 	for (long i = n > (long) want ? n - (long) want : 0; i < n; i++)
-		history_entry_json(j, &hist[i]);
+		history_format(j, &hist[i]);
 	json_array_end(j);
 	json_object_end(j);
 	paced_call_reply(call, json_buffer(j, NULL));
@@ -567,15 +538,12 @@ static void request_history(struct service *s, struct paced_call *call,
  * and the history this service uses. */
 static void request_next(struct service *s, struct paced_call *call)
 {
+	struct programme_input in = { 0 };
 	struct programme_decision d;
-	struct session_summary *sum;
-	struct history_entry *hist = NULL;
 	struct profile_error perr;
 	struct programme *prog;
 	unsigned bad = 0;
 	struct json *j;
-	long n;
-	size_t k;
 	int r;
 
 	if (!s->cfg->programme[0]) {
@@ -588,20 +556,14 @@ static void request_next(struct service *s, struct paced_call *call)
 		call_reply_error(call, "the programme does not load (see the log)");
 		return;
 	}
-	n = history_load(s->cfg->state_dir, &hist, &bad);
-	if (n < 0) {
-		programme_free(prog);
-		call_reply_error(call, "cannot read the session history");
-		return;
-	}
-	sum = paced_new0(struct session_summary, (size_t) n + 1);
-	k = history_summaries(hist, (size_t) n, prog, sum, (size_t) n);
-	r = programme_next(prog, sum, k, &d);
-	free(sum);
-	free(hist);
+	/* The decision the controller and pacectl next make. */
+	in.now_s = time(NULL);
+	in.utc_offset_s = progression_utc_offset(in.now_s);
+	in.belt_only = true;
+	r = progression_decide(s->cfg->state_dir, prog, &in, &d, &bad);
 	if (r < 0) {
 		programme_free(prog);
-		call_reply_error(call, "cannot decide the next stage");
+		call_reply_error(call, "cannot read the session history");
 		return;
 	}
 	j = json_new_buffer();

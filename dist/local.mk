@@ -82,4 +82,5 @@ dist_profile_DATA = profiles/return-to-running.programme \
 	profiles/rtr-p4.cfg profiles/rtr-p4b.cfg profiles/rtr-p4c.cfg \
 	profiles/rtr-p5.cfg profiles/rtr-p6.cfg profiles/rtr-p7.cfg \
 	profiles/rtr-p8.cfg profiles/rtr-p9.cfg profiles/rtr-p10.cfg \
-	profiles/rtr-p11.cfg profiles/rtr-p12.cfg profiles/rtr-p13.cfg
+	profiles/rtr-p11.cfg profiles/rtr-p12.cfg profiles/rtr-p13.cfg \
+	profiles/rtr-prep-1.cfg profiles/rtr-prep-2.cfg

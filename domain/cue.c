@@ -8,6 +8,7 @@
 #include "cue.h"
 #include "history.h"
 #include "programme.h"
+#include "progression.h"
 #include "util.h"
 
 enum placeholder {
@@ -235,39 +236,59 @@ int cue_template_check(enum cue_template tpl, const char *text, char *why,
 
 static bool clean(const struct session_summary *s)
 {
-	return s->type == SESSION_RUN && !s->presses && s->completed;
+	return s->type == SESSION_RUN && !s->presses && s->completed &&
+	       s->next_day != CHECKIN_YES;
+}
+
+static bool quiet_checkin(const struct session_summary *s)
+{
+	const struct checkin *c = &s->checkin;
+
+	return s->type == SESSION_CHECKIN && c->leak != CHECKIN_YES &&
+	       c->heaviness != CHECKIN_YES && c->bleeding != CHECKIN_YES &&
+	       c->pain <= 0;
 }
 
 int cue_finish_context(const struct programme *prog, size_t stage,
 		       int64_t now_s, const struct history_entry *e, size_t n,
 		       const struct cue *finish, struct cue_context *ret_ctx)
 {
+	struct progression_history h = { 0 };
+	struct programme_input in = { .now_s = now_s };
 	struct programme_decision d;
-	struct session_summary *sum;
-	size_t k;
+	struct history_entry self;
 	int r;
 
 	memset(ret_ctx, 0, sizeof(*ret_ctx));
 	if (!prog || stage >= prog->n_stages)
 		return -EINVAL;
-	sum = paced_new0(struct session_summary, n + 1);
-	k = history_summaries(e, n, prog, sum, n);
-	sum[k].type = SESSION_RUN;
-	sum[k].when_s = now_s;
-	sum[k].stage = stage;
-	sum[k].presses = finish->press;
-	sum[k].completed = finish->outcome == CUE_OUTCOME_COMPLETED;
-	r = programme_next(prog, sum, k + 1, &d);
+	for (size_t i = 0; i < n; i++)
+		progression_history_add(&h, prog, &e[i]);
+	history_entry_init(&self, SESSION_RUN, now_s);
+	snprintf(self.programme, sizeof(self.programme), "%s", prog->path);
+	snprintf(self.stage, sizeof(self.stage), "%s",
+		 prog->stages[stage].id);
+	self.presses = finish->press;
+	self.completed = finish->outcome == CUE_OUTCOME_COMPLETED;
+	progression_history_add(&h, prog, &self);
+	r = programme_decide(prog, h.v, h.n, &in, &d, NULL, NULL);
 	if (r == 0) {
 		ret_ctx->stage = prog->stages[stage].id;
-		ret_ctx->next_stage = prog->stages[d.stage].id;
-		/* In a row: a symptom before a session (a pre-check entry)
-		 * or a session at another stage ends the run. */
-		for (size_t i = k + 1; i-- > 0 && clean(&sum[i]) &&
-				       sum[i].stage == stage; )
+		/* Where she stands on the ladder, not today's verdict: right
+		 * after a run, today is a rest day by the rules. */
+		ret_ctx->next_stage = prog->stages[d.programme_stage].id;
+		/* In a row: a symptom before a session (a pre-check, or a
+		 * check-in reporting one) or a session at another stage
+		 * ends the run; a check-in without symptoms does not. */
+		for (size_t i = h.n; i-- > 0;) {
+			if (quiet_checkin(&h.v[i]))
+				continue;
+			if (!clean(&h.v[i]) || h.v[i].stage != stage)
+				break;
 			ret_ctx->clean_streak++;
+		}
 	}
-	free(sum);
+	progression_history_clear(&h);
 	return r;
 }
 

@@ -154,11 +154,12 @@ struct programme;
  * The finish cue's facts for a session of stage `stage` (an index) of
  * prog, ending at now_s (wall clock), from the history read before it
  * ended (history_load(); entries of other programmes are skipped) and
- * the finish cue itself (presses, outcome): this session is added last, programme_next() decides the
- * next stage, and clean_streak counts this stage's clean sessions in a
+ * the finish cue itself (presses, outcome): this session is added last,
+ * programme_decide() places her on the ladder, and clean_streak counts this stage's clean sessions in a
  * row ending with this one (0 when this one is not clean). The strings
  * point into prog. Returns 0, or -EINVAL (bad stage: *ret_ctx then says
- * nothing). Pure.
+ * nothing). Pure but for telling whether a history line's programme path
+ * names prog's file (progression_same_programme()).
  */
 int cue_finish_context(const struct programme *prog, size_t stage,
 		       int64_t now_s, const struct history_entry *e, size_t n,

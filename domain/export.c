@@ -2,7 +2,6 @@
 /* Session exports: a log in, a FIT, TCX or CSV file out. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "export.h"
+#include "file.h"
 #include "util.h"
 
 static const char *const format_names[] = {
@@ -183,50 +183,15 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/*
- * Replace path with buf: a temporary file beside it, written, synced and
- * renamed over it, then the directory synced (the rename is durable too).
- * A failure at any step removes the temporary file and leaves path as it
- * was. The file gets the mode a new file would (0666 less the umask).
- */
+/* Replace path with buf, whole or not at all (lib/file.h). */
 static int replace_file(const char *path, const uint8_t *buf, size_t len)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], base[PATH_MAX];
-	const char *d;
-	mode_t mask;
-	int fd, dfd, r;
+	char tmp[PATH_MAX];
+	int fd = file_replace_open(path, tmp, sizeof(tmp));
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int) sizeof(dir) ||
-	    snprintf(base, sizeof(base), "%s", path) >= (int) sizeof(base))
-		return -ENAMETOOLONG;
-	d = dirname(dir);
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", d, basename(base)) >=
-	    (int) sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	mask = umask(0);
-	umask(mask);
-	r = fchmod(fd, 0666 & ~mask) < 0 ? -errno : 0;
-	if (r == 0)
-		r = write_all(fd, buf, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		(void) unlink(tmp);
-		return r;
-	}
-	dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void) fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+		return fd;
+	return file_replace_commit(fd, tmp, path, write_all(fd, buf, len));
 }
 
 int export_log(const char *log_path, enum export_format format,

@@ -14,6 +14,7 @@
 #include "file.h"
 #include "history.h"
 #include "json.h"
+#include "json-read.h"
 #include "util.h"
 
 #define LINE_MAX_LEN 4096
@@ -32,9 +33,12 @@ const char *history_default_state_dir(char *buf, size_t len)
 	return buf;
 }
 
-/* ---- reading our own lines ---- */
+/* ---- the old line scanner ---- */
 
-/* Position just after "key": at top level, or NULL. A match inside a
+/*
+ * The history itself is typed with lib/json-read.h (history_parse_line());
+ * only close_log() below still scans lines this way, until it moves to
+ * lib/json-read.h too. Position just after "key": at top level, or NULL. A match inside a
  * string value is preceded by a backslash (our writer escapes quotes). */
 static const char *find_key(const char *line, const char *key)
 {
@@ -103,7 +107,7 @@ bool json_line_bool(const char *line, const char *key, bool *ret)
 
 /* ---- history.jsonl ---- */
 
-static const char *type_name(enum session_entry type)
+const char *history_type_name(enum session_entry type)
 {
 	switch (type) {
 	case SESSION_RUN:
@@ -112,8 +116,82 @@ static const char *type_name(enum session_entry type)
 		return "precheck";
 	case SESSION_CLEARED:
 		return "cleared";
+	case SESSION_CHECKIN:
+		return "checkin";
+	case SESSION_NEXT_DAY:
+		return "next-day";
 	}
 	return "run";
+}
+
+void history_entry_init(struct history_entry *ret, enum session_entry type,
+			int64_t when_s)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->type = type;
+	ret->when_s = when_s;
+	checkin_init(&ret->checkin);
+}
+
+void history_format(struct json *j, const struct history_entry *e)
+{
+	json_object_begin(j);
+	json_key(j, "when_s");
+	json_int(j, e->when_s);
+	json_key(j, "type");
+	json_string(j, history_type_name(e->type));
+	switch (e->type) {
+	case SESSION_RUN:
+		json_key(j, "programme");
+		json_string(j, e->programme);
+		json_key(j, "stage");
+		json_string(j, e->stage);
+		json_key(j, "profile");
+		json_string(j, e->profile);
+		json_key(j, "presses");
+		json_uint(j, e->presses);
+		json_key(j, "completed");
+		json_bool(j, e->completed);
+		json_key(j, "outcome");
+		json_string(j, e->outcome);
+		json_key(j, "log");
+		json_string(j, e->log);
+		break;
+	case SESSION_CHECKIN:
+		for (int k = 0; k < CHECKIN_KEY_COUNT; k++) {
+			char num[4];
+			const char *v;
+
+			if (k == CHECKIN_KEY_NEXT_DAY)
+				continue;	/* a next-day entry of its own */
+			v = checkin_get(&e->checkin, (enum checkin_key) k, num,
+					sizeof(num));
+			if (!v)
+				continue;
+			json_key(j, checkin_key_name((enum checkin_key) k));
+			if (k == CHECKIN_KEY_PAIN)
+				json_int(j, e->checkin.pain);
+			else
+				json_string(j, v);
+		}
+		break;
+	case SESSION_NEXT_DAY:
+		json_key(j, "about_s");
+		json_int(j, e->about_s);
+		json_key(j, "symptoms");
+		json_bool(j, e->symptoms);
+		break;
+	case SESSION_PRECHECK:
+		/* The one-button form: the programme it was asked for. */
+		if (e->programme[0]) {
+			json_key(j, "programme");
+			json_string(j, e->programme);
+		}
+		break;
+	case SESSION_CLEARED:
+		break;
+	}
+	json_object_end(j);
 }
 
 /*
@@ -150,26 +228,7 @@ int history_append(const char *state_dir, const struct history_entry *e)
 	size_t len;
 	int dfd, r;
 
-	json_object_begin(j);
-	json_key(j, "when_s");
-	json_int(j, e->when_s);
-	json_key(j, "type");
-	json_string(j, type_name(e->type));
-	json_key(j, "programme");
-	json_string(j, e->programme);
-	json_key(j, "stage");
-	json_string(j, e->stage);
-	json_key(j, "profile");
-	json_string(j, e->profile);
-	json_key(j, "presses");
-	json_uint(j, e->presses);
-	json_key(j, "completed");
-	json_bool(j, e->completed);
-	json_key(j, "outcome");
-	json_string(j, e->outcome);
-	json_key(j, "log");
-	json_string(j, e->log);
-	json_object_end(j);
+	history_format(j, e);
 	r = json_error(j);
 	if (r < 0) {
 		json_free(j);
@@ -189,51 +248,138 @@ int history_append(const char *state_dir, const struct history_entry *e)
 	return r;
 }
 
-static bool parse_entry(const char *line, struct history_entry *e)
+/* A string member into buf, if present; false only for a wrong type. */
+static bool get_text(const struct json_value *v, const char *key, char *buf,
+		     size_t len)
 {
-	char type[16];
-	int64_t v;
+	const struct json_value *m = json_get(v, key);
 
-	memset(e, 0, sizeof(*e));
-	if (!json_line_string(line, "type", type, sizeof(type)) ||
-	    !json_line_int(line, "when_s", &e->when_s))
-		return false;
-	if (!strcmp(type, "run"))
-		e->type = SESSION_RUN;
-	else if (!strcmp(type, "precheck"))
-		e->type = SESSION_PRECHECK;
-	else if (!strcmp(type, "cleared"))
-		e->type = SESSION_CLEARED;
-	else
-		return false;
-	json_line_string(line, "programme", e->programme, sizeof(e->programme));
-	json_line_string(line, "stage", e->stage, sizeof(e->stage));
-	json_line_string(line, "profile", e->profile, sizeof(e->profile));
-	json_line_string(line, "outcome", e->outcome, sizeof(e->outcome));
-	json_line_string(line, "log", e->log, sizeof(e->log));
-	if (json_line_int(line, "presses", &v) && v >= 0 && v < 1000)
-		e->presses = (unsigned) v;
-	json_line_bool(line, "completed", &e->completed);
+	if (!m)
+		return true;
+	return json_get_string_buf(v, key, buf, len);
+}
+
+static bool parse_checkin(const struct json_value *v, struct checkin *c)
+{
+	for (int k = 0; k < CHECKIN_KEY_COUNT; k++) {
+		enum checkin_key key = (enum checkin_key) k;
+		const struct json_value *m;
+		const char *word, *why;
+		char num[4];
+		int64_t pain;
+
+		if (key == CHECKIN_KEY_NEXT_DAY)
+			continue;
+		m = json_get(v, checkin_key_name(key));
+		if (!m)
+			continue;
+		if (key == CHECKIN_KEY_PAIN) {
+			if (!json_value_int(m, &pain) || pain < 0 ||
+			    pain > CHECKIN_PAIN_MAX)
+				return false;
+			snprintf(num, sizeof(num), "%d", (int) pain);
+			word = num;
+		} else {
+			word = json_value_string(m);
+			if (!word)
+				return false;
+		}
+		if (checkin_set(c, key, word, strlen(word), &why) < 0)
+			return false;
+	}
 	return true;
 }
 
-long history_load(const char *state_dir, struct history_entry **ret_entries,
+bool history_parse_line(const char *line, size_t len,
+			struct history_entry *ret)
+{
+	static const struct {
+		const char *name;
+		enum session_entry type;
+	} types[] = {
+		{ "run", SESSION_RUN }, { "precheck", SESSION_PRECHECK },
+		{ "cleared", SESSION_CLEARED }, { "checkin", SESSION_CHECKIN },
+		{ "next-day", SESSION_NEXT_DAY },
+	};
+	struct json_value *v = json_parse(line, len, NULL);
+	struct history_entry e;
+	const char *type = json_get_string(v, "type");
+	int64_t when, n;
+	bool ok = false;
+
+	if (!type || !json_get_int(v, "when_s", &when))
+		goto out;
+	history_entry_init(&e, SESSION_RUN, when);
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (!strcmp(type, types[i].name)) {
+			e.type = types[i].type;
+			ok = true;
+		}
+	if (!ok)
+		goto out;
+	switch (e.type) {
+	case SESSION_RUN:
+		ok = get_text(v, "programme", e.programme, sizeof(e.programme)) &&
+		     get_text(v, "stage", e.stage, sizeof(e.stage)) &&
+		     get_text(v, "profile", e.profile, sizeof(e.profile)) &&
+		     get_text(v, "outcome", e.outcome, sizeof(e.outcome)) &&
+		     get_text(v, "log", e.log, sizeof(e.log));
+		if (ok && json_get(v, "presses")) {
+			ok = json_get_int(v, "presses", &n) && n >= 0 &&
+			     n < 1000;
+			e.presses = ok ? (unsigned) n : 0;
+		}
+		if (ok && json_get(v, "completed"))
+			ok = json_get_bool(v, "completed", &e.completed);
+		break;
+	case SESSION_CHECKIN:
+		ok = parse_checkin(v, &e.checkin);
+		break;
+	case SESSION_NEXT_DAY:
+		ok = json_get_int(v, "about_s", &e.about_s) &&
+		     json_get_bool(v, "symptoms", &e.symptoms);
+		break;
+	case SESSION_PRECHECK:
+		ok = get_text(v, "programme", e.programme, sizeof(e.programme));
+		break;
+	case SESSION_CLEARED:
+		break;
+	}
+	if (ok)
+		*ret = e;
+out:
+	json_value_free(v);
+	return ok;
+}
+
+long history_read(const char *state_dir, history_func_t func, void *user_data,
 		  unsigned *ret_bad)
 {
-	struct history_entry *v = NULL;
 	char path[4096], line[LINE_MAX_LEN];
 	unsigned bad = 0;
-	size_t n = 0;
+	long n = 0;
+	int fd, r = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/history.jsonl", state_dir);
-	f = fopen(path, "re");
-	if (!f && errno != ENOENT)
-		return -errno;
-	while (f && fgets(line, sizeof(line), f)) {
+	/* A regular file or nothing: a FIFO planted there must not hang a
+	 * reader (lib/file.h). */
+	fd = file_open_read(path);
+	if (fd < 0 && fd != -ENOENT)
+		return fd;
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (fd >= 0 && !f) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while (f && r >= 0 && fgets(line, sizeof(line), f)) {
 		struct history_entry e;
+		size_t len = strlen(line);
 
-		if (!strchr(line, '\n') && !feof(f)) {
+		if (len && line[len - 1] == '\n') {
+			len--;
+		} else if (!feof(f)) {
 			/* Overlong: skip the rest of it. */
 			int c;
 
@@ -242,46 +388,48 @@ long history_load(const char *state_dir, struct history_entry **ret_entries,
 			bad++;
 			continue;
 		}
-		if (!parse_entry(line, &e)) {
+		if (!history_parse_line(line, len, &e)) {
 			bad++;
 			continue;
 		}
-		v = paced_realloc(v, (n + 1) * sizeof(*v));
-		v[n++] = e;
+		r = func(&e, user_data);
+		n++;
 	}
 	if (f)
 		fclose(f);
+	if (r < 0)
+		return r;
 	if (ret_bad)
 		*ret_bad = bad;
-	*ret_entries = v;
-	return (long) n;
+	return n;
 }
 
-size_t history_summaries(const struct history_entry *e, size_t n,
-			 const struct programme *prog,
-			 struct session_summary *ret, size_t max)
+struct collect {
+	struct history_entry *v;
+	size_t n;
+};
+
+static int collect_one(const struct history_entry *e, void *user_data)
 {
-	size_t k = 0;
+	struct collect *c = user_data;
 
-	for (size_t i = 0; i < n && k < max; i++) {
-		struct session_summary s = { .type = e[i].type,
-					     .when_s = e[i].when_s };
+	c->v = paced_realloc(c->v, (c->n + 1) * sizeof(*c->v));
+	c->v[c->n++] = *e;
+	return 0;
+}
 
-		if (e[i].type == SESSION_RUN) {
-			long st;
+long history_load(const char *state_dir, struct history_entry **ret_entries,
+		  unsigned *ret_bad)
+{
+	struct collect c = { 0 };
+	long n = history_read(state_dir, collect_one, &c, ret_bad);
 
-			if (strcmp(e[i].programme, prog->path))
-				continue;
-			st = programme_find_stage(prog, e[i].stage);
-			if (st < 0)
-				continue;
-			s.stage = (size_t) st;
-			s.presses = e[i].presses;
-			s.completed = e[i].completed;
-		}
-		ret[k++] = s;
+	if (n < 0) {
+		free(c.v);
+		return n;
 	}
-	return k;
+	*ret_entries = c.v;
+	return n;
 }
 
 /* ---- recovery ---- */

@@ -18,7 +18,12 @@ domain_libpaced_domain_la_SOURCES = \
 	domain/session-read.c domain/session-read.h \
 	domain/export-timeline.c domain/export-timeline.h \
 	domain/export.c domain/export.h domain/export-fit.c \
-	domain/export-tcx.c domain/export-csv.c
+	domain/export-tcx.c domain/export-csv.c \
+	domain/checkin.c domain/checkin.h \
+	domain/progression.c domain/progression.h \
+	domain/settings.c domain/settings.h \
+	domain/exercise.c domain/exercise.h \
+	domain/report.c domain/report.h
 domain_libpaced_domain_la_CPPFLAGS = $(domain_cppflags)
 domain_libpaced_domain_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
 domain_libpaced_domain_la_LIBADD = $(LIBCONFIG_LIBS) -lm

@@ -423,14 +423,19 @@ static void free_items(struct profile_item *items, size_t n)
 {
 	if (!items)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free_items(items[i].items, items[i].n_items);
+		free(items[i].say);
+	}
 	free(items);
 }
 
 static bool parse_items(struct ctx *c, const config_setting_t *list,
 			const char *what, unsigned depth,
 			struct profile_item **ret_items, size_t *ret_n);
+
+static bool has_control(const char *s, bool allow_newline);
+static bool refuse_exercise_keys(struct ctx *c, const config_setting_t *g);
 
 static const char *const segment_keys[] = {
 	"walk", "jog", "pace", "duration", "speed", "incline", NULL };
@@ -488,6 +493,8 @@ static bool parse_segment(struct ctx *c, const config_setting_t *g,
 		fail(c, g, "empty segment: give walk = DURATION, jog = DURATION, or pace = \"NAME\" and duration = DURATION");
 		return false;
 	}
+	if (!refuse_exercise_keys(c, g))
+		return false;
 	if (!check_keys(c, g, "segment", segment_keys))
 		return false;
 	if (!!walk + !!jog + !!pace != 1) {
@@ -570,6 +577,85 @@ static bool parse_segment(struct ctx *c, const config_setting_t *g,
 	return true;
 }
 
+/* ---- profiles with no belt: holds and rests ---- */
+
+static const char *const exercise_keys[] = { "hold", "rest", "say", "count",
+					     NULL };
+static const char *const belt_only_keys[] = { "walk", "jog", "pace",
+					      "duration", "speed", "incline",
+					      NULL };
+
+/*
+ * { hold = D; say = "..."; count = true; } or { rest = D; say = "..."; }.
+ * A treadmill key here, or an exercise key in a belt profile, gets its
+ * own message: the two kinds of profile do not mix.
+ */
+static bool parse_exercise(struct ctx *c, const config_setting_t *g,
+			   struct profile_item *it)
+{
+	const config_setting_t *hold = config_setting_get_member(g, "hold");
+	const config_setting_t *rest = config_setting_get_member(g, "rest");
+	const config_setting_t *m;
+	const char *s;
+
+	for (size_t k = 0; belt_only_keys[k]; k++)
+		if ((m = config_setting_get_member(g, belt_only_keys[k]))) {
+			fail(c, m, "'%s' needs a treadmill: this profile has belt = false (use hold or rest)",
+			     belt_only_keys[k]);
+			return false;
+		}
+	if (config_setting_length(g) == 0) {
+		fail(c, g, "empty segment: give hold = DURATION or rest = DURATION");
+		return false;
+	}
+	if (!check_keys(c, g, "exercise segment", exercise_keys))
+		return false;
+	if (!!hold + !!rest != 1) {
+		fail(c, g, "an exercise segment needs exactly one of hold or rest");
+		return false;
+	}
+	it->kind = hold ? PROFILE_ITEM_HOLD : PROFILE_ITEM_REST;
+	if (!get_duration(c, hold ? hold : rest, hold ? "hold" : "rest",
+			  &it->duration_ms))
+		return false;
+	if ((m = config_setting_get_member(g, "say"))) {
+		if (!get_string(c, m, "say", &s))
+			return false;
+		/* Spoken by a synthesizer and shown on one line. */
+		if (!*s || strlen(s) > PROFILE_MAX_SAY || has_control(s, false)) {
+			fail(c, m, "say must be one line of 1 to %d characters",
+			     PROFILE_MAX_SAY);
+			return false;
+		}
+		it->say = paced_strdup(s);
+	}
+	if ((m = config_setting_get_member(g, "count"))) {
+		if (!get_bool(c, m, "count", &it->count))
+			return false;
+		/* Counting is "2, 3, 4, 5" a second apart: an hour of it
+		 * is a mistake. */
+		if (it->count && it->duration_ms > 120000) {
+			fail(c, m, "count is for holds and rests of at most 2:00");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* An exercise key in a treadmill profile. */
+static bool refuse_exercise_keys(struct ctx *c, const config_setting_t *g)
+{
+	const config_setting_t *m;
+
+	for (size_t k = 0; exercise_keys[k]; k++)
+		if ((m = config_setting_get_member(g, exercise_keys[k]))) {
+			fail(c, m, "'%s' is for exercise sessions: set belt = false at the top of the profile",
+			     exercise_keys[k]);
+			return false;
+		}
+	return true;
+}
+
 static bool parse_items(struct ctx *c, const config_setting_t *list,
 			const char *what, unsigned depth,
 			struct profile_item **ret_items, size_t *ret_n)
@@ -607,6 +693,8 @@ static bool parse_items(struct ctx *c, const config_setting_t *list,
 			} else {
 				ok = parse_repeat(c, g, depth, it);
 			}
+		} else if (c->p->no_belt) {
+			ok = parse_exercise(c, g, it);
 		} else {
 			ok = parse_segment(c, g, it);
 		}
@@ -864,7 +952,26 @@ static bool has_control(const char *s, bool allow_newline)
 
 static const char *const root_keys[] = {
 	"name", "description", "paces", "warmup", "main", "cooldown",
-	"scaleback", NULL };
+	"scaleback", "belt", NULL };
+
+/*
+ * belt = false (default true): an exercise session with no treadmill,
+ * whose segments are holds and rests. Paces and a scale-back policy are
+ * about the belt, so such a profile may not have them.
+ */
+static void parse_belt(struct ctx *c, const config_setting_t *root)
+{
+	const config_setting_t *m = config_setting_get_member(root, "belt");
+	bool belt = true;
+
+	if (!m || !get_bool(c, m, "belt", &belt) || belt)
+		return;
+	c->p->no_belt = true;
+	if ((m = config_setting_get_member(root, "paces")) ||
+	    (m = config_setting_get_member(root, "scaleback")))
+		fail(c, m, "'%s' is about the treadmill: a profile with belt = false has none",
+		     config_setting_name(m));
+}
 
 static void parse_root(struct ctx *c, const config_setting_t *root)
 {
@@ -910,7 +1017,9 @@ static void parse_root(struct ctx *c, const config_setting_t *root)
 		}
 	}
 	p->description = paced_strdup(s);
-	parse_paces(c, root);
+	parse_belt(c, root);
+	if (!p->no_belt)
+		parse_paces(c, root);
 	if (c->failed)
 		return;
 	for (int i = 0; i < PROFILE_SECTION_COUNT; i++) {
@@ -946,6 +1055,12 @@ static void parse_root(struct ctx *c, const config_setting_t *root)
 	parse_policy(c, root);
 	if (c->failed)
 		return;
+	if (p->no_belt) {
+		/* Nothing to expand for a belt: measure() has the length. */
+		p->total_ms = (uint32_t) ms;
+		p->jog_ms = 0;
+		return;
+	}
 	if (plan_expand(p, &plan) < 0) {
 		fail_line(c, 0, "the profile does not expand to a plan");
 		return;

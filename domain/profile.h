@@ -55,15 +55,32 @@ struct profile_pace {
 	uint16_t speed;		/* 0.01 km/h */
 };
 
+/*
+ * A profile with belt = false is an exercise session with no treadmill
+ * (the programme's preparation phase): its segments are holds and rests,
+ * each with what to say at its start and whether to count its seconds
+ * aloud. domain/exercise.h expands them to a timeline and a cue script.
+ */
+#define PROFILE_MAX_SAY 160	/* bytes of one spoken instruction */
+
+enum profile_item_kind {
+	PROFILE_ITEM_BELT,	/* walk, jog or pace: a treadmill segment */
+	PROFILE_ITEM_HOLD,	/* no belt: an effort, e.g. a squeeze held */
+	PROFILE_ITEM_REST,	/* no belt: relax */
+};
+
 /* A segment, or a repeat group of items. */
 struct profile_item {
 	unsigned line;		/* source line, for messages */
 	unsigned repeat;	/* 0: a segment; >= 1: a repeat group */
 	/* segment */
+	enum profile_item_kind kind;
 	uint32_t duration_ms;
-	uint16_t speed;		/* 0.01 km/h, resolved (pace or explicit) */
+	uint16_t speed;		/* 0.01 km/h, resolved (pace or explicit); 0 without a belt */
 	int16_t incline;	/* 0.1 % */
 	char pace_name[PLAN_PACE_NAME_MAX];
+	char *say;		/* no belt: spoken at the start, or NULL; owned */
+	bool count;		/* no belt: count the seconds aloud */
 	/* repeat group */
 	struct profile_item *items;	/* owned */
 	size_t n_items;
@@ -92,6 +109,8 @@ struct profile {
 	bool own_policy;	/* true when the profile had a scaleback group */
 	uint32_t total_ms;	/* expanded length */
 	uint32_t jog_ms;	/* expanded jog-like time */
+	bool no_belt;		/* belt = false: holds and rests, no treadmill;
+				 * paces and policy unused, jog_ms 0 */
 };
 
 /*

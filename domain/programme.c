@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <libconfig.h>
 
@@ -23,8 +24,8 @@ void programme_rules_default(struct programme_rules *ret_rules)
 	struct programme_rules r;
 
 	memset(&r, 0, sizeof(r));
-	/* DOMAIN.md 3.5 "Across sessions" and 3.4 (each phase at least
-	 * twice; never more than 30 % more running). */
+	/* docs/domain.md 3.5 "Across sessions" and 3.4 (each phase at
+	 * least twice; never more than 30 % more running). */
 	r.advance_after = 2;
 	r.step_back_presses = 2;
 	r.step_back_streak = 2;
@@ -33,7 +34,44 @@ void programme_rules_default(struct programme_rules *ret_rules)
 	r.window_s = 14 * 24 * 3600;
 	r.max_growth = 1300;
 	r.walk_stage = 0;
+	/* docs/domain.md 3.6, "rest day between runs": Couch to 5K (3.3)
+	 * and the return-to-run protocols (3.4) keep at least one. */
+	r.rest_days = 1;
+	/* docs/domain.md 3.4: the injury protocols accept mild pain of 2 to
+	 * 4 out of 10, postpartum guidance none; 3.6 lists pelvic or
+	 * low-back pain as a red flag. 3/10 is past the strictest
+	 * protocol's limit: walk only. Pain below it still stops progress
+	 * (the leak rule, below). */
+	r.pain_walk_only = 3;
+	/* Leakage since the last session repeats the stage (the session
+	 * was not clean). docs/domain.md 3.5 and 3.6 would make today
+	 * walking only; a clinician can choose that: "walk-only". */
+	r.leak = PROGRAMME_CHOICE_REPEAT;
+	/* docs/domain.md 3.6, check-in: adjust training for sleep and
+	 * energy availability (Deering 2024, 3.2); an offer, not a step
+	 * back. */
+	r.short_sleep = PROGRAMME_CHOICE_OFFER_PREVIOUS;
+	r.low_energy = PROGRAMME_CHOICE_OFFER_PREVIOUS;
+	/* "Last night's sleep": a check-in speaks for the day it was made. */
+	r.checkin_valid_s = 12 * 3600;
 	*ret_rules = r;
+}
+
+const char *programme_choice_name(enum programme_choice choice)
+{
+	switch (choice) {
+	case PROGRAMME_CHOICE_NONE:
+		return "none";
+	case PROGRAMME_CHOICE_REPEAT:
+		return "repeat";
+	case PROGRAMME_CHOICE_WALK_ONLY:
+		return "walk-only";
+	case PROGRAMME_CHOICE_OFFER_PREVIOUS:
+		return "offer-previous";
+	case PROGRAMME_CHOICE_PREVIOUS:
+		return "previous";
+	}
+	return "?";
 }
 
 struct pctx {
@@ -92,8 +130,9 @@ long programme_find_stage(const struct programme *prog, const char *id)
 	return -1;
 }
 
-static bool get_count(struct pctx *c, const config_setting_t *g,
-		      const char *key, unsigned *ret)
+/* An integer from lo to hi, if present. */
+static bool get_range(struct pctx *c, const config_setting_t *g,
+		      const char *key, unsigned lo, unsigned hi, unsigned *ret)
 {
 	const config_setting_t *m = config_setting_get_member(g, key);
 	long long v;
@@ -105,13 +144,52 @@ static bool get_count(struct pctx *c, const config_setting_t *g,
 		return false;
 	}
 	v = config_setting_get_int64(m);
-	if (v < 1 || v > PROGRAMME_MAX_COUNT) {
-		pfail(c, LINE(m), "%s %lld is out of range (1 to %d)", key, v,
-		      PROGRAMME_MAX_COUNT);
+	if (v < (long long) lo || v > (long long) hi) {
+		pfail(c, LINE(m), "%s %lld is out of range (%u to %u)", key, v,
+		      lo, hi);
 		return false;
 	}
 	*ret = (unsigned) v;
 	return true;
+}
+
+static bool get_count(struct pctx *c, const config_setting_t *g,
+		      const char *key, unsigned *ret)
+{
+	return get_range(c, g, key, 1, PROGRAMME_MAX_COUNT, ret);
+}
+
+static const enum programme_choice leak_choices[] = {
+	PROGRAMME_CHOICE_REPEAT, PROGRAMME_CHOICE_WALK_ONLY,
+	PROGRAMME_CHOICE_NONE,
+};
+static const enum programme_choice wellbeing_choices[] = {
+	PROGRAMME_CHOICE_OFFER_PREVIOUS, PROGRAMME_CHOICE_PREVIOUS,
+	PROGRAMME_CHOICE_NONE,
+};
+
+/* One of three choices by name, if present. */
+static bool get_choice(struct pctx *c, const config_setting_t *g,
+		       const char *key, const enum programme_choice *choices,
+		       enum programme_choice *ret)
+{
+	const config_setting_t *m = config_setting_get_member(g, key);
+	const char *v;
+
+	if (!m)
+		return true;
+	v = config_setting_type(m) == CONFIG_TYPE_STRING ?
+	    config_setting_get_string(m) : "";
+	for (size_t i = 0; i < 3; i++)
+		if (!strcmp(v, programme_choice_name(choices[i]))) {
+			*ret = choices[i];
+			return true;
+		}
+	pfail(c, LINE(m), "%s must be \"%s\", \"%s\" or \"%s\"", key,
+	      programme_choice_name(choices[0]),
+	      programme_choice_name(choices[1]),
+	      programme_choice_name(choices[2]));
+	return false;
 }
 
 static void parse_rules(struct pctx *c, const config_setting_t *root,
@@ -120,7 +198,9 @@ static void parse_rules(struct pctx *c, const config_setting_t *root,
 	static const char *const keys[] = {
 		"advance_after", "step_back_presses", "step_back_streak",
 		"lock_regressions", "precheck_suspend", "window_days",
-		"max_growth", "walk_stage", NULL };
+		"max_growth", "walk_stage", "rest_days", "pain_walk_only",
+		"leak_at_checkin", "short_sleep", "low_energy",
+		"checkin_hours", NULL };
 	const config_setting_t *g = config_setting_get_member(root, "rules");
 	struct programme_rules *r = &prog->rules;
 	const config_setting_t *m;
@@ -141,7 +221,7 @@ static void parse_rules(struct pctx *c, const config_setting_t *root,
 				ok = true;
 		if (!ok) {
 			pfail(c, LINE(config_setting_get_elem(g, i)),
-			      "unknown key '%s' in rules (expected advance_after, step_back_presses, step_back_streak, lock_regressions, precheck_suspend, window_days, max_growth, walk_stage)",
+			      "unknown key '%s' in rules (expected advance_after, step_back_presses, step_back_streak, lock_regressions, precheck_suspend, window_days, max_growth, walk_stage, rest_days, pain_walk_only, leak_at_checkin, short_sleep, low_energy, checkin_hours)",
 			      name ? name : "?");
 			return;
 		}
@@ -173,6 +253,22 @@ static void parse_rules(struct pctx *c, const config_setting_t *root,
 			return;
 		}
 		r->max_growth = (uint16_t) (v * 1000 + 0.5);
+	}
+	if (!get_range(c, g, "rest_days", 0, 6, &r->rest_days) ||
+	    !get_range(c, g, "pain_walk_only", 1, CHECKIN_PAIN_MAX,
+		       &r->pain_walk_only) ||
+	    !get_choice(c, g, "leak_at_checkin", leak_choices, &r->leak) ||
+	    !get_choice(c, g, "short_sleep", wellbeing_choices,
+			&r->short_sleep) ||
+	    !get_choice(c, g, "low_energy", wellbeing_choices,
+			&r->low_energy))
+		return;
+	if ((m = config_setting_get_member(g, "checkin_hours"))) {
+		unsigned h;
+
+		if (!get_range(c, g, "checkin_hours", 1, 24, &h))
+			return;
+		r->checkin_valid_s = h * 3600;
 	}
 }
 
@@ -223,14 +319,28 @@ static void parse_stages(struct pctx *c, const config_setting_t *root,
 		struct programme_stage *st = &prog->stages[i];
 		const char *id, *file;
 		struct profile_error perr;
+		const config_setting_t *md;
 
 		st->line = LINE(g);
+		md = config_setting_type(g) == CONFIG_TYPE_GROUP ?
+		     config_setting_get_member(g, "min_days") : NULL;
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP ||
 		    !config_setting_lookup_string(g, "id", &id) ||
 		    !config_setting_lookup_string(g, "profile", &file) ||
-		    config_setting_length(g) != 2) {
-			pfail(c, LINE(g), "each stage must be { id = \"P1\"; profile = \"FILE.cfg\"; }");
+		    config_setting_length(g) != 2 + !!md) {
+			pfail(c, LINE(g), "each stage must be { id = \"P1\"; profile = \"FILE.cfg\"; } with an optional min_days = N;");
 			return;
+		}
+		/* docs/domain.md 3.6: the preparation phase's four weeks. */
+		if (md) {
+			long long v = config_setting_get_int64(md);
+
+			if (config_setting_type(md) != CONFIG_TYPE_INT ||
+			    v < 0 || v > 365) {
+				pfail(c, LINE(md), "min_days must be an integer from 0 to 365");
+				return;
+			}
+			st->min_days = (uint32_t) v;
 		}
 		if (!*id || strlen(id) >= PROGRAMME_STAGE_ID_MAX) {
 			pfail(c, LINE(g), "stage id must be 1 to %d characters",
@@ -269,6 +379,12 @@ static void parse_stages(struct pctx *c, const config_setting_t *root,
 			return;
 		}
 		prog->rules.walk_stage = (size_t) idx;
+	}
+	if (prog->stages[prog->rules.walk_stage].profile->no_belt) {
+		pfail(c, ws ? LINE(ws) : prog->stages[prog->rules.walk_stage].line,
+		      "walk stage \"%s\" has no treadmill (belt = false): name a walking stage with walk_stage",
+		      prog->stages[prog->rules.walk_stage].id);
+		return;
 	}
 	if (prog->stages[prog->rules.walk_stage].profile->jog_ms) {
 		pfail(c, ws ? LINE(ws) : prog->stages[prog->rules.walk_stage].line,
@@ -415,8 +531,35 @@ const char *programme_reason_name(enum programme_reason reason)
 		return "finished";
 	case PROGRAMME_RESUMED:
 		return "resumed";
+	case PROGRAMME_NEED_TIME:
+		return "need-time";
+	case PROGRAMME_LEFT_PREP:
+		return "left-prep";
+	case PROGRAMME_REPEAT_CHECKIN:
+		return "repeat-checkin";
+	case PROGRAMME_WALK_RED_FLAG:
+		return "walk-red-flag";
+	case PROGRAMME_REST_DAY:
+		return "rest-day";
+	case PROGRAMME_OFFER_PREVIOUS:
+		return "offer-previous";
+	case PROGRAMME_PREVIOUS:
+		return "previous";
 	}
 	return "?";
+}
+
+bool programme_stage_has_belt(const struct programme *prog, size_t stage)
+{
+	return stage < prog->n_stages && (!prog->stages[stage].profile ||
+					  !prog->stages[stage].profile->no_belt);
+}
+
+bool programme_stage_runs(const struct programme *prog, size_t stage)
+{
+	return programme_stage_has_belt(prog, stage) &&
+	       prog->stages[stage].profile &&
+	       prog->stages[stage].profile->jog_ms > 0;
 }
 
 /* Times of recent events, newest last; enough for any count rule. */
@@ -443,175 +586,566 @@ static bool recent_within(const struct recent *r, unsigned count,
 	return r->t[r->n - 1] - r->t[r->n - count] <= (int64_t) window_s;
 }
 
+/* The local calendar day of t (floor division, so any t works). */
+static int64_t local_day(int64_t t, int32_t utc_offset_s)
+{
+	int64_t x = t + utc_offset_s;
+
+	return x >= 0 ? x / 86400 : -((-x + 86399) / 86400);
+}
+
+/* Red flags in a check-in (docs/domain.md 3.6: no running today, and see
+ * a pelvic-health physiotherapist). */
+enum {
+	FLAG_BLEEDING = 1 << 0,
+	FLAG_HEAVINESS = 1 << 1,
+	FLAG_PAIN = 1 << 2,
+};
+
+/* The history folded so far: what programme_decide() carries from one
+ * entry to the next. */
+struct fold {
+	const struct programme *prog;
+	const struct programme_rules *r;
+	const struct programme_input *in;
+	programme_event_func_t event;
+	void *user_data;
+	enum programme_reason reason;	/* the last rule applied */
+	bool locked;
+	unsigned clean;
+	size_t stage, from;
+	unsigned streak, presses;
+	int64_t first_s;		/* first run at stage, or -1 */
+	struct recent regressions, prechecks;
+	/* since the last run */
+	bool walk_pending;		/* walk only until the next run */
+	enum programme_reason walk;	/* WALK_RED_FLAG or WALK_PRECHECK */
+	unsigned flags;			/* red flags reported */
+	int pain;			/* the pain reported with them */
+	bool counted;			/* a walk-only report counted once */
+	bool repeated;			/* the stage was repeated once */
+	bool have_checkin;
+	int64_t checkin_s;
+	struct checkin checkin;		/* the latest check-in */
+	/* the last run */
+	bool advanced;			/* it moved the stage on, from */
+	bool have_run;
+	int64_t last_run_s;
+	enum checkin_yesno last_next_day;
+	bool have_running;
+	int64_t last_running_s;		/* the last session with jogging */
+};
+
+static void emit(struct fold *f, int64_t when, enum programme_reason reason,
+		 size_t from, size_t to)
+{
+	struct programme_event ev = {
+		.when_s = when, .reason = reason, .from = from, .to = to };
+
+	if (f->event)
+		f->event(&ev, f->user_data);
+}
+
+/* The first local day a running session is allowed again. */
+static int64_t due_day(const struct fold *f)
+{
+	return local_day(f->last_running_s, f->in->utc_offset_s) +
+	       f->r->rest_days + 1;
+}
+
+static bool in_rest(const struct fold *f, int64_t t)
+{
+	return f->have_running &&
+	       local_day(t, f->in->utc_offset_s) < due_day(f);
+}
+
+/*
+ * Symptoms reported before a session mean the last session was not clean
+ * after all: undo the step up it earned and count clean sessions afresh
+ * (docs/domain.md 3.1 recommendation 2: not later than the symptoms).
+ */
+static void repeat_stage(struct fold *f, int64_t when)
+{
+	size_t before = f->stage;
+
+	if (f->repeated || f->locked)
+		return;
+	f->repeated = true;
+	if (f->advanced) {
+		f->stage = f->from;
+		f->advanced = false;
+		f->first_s = -1;
+	}
+	f->clean = 0;
+	f->reason = PROGRAMME_REPEAT_CHECKIN;
+	emit(f, when, PROGRAMME_REPEAT_CHECKIN, before, f->stage);
+}
+
+/* docs/domain.md 3.5: symptoms at the pre-session check mean a walk-only
+ * session; twice within the window, running is suspended (and a second
+ * check-in before the same session is not a second report). */
+static void walk_only(struct fold *f, int64_t when, enum programme_reason why)
+{
+	const struct programme_rules *r = f->r;
+
+	f->walk_pending = true;
+	if (why == PROGRAMME_WALK_RED_FLAG || f->walk != PROGRAMME_WALK_RED_FLAG)
+		f->walk = why;
+	if (!f->counted) {
+		f->counted = true;
+		recent_add(&f->prechecks, when);
+		if (!f->locked && recent_within(&f->prechecks,
+						r->precheck_suspend,
+						r->window_s)) {
+			f->locked = true;
+			f->reason = PROGRAMME_SUSPENDED;
+			emit(f, when, PROGRAMME_SUSPENDED, f->stage,
+			     r->walk_stage);
+			return;
+		}
+	}
+	if (f->locked)
+		return;
+	f->reason = f->walk;
+	emit(f, when, why, f->stage, r->walk_stage);
+}
+
+static void fold_checkin(struct fold *f, int64_t when, const struct checkin *c)
+{
+	const struct programme_rules *r = f->r;
+	unsigned flags = 0;
+
+	f->have_checkin = true;
+	f->checkin_s = when;
+	f->checkin = *c;
+	if (c->bleeding == CHECKIN_YES)
+		flags |= FLAG_BLEEDING;
+	if (c->heaviness == CHECKIN_YES)
+		flags |= FLAG_HEAVINESS;
+	if (c->pain >= (int) r->pain_walk_only)
+		flags |= FLAG_PAIN;
+	if (flags || (c->leak == CHECKIN_YES &&
+		      r->leak != PROGRAMME_CHOICE_NONE) || c->pain > 0)
+		repeat_stage(f, when);
+	if (flags) {
+		f->flags |= flags;
+		if (flags & FLAG_PAIN)
+			f->pain = MAX(f->pain, c->pain);
+		walk_only(f, when, PROGRAMME_WALK_RED_FLAG);
+	} else if (c->leak == CHECKIN_YES &&
+		   r->leak == PROGRAMME_CHOICE_WALK_ONLY) {
+		walk_only(f, when, PROGRAMME_WALK_PRECHECK);
+	}
+}
+
+/* The wellbeing rule a check-in triggers: the stronger of the two. */
+static enum programme_choice wellbeing(const struct fold *f)
+{
+	enum programme_choice a = PROGRAMME_CHOICE_NONE, b = a;
+
+	if (f->checkin.sleep == CHECKIN_SLEEP_SHORT)
+		a = f->r->short_sleep;
+	if (f->checkin.energy == CHECKIN_ENERGY_LOW)
+		b = f->r->low_energy;
+	if (a == PROGRAMME_CHOICE_PREVIOUS || b == PROGRAMME_CHOICE_PREVIOUS)
+		return PROGRAMME_CHOICE_PREVIOUS;
+	return a != PROGRAMME_CHOICE_NONE ? a : b;
+}
+
+static void fold_run(struct fold *f, const struct session_summary *e)
+{
+	const struct programme *prog = f->prog;
+	const struct programme_rules *r = f->r;
+	/* A next-day yes counts exactly as one more press in the session. */
+	unsigned presses = e->presses + (e->next_day == CHECKIN_YES);
+	bool symptomatic = presses > 0;
+	size_t before = f->stage;
+
+	/* What the reports call walk-only days and offers taken: a walk
+	 * inside the rest period, the stage before after a poor night. */
+	if (!f->locked && !f->walk_pending && e->stage == r->walk_stage &&
+	    e->stage != f->stage && programme_stage_runs(prog, f->stage) &&
+	    in_rest(f, e->when_s))
+		emit(f, e->when_s, PROGRAMME_REST_DAY, f->stage, e->stage);
+	if (!f->locked && f->have_checkin && e->stage + 1 == f->stage &&
+	    wellbeing(f) != PROGRAMME_CHOICE_NONE)
+		emit(f, e->when_s, PROGRAMME_OFFER_PREVIOUS, f->stage, e->stage);
+	/* The preparation phase is advice, not a gate: a treadmill stage
+	 * run after it moves the ladder there. */
+	if (!f->locked && !programme_stage_has_belt(prog, f->stage) &&
+	    e->stage > f->stage && programme_stage_has_belt(prog, e->stage)) {
+		f->from = f->stage;
+		f->stage = e->stage;
+		f->clean = 0;
+		f->first_s = -1;
+		f->reason = PROGRAMME_LEFT_PREP;
+		emit(f, e->when_s, PROGRAMME_LEFT_PREP, before, f->stage);
+		before = f->stage;
+	}
+	if (e->stage == f->stage && f->first_s < 0)
+		f->first_s = e->when_s;
+
+	f->walk_pending = false;
+	f->counted = f->repeated = false;
+	f->flags = 0;
+	f->pain = 0;
+	f->have_checkin = false;
+	f->advanced = false;
+	f->have_run = true;
+	f->last_run_s = e->when_s;
+	f->last_next_day = e->next_day;
+	if (programme_stage_runs(prog, e->stage)) {
+		f->have_running = true;
+		f->last_running_s = e->when_s;
+	}
+	f->streak = symptomatic ? f->streak + 1 : 0;
+	f->presses = presses;
+	if (f->locked)
+		return;		/* reason stays LOCKED / SUSPENDED */
+	if (presses >= r->step_back_presses ||
+	    (symptomatic && f->streak >= r->step_back_streak)) {
+		f->reason = presses >= r->step_back_presses ?
+			    PROGRAMME_STEP_BACK_PRESSES :
+			    PROGRAMME_STEP_BACK_STREAK;
+		f->from = f->stage;
+		/* "Restart the previous exercise" (docs/domain.md 3.4); a
+		 * step back never lands on a no-belt stage. */
+		if (f->stage > 0 && programme_stage_has_belt(prog, f->stage - 1)) {
+			f->stage--;
+			f->first_s = -1;
+		}
+		f->clean = 0;
+		/* The streak is answered; the next symptom counts afresh. */
+		f->streak = 0;
+		emit(f, e->when_s, f->reason, before, f->stage);
+		recent_add(&f->regressions, e->when_s);
+		if (recent_within(&f->regressions, r->lock_regressions,
+				  r->window_s)) {
+			f->locked = true;
+			f->reason = PROGRAMME_LOCKED;
+			emit(f, e->when_s, PROGRAMME_LOCKED, f->stage,
+			     r->walk_stage);
+		}
+	} else if (symptomatic) {
+		f->reason = PROGRAMME_REPEAT_SYMPTOM;
+		f->clean = 0;
+		emit(f, e->when_s, f->reason, f->stage, f->stage);
+	} else if (!e->completed) {
+		f->reason = PROGRAMME_REPEAT_INCOMPLETE;
+		f->clean = 0;
+	} else if (e->stage != f->stage) {
+		/* A walk-only day or a hand-picked profile: clean, but it
+		 * says nothing about this stage. */
+		f->reason = PROGRAMME_OFF_PLAN;
+	} else if (++f->clean < r->advance_after) {
+		f->reason = PROGRAMME_NEED_CLEAN;
+	} else if (e->when_s - f->first_s <
+		   (int64_t) prog->stages[f->stage].min_days * 86400) {
+		/* docs/domain.md 3.6: the preparation phase's weeks. */
+		f->reason = PROGRAMME_NEED_TIME;
+	} else if (f->stage + 1 < prog->n_stages) {
+		f->from = f->stage;
+		f->stage++;
+		f->clean = 0;
+		f->first_s = -1;
+		f->advanced = true;
+		f->reason = PROGRAMME_ADVANCE;
+		emit(f, e->when_s, f->reason, f->from, f->stage);
+	} else {
+		f->reason = PROGRAMME_FINISHED;
+	}
+}
+
+static void fold_entry(struct fold *f, const struct session_summary *e)
+{
+	switch (e->type) {
+	case SESSION_CLEARED:
+		/* Only an explicit user action lifts a lock. */
+		f->locked = false;
+		f->regressions.n = f->prechecks.n = 0;
+		f->walk_pending = false;
+		f->streak = 0;
+		f->clean = 0;
+		f->reason = PROGRAMME_RESUMED;
+		emit(f, e->when_s, f->reason, f->stage, f->stage);
+		break;
+	case SESSION_PRECHECK:
+		/* The one-button check says "symptoms", not which: the
+		 * walk-only rule, as for a red flag, without the flag. */
+		repeat_stage(f, e->when_s);
+		walk_only(f, e->when_s, PROGRAMME_WALK_PRECHECK);
+		break;
+	case SESSION_CHECKIN:
+		fold_checkin(f, e->when_s, &e->checkin);
+		break;
+	case SESSION_RUN:
+		fold_run(f, e);
+		break;
+	case SESSION_NEXT_DAY:
+		break;		/* carried on its run (session_summary) */
+	}
+}
+
+/* The first treadmill stage after stage, or stage itself if none. */
+static size_t belt_stage_after(const struct programme *prog, size_t stage)
+{
+	for (size_t i = stage; i < prog->n_stages; i++)
+		if (programme_stage_has_belt(prog, i))
+			return i;
+	return stage;
+}
+
+static void format_day(int64_t t, int32_t utc_offset_s, char *buf, size_t len)
+{
+	time_t local = (time_t) (t + utc_offset_s);
+	struct tm tm;
+
+	/* gmtime_r() of a shifted time: pure, no time zone file read. */
+	gmtime_r(&local, &tm);
+	strftime(buf, len, "%a %-d %b", &tm);
+}
+
 #define REFERRAL "paced is not a medical device: please see a pelvic-health physiotherapist before running again."
 
-int programme_next(const struct programme *prog,
-		   const struct session_summary *history, size_t n,
-		   struct programme_decision *ret)
+/* The first sentence: the rule that decided today. */
+static void explain(const struct fold *f, const struct programme_decision *d,
+		    char *m, size_t len)
 {
-	const struct programme_rules *r;
-	struct programme_decision d;
-	struct recent regressions = { 0 }, prechecks = { 0 };
-	bool walk_today = false;
-	unsigned streak = 0, presses = 0;
-	size_t stage = 0, from = 0;
+	const struct programme *prog = f->prog;
+	const struct programme_rules *r = f->r;
+	const char *cur = prog->stages[d->programme_stage].id;
+	const char *today = prog->stages[d->stage].id;
+	const char *walk = prog->stages[r->walk_stage].id;
+	const char *prev = prog->stages[f->from].id;
+	char flags[96] = "", day[32];
+	unsigned prep_days = 0;
 
-	if (!prog || !ret || !prog->n_stages || (n && !history))
+	switch (d->reason) {
+	case PROGRAMME_START:
+		for (size_t i = d->programme_stage; i < prog->n_stages &&
+		     !programme_stage_has_belt(prog, i); i++)
+			prep_days += prog->stages[i].min_days;
+		if (!programme_stage_has_belt(prog, d->programme_stage))
+			snprintf(m, len, "Starting the programme with the preparation phase at %s: pelvic-floor and core exercises with no treadmill, for at least %u weeks before running.",
+				 cur, prep_days / 7);
+		else
+			snprintf(m, len, "Starting the programme at %s.", cur);
+		break;
+	case PROGRAMME_ADVANCE:
+		snprintf(m, len, "%u clean sessions at %s: moving on to %s.",
+			 r->advance_after, prev, cur);
+		break;
+	case PROGRAMME_NEED_CLEAN:
+		snprintf(m, len, "Clean session (%u of %u at %s): stay at %s.",
+			 d->clean, r->advance_after, cur, cur);
+		break;
+	case PROGRAMME_NEED_TIME:
+		snprintf(m, len, "Clean session at %s, day %lld of at least %u: stay at %s.",
+			 cur, (long long) ((f->in->now_s - f->first_s) / 86400 + 1),
+			 prog->stages[d->programme_stage].min_days, cur);
+		break;
+	case PROGRAMME_LEFT_PREP:
+		snprintf(m, len, "On from the preparation phase: continue at %s.",
+			 cur);
+		break;
+	case PROGRAMME_REPEAT_SYMPTOM:
+		snprintf(m, len, "Symptoms in the last session: repeat %s.",
+			 cur);
+		break;
+	case PROGRAMME_REPEAT_INCOMPLETE:
+		snprintf(m, len, "The last session stopped early: repeat %s.",
+			 cur);
+		break;
+	case PROGRAMME_REPEAT_CHECKIN:
+		snprintf(m, len, "Leakage or pain since the last session: repeat %s, no moving on yet.",
+			 cur);
+		break;
+	case PROGRAMME_STEP_BACK_PRESSES:
+		snprintf(m, len, "%u symptom presses in one session: back one stage, from %s to %s.",
+			 f->presses, prev, cur);
+		break;
+	case PROGRAMME_STEP_BACK_STREAK:
+		snprintf(m, len, "Symptoms in %u sessions in a row: back one stage, from %s to %s.",
+			 r->step_back_streak, prev, cur);
+		break;
+	case PROGRAMME_WALK_PRECHECK:
+		snprintf(m, len, "Symptoms before the session: walk only today (%s), then back to %s. If they last, see a pelvic-health physiotherapist.",
+			 walk, cur);
+		break;
+	case PROGRAMME_WALK_RED_FLAG:
+		snprintf(flags, sizeof(flags), "%s%s%s",
+			 f->flags & FLAG_BLEEDING ? "bleeding, " : "",
+			 f->flags & FLAG_HEAVINESS ? "heaviness or dragging, " : "",
+			 f->flags & FLAG_PAIN ? "pain, " : "");
+		flags[strlen(flags) - 2] = '\0';
+		if (f->flags & FLAG_PAIN)
+			snprintf(flags + strlen(flags),
+				 sizeof(flags) - strlen(flags), " %d/10",
+				 f->pain);
+		snprintf(m, len, "Since the last session: %s. Walk only today (%s), then back to %s. " REFERRAL,
+			 flags, walk, cur);
+		break;
+	case PROGRAMME_SUSPENDED:
+		snprintf(m, len, "Symptoms reported before %u sessions: running is suspended, walking only (%s). " REFERRAL,
+			 r->precheck_suspend, walk);
+		break;
+	case PROGRAMME_LOCKED:
+		snprintf(m, len, "%u step-backs within %u days: locked at the walking stage %s. " REFERRAL,
+			 r->lock_regressions, r->window_s / 86400, walk);
+		break;
+	case PROGRAMME_OFF_PLAN:
+		snprintf(m, len, "The last session was not stage %s: continue with %s.",
+			 cur, cur);
+		break;
+	case PROGRAMME_FINISHED:
+		snprintf(m, len, "Final stage %s done cleanly: keep running it, and keep listening to your body.",
+			 cur);
+		break;
+	case PROGRAMME_RESUMED:
+		snprintf(m, len, "Cleared to resume: continuing at %s.",
+			 cur);
+		break;
+	case PROGRAMME_REST_DAY:
+		format_day(d->due_s, f->in->utc_offset_s, day, sizeof(day));
+		snprintf(m, len, "Rest day: the next running session (%s) is due on %s, not today. A walk-only session (%s) is offered instead.",
+			 cur, day, walk);
+		break;
+	case PROGRAMME_OFFER_PREVIOUS:
+	case PROGRAMME_PREVIOUS:
+		snprintf(flags, sizeof(flags), "%s%s%s",
+			 f->checkin.sleep == CHECKIN_SLEEP_SHORT ? "short sleep" : "",
+			 f->checkin.sleep == CHECKIN_SLEEP_SHORT &&
+			 f->checkin.energy == CHECKIN_ENERGY_LOW ? " and " : "",
+			 f->checkin.energy == CHECKIN_ENERGY_LOW ? "low energy" : "");
+		if (d->reason == PROGRAMME_OFFER_PREVIOUS)
+			snprintf(m, len, "With %s, the stage before (%s) is recommended today; if you feel well, %s as planned is the alternative.",
+				 flags, today, cur);
+		else
+			snprintf(m, len, "With %s, today is the stage before (%s) instead of %s.",
+				 flags, today, cur);
+		break;
+	}
+}
+
+/* Sentences after the first: what else today holds. */
+static void explain_more(const struct fold *f,
+			 const struct programme_decision *d, size_t wanted,
+			 char *m, size_t len)
+{
+	const struct programme *prog = f->prog;
+	size_t n = strlen(m);
+	char day[32];
+
+	if (d->stage != wanted && n < len)
+		n += (size_t) snprintf(m + n, len - n, " %s has no treadmill part and cannot run here: %s instead.",
+				       prog->stages[wanted].id,
+				       prog->stages[d->stage].id);
+	if (d->has_alternative && d->reason == PROGRAMME_START && n < len)
+		n += (size_t) snprintf(m + n, len - n, " If you have done that already, you may start at %s.",
+				       prog->stages[d->alternative].id);
+	if (d->reason != PROGRAMME_REST_DAY && d->due_s > f->in->now_s &&
+	    programme_stage_runs(prog, d->programme_stage) && n < len) {
+		format_day(d->due_s, f->in->utc_offset_s, day, sizeof(day));
+		n += (size_t) snprintf(m + n, len - n, " Next running session due on %s.",
+				       day);
+	}
+	if (d->checked_in && f->checkin.breastfeeding == CHECKIN_YES &&
+	    n < len)
+		/* docs/domain.md 3.1 recommendation 4: breast support and
+		 * feeding. */
+		(void) snprintf(m + n, len - n, " Breastfeeding: feed or express before you run, and wear a supportive bra.");
+}
+
+int programme_decide(const struct programme *prog,
+		     const struct session_summary *history, size_t n,
+		     const struct programme_input *in,
+		     struct programme_decision *ret,
+		     programme_event_func_t event, void *user_data)
+{
+	struct programme_decision d;
+	struct fold f;
+	size_t wanted;
+
+	if (!prog || !in || !ret || !prog->n_stages || (n && !history))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
 		if (history[i].type == SESSION_RUN &&
 		    history[i].stage >= prog->n_stages)
 			return -EINVAL;
-	r = &prog->rules;
+	memset(&f, 0, sizeof(f));
+	f.prog = prog;
+	f.r = &prog->rules;
+	f.in = in;
+	f.event = event;
+	f.user_data = user_data;
+	f.reason = PROGRAMME_START;
+	f.first_s = -1;
+	for (size_t i = 0; i < n; i++)
+		fold_entry(&f, &history[i]);
+	if (in->checkin)
+		fold_checkin(&f, in->now_s, in->checkin);
+
 	memset(&d, 0, sizeof(d));
-	d.reason = PROGRAMME_START;
+	d.programme_stage = f.stage;
+	d.stage = f.stage;
+	d.progress = f.reason;
+	d.reason = f.reason;
+	d.locked = f.locked;
+	d.clean = f.clean;
+	d.checked_in = f.have_checkin && f.checkin_s <= in->now_s &&
+		       in->now_s - f.checkin_s <= (int64_t) f.r->checkin_valid_s;
+	d.next_day_pending = f.have_run &&
+			     f.last_next_day == CHECKIN_UNANSWERED;
+	d.next_day_about_s = f.have_run ? f.last_run_s : 0;
+	if (f.have_running)
+		d.due_s = due_day(&f) * 86400 - in->utc_offset_s;
+	if (f.locked) {
+		d.stage = f.r->walk_stage;
+		d.walk_only = true;
+	} else if (f.walk_pending) {
+		d.stage = f.r->walk_stage;
+		d.reason = f.walk;
+		d.walk_only = true;
+	} else if (programme_stage_runs(prog, f.stage) &&
+		   in_rest(&f, in->now_s)) {
+		/* docs/domain.md 3.6: a rest day between runs; no
+		 * running stage is offered either. */
+		d.stage = f.r->walk_stage;
+		d.reason = PROGRAMME_REST_DAY;
+		d.walk_only = true;
+	} else {
+		enum programme_choice w = d.checked_in ? wellbeing(&f) :
+					  PROGRAMME_CHOICE_NONE;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct session_summary *e = &history[i];
-		bool symptomatic;
-
-		switch (e->type) {
-		case SESSION_CLEARED:
-			/* Only an explicit user action lifts a lock. */
-			d.locked = false;
-			regressions.n = prechecks.n = 0;
-			walk_today = false;
-			streak = 0;
-			d.clean = 0;
-			d.reason = PROGRAMME_RESUMED;
-			continue;
-		case SESSION_PRECHECK:
-			/* DOMAIN.md 3.5: symptoms reported before a session
-			 * mean a walk-only session; twice, suspend running. */
-			recent_add(&prechecks, e->when_s);
-			walk_today = true;
-			d.clean = 0;
-			if (recent_within(&prechecks, r->precheck_suspend,
-					  r->window_s)) {
-				d.locked = true;
-				d.reason = PROGRAMME_SUSPENDED;
-			} else if (!d.locked) {
-				d.reason = PROGRAMME_WALK_PRECHECK;
-			}
-			continue;
-		case SESSION_RUN:
-			break;
-		}
-
-		walk_today = false;
-		symptomatic = e->presses > 0;
-		streak = symptomatic ? streak + 1 : 0;
-		presses = e->presses;
-		if (d.locked)
-			continue;	/* reason stays LOCKED / SUSPENDED */
-		if (e->presses >= r->step_back_presses ||
-		    (symptomatic && streak >= r->step_back_streak)) {
-			d.reason = e->presses >= r->step_back_presses ?
-				   PROGRAMME_STEP_BACK_PRESSES :
-				   PROGRAMME_STEP_BACK_STREAK;
-			from = stage;
-			/* "Restart the previous exercise" (DOMAIN.md 3.4). */
-			if (stage > 0)
-				stage--;
-			d.clean = 0;
-			/* The streak is answered; the next symptom counts
-			 * afresh. */
-			streak = 0;
-			recent_add(&regressions, e->when_s);
-			if (recent_within(&regressions, r->lock_regressions,
-					  r->window_s)) {
-				d.locked = true;
-				d.reason = PROGRAMME_LOCKED;
-			}
-		} else if (symptomatic) {
-			d.reason = PROGRAMME_REPEAT_SYMPTOM;
-			d.clean = 0;
-		} else if (!e->completed) {
-			d.reason = PROGRAMME_REPEAT_INCOMPLETE;
-			d.clean = 0;
-		} else if (e->stage != stage) {
-			/* A walk-only day or a hand-picked profile: clean,
-			 * but it says nothing about this stage. */
-			d.reason = PROGRAMME_OFF_PLAN;
-		} else if (++d.clean >= r->advance_after) {
-			if (stage + 1 < prog->n_stages) {
-				from = stage;
-				stage++;
-				d.clean = 0;
-				d.reason = PROGRAMME_ADVANCE;
-			} else {
-				d.reason = PROGRAMME_FINISHED;
-			}
-		} else {
-			d.reason = PROGRAMME_NEED_CLEAN;
+		/* docs/domain.md 3.6: adjust training for sleep and energy. */
+		if (w != PROGRAMME_CHOICE_NONE &&
+		    programme_stage_runs(prog, f.stage) && f.stage > 0 &&
+		    programme_stage_has_belt(prog, f.stage - 1)) {
+			d.stage = f.stage - 1;
+			d.reason = w == PROGRAMME_CHOICE_PREVIOUS ?
+				   PROGRAMME_PREVIOUS :
+				   PROGRAMME_OFFER_PREVIOUS;
+			d.has_alternative = w != PROGRAMME_CHOICE_PREVIOUS;
+			d.alternative = f.stage;
 		}
 	}
-
-	d.programme_stage = stage;
-	d.stage = (d.locked || walk_today) ? r->walk_stage : stage;
-	d.refer = d.locked;
-
-	{
-		const char *cur = prog->stages[stage].id;
-		const char *walk = prog->stages[r->walk_stage].id;
-		const char *prev = prog->stages[from].id;
-		char *m = d.message;
-		size_t len = sizeof(d.message);
-
-		switch (d.reason) {
-		case PROGRAMME_START:
-			snprintf(m, len, "Starting the programme at %s.", cur);
-			break;
-		case PROGRAMME_ADVANCE:
-			snprintf(m, len, "%u clean sessions at %s: moving on to %s.",
-				 r->advance_after, prev, cur);
-			break;
-		case PROGRAMME_NEED_CLEAN:
-			snprintf(m, len, "Clean session (%u of %u at %s): stay at %s.",
-				 d.clean, r->advance_after, cur, cur);
-			break;
-		case PROGRAMME_REPEAT_SYMPTOM:
-			snprintf(m, len, "Symptoms in the last session: repeat %s.",
-				 cur);
-			break;
-		case PROGRAMME_REPEAT_INCOMPLETE:
-			snprintf(m, len, "The last session stopped early: repeat %s.",
-				 cur);
-			break;
-		case PROGRAMME_STEP_BACK_PRESSES:
-			snprintf(m, len, "%u symptom presses in one session: back one stage, from %s to %s.",
-				 presses, prev, cur);
-			break;
-		case PROGRAMME_STEP_BACK_STREAK:
-			snprintf(m, len, "Symptoms in %u sessions in a row: back one stage, from %s to %s.",
-				 r->step_back_streak, prev, cur);
-			break;
-		case PROGRAMME_WALK_PRECHECK:
-			snprintf(m, len, "Symptoms before the session: walk only today (%s), then back to %s. If they last, see a pelvic-health physiotherapist.",
-				 walk, cur);
-			break;
-		case PROGRAMME_SUSPENDED:
-			snprintf(m, len, "Symptoms reported before %u sessions: running is suspended, walking only (%s). " REFERRAL,
-				 r->precheck_suspend, walk);
-			break;
-		case PROGRAMME_LOCKED:
-			snprintf(m, len, "%u step-backs within %u days: locked at the walking stage %s. " REFERRAL,
-				 r->lock_regressions, r->window_s / 86400, walk);
-			break;
-		case PROGRAMME_OFF_PLAN:
-			snprintf(m, len, "The last session was not stage %s: continue with %s.",
-				 cur, cur);
-			break;
-		case PROGRAMME_FINISHED:
-			snprintf(m, len, "Final stage %s done cleanly: keep running it, and keep listening to your body.",
-				 cur);
-			break;
-		case PROGRAMME_RESUMED:
-			snprintf(m, len, "Cleared to resume: continuing at %s.",
-				 cur);
-			break;
-		}
+	d.refer = f.locked || (f.walk_pending && f.walk == PROGRAMME_WALK_RED_FLAG);
+	/* A no-belt stage at the start is advice: a treadmill stage is the
+	 * alternative for someone who has done it already. */
+	if (d.reason == PROGRAMME_START &&
+	    !programme_stage_has_belt(prog, d.stage) &&
+	    belt_stage_after(prog, d.stage) != d.stage) {
+		d.has_alternative = true;
+		d.alternative = belt_stage_after(prog, d.stage);
 	}
+	wanted = d.stage;
+	if (in->belt_only) {
+		d.stage = belt_stage_after(prog, d.stage);
+		if (d.has_alternative && d.alternative == d.stage)
+			d.has_alternative = false;
+	}
+	explain(&f, &d, d.message, sizeof(d.message));
+	explain_more(&f, &d, wanted, d.message, sizeof(d.message));
 	*ret = d;
 	return 0;
 }

@@ -2,7 +2,10 @@
 /* Opening files others can name: regular files only, never blocking. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -92,4 +95,73 @@ const char *file_strerror(int err)
 	default:
 		return strerror(-err);
 	}
+}
+
+/* The directory part of path, into buf. */
+static int dir_of(const char *path, char *buf, size_t len)
+{
+	char copy[PATH_MAX];
+
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int) sizeof(copy) ||
+	    snprintf(buf, len, "%s", dirname(copy)) >= (int) len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int file_replace_open(const char *path, char *tmp, size_t len)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	struct stat st;
+	mode_t mask;
+	int fd, r;
+
+	/* Only a regular file is replaced: a rename over a device node, a
+	 * FIFO or a link would replace that instead of writing a file. */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : S_ISLNK(st.st_mode) ?
+		       -ELOOP : -EBADFD;
+	r = dir_of(path, dir, sizeof(dir));
+	if (r < 0)
+		return r;
+	if (snprintf(base, sizeof(base), "%s", path) >= (int) sizeof(base) ||
+	    snprintf(tmp, len, "%s/.%s.XXXXXX", dir, basename(base)) >=
+	    (int) len)
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) < 0) {
+		r = -errno;
+		close(fd);
+		(void) unlink(tmp);
+		return r;
+	}
+	return fd;
+}
+
+int file_replace_commit(int fd, const char *tmp, const char *path, int err)
+{
+	char dir[PATH_MAX];
+	int r = err, dfd;
+
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void) unlink(tmp);
+		return r;
+	}
+	if (dir_of(path, dir, sizeof(dir)) == 0) {
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			(void) fsync(dfd);
+			close(dfd);
+		}
+	}
+	return 0;
 }

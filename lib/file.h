@@ -30,3 +30,18 @@ int file_open_read(const char *path);
 /* The errors above in words ("is not a regular file (a FIFO, socket or
  * device)"), strerror() for the others. */
 const char *file_strerror(int err);
+
+/*
+ * Replacing a file whole or not at all: file_replace_open() makes a
+ * temporary file beside path (".NAME.XXXXXX", the mode a new file would
+ * get: 0666 less the umask) and returns its fd, its name in tmp;
+ * file_replace_commit() syncs and closes fd, renames tmp over path and
+ * syncs the directory, so the rename is durable too. With err < 0 (the
+ * writer failed) or on any failure of its own it closes fd, removes tmp
+ * and leaves path as it was. Both return 0/fd or a negative errno; a
+ * path that exists and is not a regular file is refused as
+ * file_open_at() refuses it (-ELOOP, -EISDIR, -EBADFD): renaming over a
+ * device node or a link would replace it.
+ */
+int file_replace_open(const char *path, char *tmp, size_t len);
+int file_replace_commit(int fd, const char *tmp, const char *path, int err);

@@ -49,7 +49,8 @@ EXTRA_DIST += tests/test-pacectl-ftms.sh
 domain_tests = tests/test-profile tests/test-plan tests/test-scaleback \
 	tests/test-programme tests/test-session tests/test-history \
 	tests/test-advisory tests/test-ctl-proto tests/test-session-log \
-	tests/test-export tests/test-units tests/test-cue tests/test-cues
+	tests/test-export tests/test-units tests/test-cue tests/test-cues \
+	tests/test-checkin tests/test-settings tests/test-report
 tests_test_profile_SOURCES = tests/test-profile.c
 tests_test_profile_CPPFLAGS = $(test_cppflags)
 tests_test_plan_SOURCES = tests/test-plan.c \
@@ -78,6 +79,12 @@ tests_test_cues_SOURCES = tests/test-cues.c \
 	tests/common/cue-check.c tests/common/cue-check.h \
 	tests/common/gen-profile.c tests/common/gen-profile.h
 tests_test_cues_CPPFLAGS = $(test_cppflags)
+tests_test_checkin_SOURCES = tests/test-checkin.c
+tests_test_checkin_CPPFLAGS = $(test_cppflags)
+tests_test_settings_SOURCES = tests/test-settings.c
+tests_test_settings_CPPFLAGS = $(test_cppflags)
+tests_test_report_SOURCES = tests/test-report.c
+tests_test_report_CPPFLAGS = $(test_cppflags)
 # A full disk needs root (a small tmpfs); the rest runs as anyone.
 tests_test_session_log_SOURCES = tests/test-session-log.c
 tests_test_session_log_CPPFLAGS = $(test_cppflags)
@@ -144,10 +151,11 @@ tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
 TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
 	tests/test-setup.sh tests/test-control-socket.sh tests/test-full-disk.sh \
-	tests/test-cues-service.sh
+	tests/test-cues-service.sh tests/test-fortnight.sh tests/test-report-pdf.sh
 EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
 	tests/test-unit.sh tests/test-setup.sh tests/test-control-socket.sh \
-	tests/test-full-disk.sh tests/test-cues-service.sh
+	tests/test-full-disk.sh tests/test-cues-service.sh tests/test-fortnight.sh \
+	tests/test-report-pdf.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio
@@ -172,6 +180,15 @@ tests_plugins_test_scanner_la_LDFLAGS = $(test_plugin_ldflags)
 tests_plugins_test_sink_la_SOURCES = tests/plugins/test-plugins.c
 tests_plugins_test_sink_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_SINK
 tests_plugins_test_sink_la_LDFLAGS = $(test_plugin_ldflags)
+
+# A test aid preloaded into paced and pacectl by test-fortnight.sh: the
+# wall clock starts at $PACED_TEST_DATE (tests/fake-date.c says why not
+# libfaketime). Built without sanitizers: it is preloaded before them.
+check_LTLIBRARIES += tests/fake-date.la
+tests_fake_date_la_SOURCES = tests/fake-date.c
+tests_fake_date_la_CFLAGS = $(WARN_CFLAGS)
+tests_fake_date_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_fake_date_la_LIBADD = -ldl
 # A driver written against the installed ABI alone: nothing on its
 # include path but include/ (no config.h, no lib/), nothing linked in.
 check_LTLIBRARIES += tests/plugins/model-treadmill.la

@@ -60,6 +60,67 @@ static const char profile_text[] =
 	"main = ( { walk = \"1:00\"; } );\n"
 	"cooldown = ( { walk = \"1:00\"; } );\n";
 
+static char *slurp(const char *name)
+{
+	static char buf[64];
+	FILE *f = fopen(at(name), "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Output files (pacectl report -o, exports): whole or not at all, and
+ * never a rename over something that is not a regular file. */
+START_TEST(replace_is_whole_or_nothing_and_only_of_a_regular_file)
+{
+	char tmp[256], link_to[128];
+	struct stat st;
+	int fd;
+
+	write_file("out", "old");
+	fd = file_replace_open(at("out"), tmp, sizeof(tmp));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "new", 3), 3);
+	/* not there until committed */
+	ck_assert_str_eq(slurp("out"), "old");
+	ck_assert_int_eq(file_replace_commit(fd, tmp, at("out"), 0), 0);
+	ck_assert_str_eq(slurp("out"), "new");
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* a writer's failure leaves the old file and no temporary one */
+	fd = file_replace_open(at("out"), tmp, sizeof(tmp));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "half", 4), 4);
+	ck_assert_int_eq(file_replace_commit(fd, tmp, at("out"), -EIO), -EIO);
+	ck_assert_str_eq(slurp("out"), "new");
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* a new file, in a directory that exists */
+	fd = file_replace_open(at("fresh"), tmp, sizeof(tmp));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(file_replace_commit(fd, tmp, at("fresh"), 0), 0);
+	ck_assert_int_eq(stat(at("fresh"), &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	/* refused: a FIFO, a directory, a link (even to a regular file) */
+	ck_assert_int_eq(mkfifo(at("fifo"), 0600), 0);
+	ck_assert_int_eq(file_replace_open(at("fifo"), tmp, sizeof(tmp)),
+			 -EBADFD);
+	ck_assert_int_eq(mkdir(at("d"), 0700), 0);
+	ck_assert_int_eq(file_replace_open(at("d"), tmp, sizeof(tmp)),
+			 -EISDIR);
+	snprintf(link_to, sizeof(link_to), "%s", at("out"));
+	ck_assert_int_eq(symlink(link_to, at("link")), 0);
+	ck_assert_int_eq(file_replace_open(at("link"), tmp, sizeof(tmp)),
+			 -ELOOP);
+	ck_assert_int_eq(lstat(at("link"), &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_int_eq(file_replace_open("/nonexistent/out", tmp, sizeof(tmp)),
+			 -ENOENT);
+}
+END_TEST
+
 START_TEST(state_file_never_a_link_fifo_or_dir)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -159,6 +220,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, state_file_never_a_link_fifo_or_dir);
+	tcase_add_test(tc, replace_is_whole_or_nothing_and_only_of_a_regular_file);
 	tcase_add_test(tc, user_file_followed_never_a_fifo);
 	tcase_add_test(tc, profile_open_never_blocks);
 	tcase_add_test(tc, programme_open_never_blocks);

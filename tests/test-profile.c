@@ -12,6 +12,7 @@
 
 #include "util.h"
 #include "plan.h"
+#include "exercise.h"
 #include "profile.h"
 #include "programme.h"
 #include "scaleback.h"
@@ -189,7 +190,7 @@ static const struct bad {
 	  "name = \"x\";\n"
 	  "main = ( { jog = 60; } );\n"
 	  "warmpu = ( { walk = 60; } );\n",
-	  3, "unknown key 'warmpu' in profile (expected name, description, paces, warmup, main, cooldown, scaleback)" },
+	  3, "unknown key 'warmpu' in profile (expected name, description, paces, warmup, main, cooldown, scaleback, belt)" },
 	{ "missing_name",
 	  "main = ( { jog = 60; } );\n",
 	  0, "missing required key 'name'" },
@@ -582,6 +583,62 @@ static const struct bad {
 	  "main = ( { jog = 60; } );\n"
 	  "scaleback = { long_press = 2; };\n",
 	  3, "long_press must be a string, not an integer" },
+	/* profiles with no belt: holds and rests only */
+	{ "no_belt_walk",
+	  "name = \"x\";\nbelt = false;\n"
+	  "main = ( { hold = 5; },\n { walk = 60; } );\n",
+	  4, "'walk' needs a treadmill: this profile has belt = false (use hold or rest)" },
+	{ "no_belt_speed",
+	  "name = \"x\";\nbelt = false;\n"
+	  "main = ( { hold = 5;\n speed = 5.0; } );\n",
+	  4, "'speed' needs a treadmill: this profile has belt = false (use hold or rest)" },
+	{ "no_belt_paces",
+	  "name = \"x\";\nbelt = false;\n"
+	  "paces = { walk = 5.0; };\nmain = ( { hold = 5; } );\n",
+	  3, "'paces' is about the treadmill: a profile with belt = false has none" },
+	{ "no_belt_scaleback",
+	  "name = \"x\";\nbelt = false;\nmain = ( { hold = 5; } );\n"
+	  "scaleback = { recovery = \"2:00\"; };\n",
+	  4, "'scaleback' is about the treadmill: a profile with belt = false has none" },
+	{ "no_belt_both",
+	  "name = \"x\";\nbelt = false;\n"
+	  "main = ( { hold = 5; rest = 5; } );\n",
+	  3, "an exercise segment needs exactly one of hold or rest" },
+	{ "no_belt_empty",
+	  "name = \"x\";\nbelt = false;\nmain = ( { } );\n",
+	  3, "empty segment: give hold = DURATION or rest = DURATION" },
+	{ "no_belt_unknown",
+	  "name = \"x\";\nbelt = false;\n"
+	  "main = ( { hold = 5; shout = \"go\"; } );\n",
+	  3, "unknown key 'shout' in exercise segment (expected hold, rest, say, count)" },
+	{ "no_belt_say_long",
+	  "name = \"x\";\nbelt = false;\n"
+	  "main = ( { hold = 5; say = \"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789x\"; } );\n",
+	  3, "say must be one line of 1 to 160 characters" },
+	{ "no_belt_say_empty",
+	  "name = \"x\";\nbelt = false;\nmain = ( { rest = 5; say = \"\"; } );\n",
+	  3, "say must be one line of 1 to 160 characters" },
+	{ "no_belt_count_long",
+	  "name = \"x\";\nbelt = false;\n"
+	  "main = ( { hold = \"2:01\"; count = true; } );\n",
+	  3, "count is for holds and rests of at most 2:00" },
+	{ "no_belt_count_type",
+	  "name = \"x\";\nbelt = false;\nmain = ( { hold = 5; count = 1; } );\n",
+	  3, "count must be true or false, not an integer" },
+	{ "no_belt_hold_zero",
+	  "name = \"x\";\nbelt = false;\nmain = ( { hold = 0; } );\n",
+	  3, "hold 0 s is out of range (1 s to 4:00:00)" },
+	{ "belt_type",
+	  "name = \"x\";\nbelt = \"no\";\nmain = ( { hold = 5; } );\n",
+	  2, "belt must be true or false, not a string" },
+	{ "hold_in_belt_profile",
+	  "name = \"x\";\n"
+	  "main = ( { walk = 60; say = \"go\"; } );\n",
+	  2, "'say' is for exercise sessions: set belt = false at the top of the profile" },
+	{ "hold_alone_in_belt_profile",
+	  "name = \"x\";\nbelt = true;\n"
+	  "main = ( { hold = 5; } );\n",
+	  3, "'hold' is for exercise sessions: set belt = false at the top of the profile" },
 };
 
 START_TEST(test_error)
@@ -750,6 +807,143 @@ START_TEST(test_load_big_file)
 	unlink(path);
 	free(path);
 	free(data);
+}
+END_TEST
+
+/* ---- profiles with no belt ---- */
+
+static const char exercise_text[] =
+	"name = \"pf\";\n"
+	"belt = false;\n"
+	"warmup = ( { rest = 30; say = \"Lie down\"; } );\n"
+	"main = ( { repeat = 2; segments = (\n"
+	"  { hold = 5; say = \"Squeeze and lift, hold\"; count = true; },\n"
+	"  { rest = 10; say = \"And relax fully\"; } ); },\n"
+	"  { hold = \"0:01\"; } );\n"
+	"cooldown = ( { rest = 20; } );\n";
+
+START_TEST(test_exercise_profile_loads)
+{
+	struct profile_error err;
+	struct profile *p = profile_load_string(exercise_text, "pf.cfg", NULL,
+						&err);
+	struct plan plan;
+
+	ck_assert_msg(p != NULL, "%s", err.text);
+	ck_assert(p->no_belt);
+	ck_assert_uint_eq(p->total_ms, (30 + 2 * 15 + 1 + 20) * 1000);
+	ck_assert_uint_eq(p->jog_ms, 0);
+	ck_assert_uint_eq(p->section_n[PROFILE_MAIN], 2);
+	ck_assert_uint_eq(p->section[PROFILE_MAIN][0].items[0].kind,
+			  PROFILE_ITEM_HOLD);
+	ck_assert(p->section[PROFILE_MAIN][0].items[0].count);
+	ck_assert_str_eq(p->section[PROFILE_MAIN][0].items[1].say,
+			 "And relax fully");
+	/* nothing here for a belt: a treadmill plan is refused */
+	ck_assert_int_lt(plan_expand(p, &plan), 0);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_exercise_timeline_and_cues)
+{
+	struct profile_error err;
+	struct profile *p = profile_load_string(exercise_text, "pf.cfg", NULL,
+						&err);
+	struct exercise_plan ex;
+	struct exercise_cue cues[16];
+	unsigned holds;
+	size_t n;
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(exercise_expand(p, &ex), 0);
+	ck_assert_uint_eq(ex.n, 7);
+	ck_assert_uint_eq(exercise_end_ms(&ex), p->total_ms);
+	ck_assert_uint_eq(exercise_hold_ms(&ex, &holds), 11000);
+	ck_assert_uint_eq(holds, 3);
+	ck_assert_uint_eq(ex.step[1].start_ms, 30000);
+	ck_assert_int_eq(ex.step[1].phase, PLAN_PHASE_MAIN);
+	ck_assert_int_eq(ex.step[6].phase, PLAN_PHASE_COOLDOWN);
+	/* "Squeeze and lift, hold" 2, 3, 4, 5, then the rest's words on
+	 * the sixth second */
+	n = exercise_step_cues(&ex, 1, cues, ARRAY_SIZE(cues));
+	ck_assert_uint_eq(n, 5);
+	ck_assert_str_eq(cues[0].text, "Squeeze and lift, hold");
+	ck_assert_uint_eq(cues[0].at_ms, 30000);
+	ck_assert_int_eq(cues[0].kind, EXERCISE_CUE_SAY);
+	ck_assert_str_eq(cues[1].text, "2");
+	ck_assert_uint_eq(cues[1].at_ms, 31000);
+	ck_assert_str_eq(cues[4].text, "5");
+	ck_assert_uint_eq(cues[4].at_ms, 34000);
+	ck_assert_int_eq(cues[4].kind, EXERCISE_CUE_COUNT);
+	n = exercise_step_cues(&ex, 2, cues, ARRAY_SIZE(cues));
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(cues[0].at_ms, 35000);
+	/* silent and uncounted: no cue; a short array is never overrun */
+	ck_assert_uint_eq(exercise_step_cues(&ex, 5, cues, 16), 0);
+	ck_assert_uint_eq(exercise_step_cues(&ex, 1, cues, 2), 2);
+	/* the end */
+	n = exercise_step_cues(&ex, ex.n, cues, ARRAY_SIZE(cues));
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(cues[0].kind, EXERCISE_CUE_FINISH);
+	ck_assert_uint_eq(cues[0].at_ms, p->total_ms);
+	ck_assert_uint_eq(exercise_step_cues(&ex, ex.n + 1, cues, 16), 0);
+	exercise_plan_clear(&ex);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_exercise_refuses_belt_profiles)
+{
+	struct profile *p = profile_load_string(
+		"name = \"x\";\nmain = ( { walk = 60; } );\n", "x", NULL, NULL);
+	struct exercise_plan ex = { .n = 99 };
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(exercise_expand(p, &ex), -EINVAL);
+	ck_assert_uint_eq(ex.n, 99);
+	profile_free(p);
+}
+END_TEST
+
+static struct profile *bundled(const char *name);
+
+/* The bundled preparation phase (docs/domain.md 3.6): conservative
+ * holds (at most 10 s, the NHS and POGP upper bound), rests at least as
+ * long as the slow holds in the first part, spoken counting, and the
+ * physiotherapist named. */
+START_TEST(test_bundled_preparation_phase)
+{
+	static const char *const names[] = { "rtr-prep-1.cfg", "rtr-prep-2.cfg" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		struct profile *p = bundled(names[i]);
+		struct exercise_plan ex;
+		unsigned holds, counted = 0;
+
+		ck_assert(p->no_belt);
+		ck_assert(strstr(p->description, "physiotherapist should check"));
+		ck_assert(strstr(p->description, "NHS"));
+		ck_assert(strstr(p->description, "POGP"));
+		ck_assert_int_eq(exercise_expand(p, &ex), 0);
+		ck_assert_uint_le(exercise_end_ms(&ex), 15 * 60000);
+		ck_assert_uint_gt(exercise_hold_ms(&ex, &holds), 0);
+		for (size_t k = 0; k < ex.n; k++) {
+			const struct exercise_step *s = &ex.step[k];
+
+			if (s->kind == PROFILE_ITEM_HOLD && s->count) {
+				counted++;
+				ck_assert_uint_le(s->duration_ms, 10000);
+				/* the next step is a rest at least as long */
+				if (i == 0)
+					ck_assert_uint_ge(ex.step[k + 1].duration_ms,
+							  s->duration_ms);
+			}
+		}
+		ck_assert_uint_ge(counted, 8);
+		exercise_plan_clear(&ex);
+		profile_free(p);
+	}
 }
 END_TEST
 
@@ -940,6 +1134,13 @@ static Suite *profile_suite(void)
 	tcase_add_test(tc, safety_walk_pace_has_a_ceiling);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("exercise");
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_exercise_profile_loads);
+	tcase_add_test(tc, test_exercise_timeline_and_cues);
+	tcase_add_test(tc, test_exercise_refuses_belt_profiles);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("bundled");
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_bundled_all_load);
@@ -947,6 +1148,7 @@ static Suite *profile_suite(void)
 	tcase_add_test(tc, test_bundled_walk_only);
 	tcase_add_test(tc, test_bundled_p2);
 	tcase_add_test(tc, test_bundled_follow_user_paces);
+	tcase_add_test(tc, test_bundled_preparation_phase);
 	suite_add_tcase(s, tc);
 	return s;
 }

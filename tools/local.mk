@@ -6,7 +6,8 @@
 bin_PROGRAMS += tools/pacectl
 tools_pacectl_SOURCES = tools/pacectl.c tools/pacectl.h tools/pacectl-ctl.c \
 	tools/pacectl-history.c tools/pacectl-service.c \
-	tools/pacectl-ftms.c tools/pacectl-profile.c tools/pacectl-export.c
+	tools/pacectl-ftms.c tools/pacectl-profile.c tools/pacectl-export.c \
+	tools/pacectl-checkin.c tools/pacectl-report.c
 tools_pacectl_CPPFLAGS = $(domain_cppflags)
 tools_pacectl_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
 tools_pacectl_LDADD = domain/libpaced-domain.la lib/libpaced.la $(LIBCONFIG_LIBS)

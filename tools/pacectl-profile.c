@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "exercise.h"
 #include "plan.h"
 #include "profile.h"
 #include "programme.h"
@@ -240,6 +241,10 @@ static int show_programme(const char *path, const struct profile_limits *lim)
 		if (prev)
 			printf("  %+d %%", (int) (((int64_t) st->profile->jog_ms -
 						  prev) * 100 / prev));
+		if (st->profile->no_belt)
+			printf("  no treadmill");
+		if (st->min_days)
+			printf(", at least %u days", st->min_days);
 		printf("\n");
 	}
 	printf("\nRules: next stage after %u clean sessions; repeat a stage after a symptom;\n"
@@ -250,7 +255,75 @@ static int show_programme(const char *path, const struct profile_limits *lim)
 	       prog->stages[r->walk_stage].id, r->precheck_suspend,
 	       prog->stages[r->walk_stage].id, r->lock_regressions,
 	       r->window_s / 86400);
+	printf("Check-in: bleeding, heaviness or dragging, or pain of %u/10 or more: walk\n"
+	       "only, see a physiotherapist. Leakage: %s. Short sleep: %s.\n"
+	       "Low energy: %s. Symptoms the day after a session count as a\n"
+	       "press in it. %u rest day%s between running sessions (a walk instead).\n",
+	       r->pain_walk_only, programme_choice_name(r->leak),
+	       programme_choice_name(r->short_sleep),
+	       programme_choice_name(r->low_energy), r->rest_days,
+	       r->rest_days == 1 ? "" : "s");
 	programme_free(prog);
+	return PACECTL_EXIT_OK;
+}
+
+/* A belt = false profile's items as written: repeats once, not expanded. */
+static void print_items(const struct profile_item *items, size_t n,
+			const char *section, unsigned depth)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct profile_item *it = &items[i];
+		char d[16];
+
+		printf("  %-9s%*s", i == 0 && depth == 0 ? section : "",
+		       (int) depth * 4, "");
+		if (it->repeat) {
+			printf("%u x:\n", it->repeat);
+			print_items(it->items, it->n_items, section, depth + 1);
+			continue;
+		}
+		printf("%s %5s%s  %s%s%s\n",
+		       it->kind == PROFILE_ITEM_HOLD ? "hold" : "rest",
+		       dur(it->duration_ms, d, sizeof(d)),
+		       it->count ? ", counted" : "         ",
+		       it->say ? "\"" : "", it->say ? it->say : "",
+		       it->say ? "\"" : "");
+	}
+}
+
+/* An exercise session: what it is, and what the cue engine says when. */
+static int show_exercise(const struct profile *p, bool all)
+{
+	static const char *const section[PROFILE_SECTION_COUNT] = {
+		"warmup", "main", "cooldown" };
+	struct exercise_plan plan;
+	struct exercise_cue cues[128];
+	unsigned holds;
+	uint32_t hold_ms;
+	char a[16], b[16];
+	size_t shown = 0;
+
+	if (exercise_expand(p, &plan) < 0) {
+		fprintf(stderr, "%s: cannot expand\n", p->path);
+		return PACECTL_EXIT_FAIL;
+	}
+	printf("  no treadmill (belt = false): holds and rests, spoken\n\n");
+	for (int i = 0; i < PROFILE_SECTION_COUNT; i++)
+		print_items(p->section[i], p->section_n[i], section[i], 0);
+	hold_ms = exercise_hold_ms(&plan, &holds);
+	printf("  total %s, holding %s in %u holds\n\n",
+	       dur(exercise_end_ms(&plan), a, sizeof(a)),
+	       dur(hold_ms, b, sizeof(b)), holds);
+	printf("What paced says, and when%s:\n", all ? "" :
+	       " (the first steps; --all for every one)");
+	for (size_t i = 0; i <= plan.n && (all || shown < 12); i++) {
+		size_t n = exercise_step_cues(&plan, i, cues, ARRAY_SIZE(cues));
+
+		for (size_t k = 0; k < n && (all || shown < 12); k++, shown++)
+			printf("  %7s  %s\n", dur(cues[k].at_ms, a, sizeof(a)),
+			       cues[k].text);
+	}
+	exercise_plan_clear(&plan);
 	return PACECTL_EXIT_OK;
 }
 
@@ -268,6 +341,16 @@ static int show(const char *path, const struct profile_limits *lim, bool all)
 	if (!p) {
 		fprintf(stderr, "%s\n", err.text);
 		return PACECTL_EXIT_FAIL;
+	}
+	if (p->no_belt) {
+		int r;
+
+		printf("%s\n", p->name);
+		if (*p->description)
+			print_wrapped(p->description, "  ", 74);
+		r = show_exercise(p, all);
+		profile_free(p);
+		return r;
 	}
 	if (plan_expand(p, &plan) < 0) {
 		fprintf(stderr, "%s: cannot expand\n", path);

@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
 	/* commands: one line each, alphabetical */
+	{ "checkin", cmd_checkin, "record the pre-session check-in; say today's session" },
 	{ "end", cmd_ctl, "end the session through its cool-down (the long press)" },
 	{ "export", cmd_export, "write a session as FIT, TCX or CSV (export LOG|latest --format F)" },
 	{ "ftms", cmd_ftms, "decode FTMS payloads to JSON (ftms decode KIND HEX...)" },
@@ -25,6 +26,7 @@ static const struct command commands[] = {
 	{ "pause", cmd_ctl, "pause the session (the belt pauses)" },
 	{ "profile", cmd_profile, "check, show or list interval profiles" },
 	{ "profiles", cmd_profiles, "list the profiles the service can run" },
+	{ "report", cmd_report, "the report for the physiotherapist (HTML, CSV, JSON)" },
 	{ "resume", cmd_ctl, "resume a paused session, at walking pace" },
 	{ "scan", cmd_scan, "list nearby Bluetooth treadmills (the service scans)" },
 	{ "start", cmd_ctl, "start a session" },

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * binaries run from anywhere.
  */
 static const char *const ladder[] = {
-	"rtr-p0.cfg", "rtr-p1.cfg", "rtr-p1b.cfg", "rtr-p1c.cfg",
+	"rtr-prep-1.cfg", "rtr-prep-2.cfg", "rtr-p0.cfg", "rtr-p1.cfg", "rtr-p1b.cfg", "rtr-p1c.cfg",
 	"rtr-p1d.cfg", "rtr-p1e.cfg", "rtr-p1f.cfg", "rtr-p2.cfg",
 	"rtr-p3.cfg", "rtr-p4.cfg", "rtr-p4b.cfg", "rtr-p4c.cfg",
 	"rtr-p5.cfg", "rtr-p6.cfg", "rtr-p7.cfg", "rtr-p8.cfg",
@@ -83,13 +83,20 @@ static void init(void)
 		abort();
 	atexit(cleanup);
 	snprintf(input, sizeof(input), "%s/fuzz.programme", dir);
-	/* Stage 0 walks; each next one jogs 25 % longer (the rule allows
-	 * at most 30 %), so the whole bundled ladder is valid; w, a, b, c
-	 * start a short ladder of their own. */
+	/* The preparation profiles have no belt; p0 walks; each next one
+	 * jogs 25 % longer (the rule allows at most 30 %), so the whole
+	 * bundled ladder is valid; w, a, b, c start a short ladder of their
+	 * own. */
 	for (size_t i = 0; i < N_LADDER; i++) {
 		if (!strcmp(ladder[i], "a.cfg"))
 			jog_s = 60;
-		if (i == 0 || !strcmp(ladder[i], "w.cfg")) {
+		if (!strncmp(ladder[i], "rtr-prep", 8)) {
+			n = snprintf(text, sizeof(text), "name = \"%s\";\n"
+				     "belt = false;\n"
+				     "main = ( { hold = 5; say = \"Squeeze\"; count = true; },\n"
+				     "  { rest = 10; } );\n", ladder[i]);
+		} else if (!strcmp(ladder[i], "rtr-p0.cfg") ||
+			   !strcmp(ladder[i], "w.cfg")) {
 			n = snprintf(text, sizeof(text), "name = \"%s\";\n"
 				     "main = ( { walk = \"20:00\"; } );\n",
 				     ladder[i]);
@@ -109,31 +116,62 @@ static void init(void)
 		abort();
 }
 
-/* The rule must always name a stage of the programme, whatever the
- * history; the history is made from the input's bytes. */
+/* The rules must always name a stage of the programme, whatever the
+ * history; the history, the check-ins and the clock are made from the
+ * input's bytes. */
 static void check_next(const struct programme *prog, const uint8_t *data,
 		       size_t size)
 {
 	struct session_summary hist[24];
+	struct programme_input in = { .now_s = 1700000000 };
 	struct programme_decision d;
 	size_t n = 0;
 
-	if (programme_next(prog, NULL, 0, &d) < 0 || d.stage >= prog->n_stages ||
-	    d.programme_stage >= prog->n_stages)
+	if (programme_decide(prog, NULL, 0, &in, &d, NULL, NULL) < 0 ||
+	    d.stage >= prog->n_stages || d.programme_stage >= prog->n_stages)
 		abort();
 	for (size_t i = 0; i < sizeof(hist) / sizeof(hist[0]); i++) {
 		uint8_t b = size ? data[i % size] : 0;
+		uint8_t c = size ? data[(i + 7) % size] : 0;
 
+		memset(&hist[n], 0, sizeof(hist[n]));
+		checkin_init(&hist[n].checkin);
 		hist[n].type = b % 7 == 0 ? SESSION_PRECHECK :
-			       b % 11 == 0 ? SESSION_CLEARED : SESSION_RUN;
-		hist[n].when_s = 1700000000 + (int64_t) i * 2 * 86400;
-		hist[n].stage = d.stage;
+			       b % 11 == 0 ? SESSION_CLEARED :
+			       b % 5 == 0 ? SESSION_CHECKIN : SESSION_RUN;
+		hist[n].when_s = in.now_s;
+		hist[n].stage = c & 0x80 ? d.stage :
+				(size_t) c % prog->n_stages;
 		hist[n].presses = (b >> 4) % 4;
 		hist[n].completed = b & 1;
+		hist[n].next_day = (enum checkin_yesno) (c % 3);
+		hist[n].checkin.leak = (enum checkin_yesno) (b % 3);
+		hist[n].checkin.heaviness = (enum checkin_yesno) ((c >> 2) % 3);
+		hist[n].checkin.pain = (int8_t) ((c % 12) - 1);
+		hist[n].checkin.sleep = (enum checkin_sleep) ((b >> 2) % 3);
+		hist[n].checkin.energy = (enum checkin_energy) ((c >> 4) % 4);
 		n++;
-		if (programme_next(prog, hist, n, &d) < 0 ||
+		/* Hours to days apart, so rest days and stale check-ins
+		 * both happen. */
+		in.now_s += 3600 * (1 + c % 40);
+		in.utc_offset_s = (int32_t) (b % 29) * 1800 - 12 * 3600;
+		in.belt_only = c & 1;
+		if (programme_decide(prog, hist, n, &in, &d, NULL, NULL) < 0 ||
 		    d.stage >= prog->n_stages ||
-		    d.programme_stage >= prog->n_stages)
+		    d.programme_stage >= prog->n_stages ||
+		    (d.has_alternative && d.alternative >= prog->n_stages) ||
+		    !memchr(d.message, '\0', sizeof(d.message)))
+			abort();
+		/* A belt-only caller never gets an exercise session while
+		 * the programme has a treadmill stage after it. */
+		if (in.belt_only && !programme_stage_has_belt(prog, d.stage) &&
+		    programme_stage_has_belt(prog, prog->n_stages - 1))
+			abort();
+		/* Safety: a red flag, a lock or a rest day never gives a
+		 * running stage. */
+		if ((d.locked || d.reason == PROGRAMME_WALK_RED_FLAG ||
+		     d.reason == PROGRAMME_REST_DAY) &&
+		    (programme_stage_runs(prog, d.stage) || d.has_alternative))
 			abort();
 	}
 }
