@@ -128,9 +128,10 @@ EXTRA_tests_test_controller_DEPENDENCIES = plugins/sim.la lib/libpaced.la
 tests_test_runner_CPPFLAGS = $(test_cppflags)
 tests_test_config_SOURCES = tests/test-config.c
 tests_test_config_CPPFLAGS = $(test_cppflags)
-tests_test_control_SOURCES = tests/test-control.c
+tests_test_control_SOURCES = tests/test-control.c tests/common/identity.h
 tests_test_control_CPPFLAGS = $(test_cppflags)
-tests_test_plugin_trust_SOURCES = tests/test-plugin-trust.c
+tests_test_plugin_trust_SOURCES = tests/test-plugin-trust.c \
+	tests/common/identity.h
 tests_test_plugin_trust_CPPFLAGS = $(test_cppflags)
 # These load real plugins, which resolve paced_* from the test binary.
 tests_test_plugin_SOURCES = tests/test-plugin.c

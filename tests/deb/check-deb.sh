@@ -56,7 +56,8 @@ rm -rf "$work/new" && mkdir -p "$work" || exit 1
 make -s -C "$builddir" distdir distdir="$work/dist" >/dev/null || exit 1
 t0=$(date +%s)
 build "$work/dist" "$work/new"
-result "dpkg-buildpackage -us -uc -b ($(($(date +%s) - t0)) s)" $?
+r=$?	# before any $(...) on the next line resets it
+result "dpkg-buildpackage -us -uc -b ($(($(date +%s) - t0)) s)" $r
 rm -rf "$work/dist"
 ls "$work"/new/*.deb >/dev/null 2>&1 || summary
 
@@ -106,5 +107,6 @@ result "install: apt install, paced setup, pacectl start as the user ($(($(date 
 # ---- upgrade from the first packaged commit
 t0=$(date +%s)
 bash "$srcdir/tests/deb/upgrade-test.sh" "$srcdir" "$work"
-result "upgrade keeps history, session logs, tokens, paced.conf ($(($(date +%s) - t0)) s)" $?
+r=$?
+result "upgrade keeps history, session logs, tokens, paced.conf ($(($(date +%s) - t0)) s)" $r
 summary

@@ -15,23 +15,20 @@ fail() {
 	exit 1
 }
 ok() { echo "ok: $*"; }
-# Until the unit runs the service as its own user (User=paced, with
-# /run/paced in group paced), systemd makes /run/paced root's and 0750
-# and only root reaches the control socket: then pacectl runs as root,
-# and the test says so.
-who=runner
-if ! grep -q '^User=' /lib/systemd/system/paced.service; then
-	who=root
-	echo "NOTE: paced.service has no User=: pacectl runs as root, not runner"
-fi
-as_runner() { setpriv --reuid=$who --regid=$who --init-groups "$@"; }
-
 apt-get update -qq >/tmp/apt.log 2>&1 || fail "apt-get update"
 cd /debs || exit 1
 apt-get install -y -qq ./paced_*.deb >>/tmp/apt.log 2>&1 ||
 	{ cat /tmp/apt.log; fail "apt install ./paced_*.deb"; }
 cd /
 ok "apt install ./paced_*.deb"
+
+# The unit runs the service as its own user (User=paced, /run/paced in
+# group paced), so pacectl works for a member of group paced with only
+# the groups a login gives.
+grep -q '^User=paced$' /lib/systemd/system/paced.service ||
+	fail "paced.service does not run as user paced"
+who=runner
+as_runner() { setpriv --reuid=$who --regid=$who --init-groups "$@"; }
 
 getent passwd paced | grep -q ':/var/lib/paced:' ||
 	fail "no system user paced with home /var/lib/paced"

@@ -33,9 +33,15 @@ for d in $(key StateDirectory); do
 done
 umask "$(key UMask | grep . || echo 0022)"
 
+# setpriv takes either the user's own groups (--init-groups) or a list
+# (--groups): with SupplementaryGroups=, the list is both.
+if [ -n "$supp" ]; then
+	groups="--groups=$(id -G "$user" | tr ' ' ','),$supp"
+else
+	groups=--init-groups
+fi
 as_unit() {
-	exec setpriv --reuid="$user" --regid="$group" --init-groups \
-		${supp:+--groups="$(id -G "$user" | tr ' ' ','),$supp"} "$@"
+	exec setpriv --reuid="$user" --regid="$group" "$groups" "$@"
 }
 export NOTIFY_SOCKET=/run/unit-exec-nobody-listens
 pre=$(key ExecStartPre)

@@ -27,7 +27,7 @@ session() {	# N: the history has N lines after it
 	done
 	pacectl start walk-only >/tmp/start 2>&1 || fail "pacectl start: $(cat /tmp/start)"
 	i=0
-	until [ "$(wc -l <$state/history.jsonl 2>/dev/null || echo 0)" -ge "$1" ]; do
+	until [ "$(wc -l 2>/dev/null <$state/history.jsonl || echo 0)" -ge "$1" ]; do
 		i=$((i + 1))
 		[ $i -lt 300 ] || fail "session $1 not in the history after 60 s"
 		sleep 0.2
