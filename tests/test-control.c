@@ -839,8 +839,6 @@ int main(void)
 	tcase_add_test(tc, oldest_idle_client_makes_room);
 	suite_add_tcase(s, tc);
 
-	if (!root)
-		fprintf(stderr, "note: the peers cases act as other users: root of the whole machine only\n");
 	if (root) {
 		tc = tcase_create("peers");
 		tcase_set_timeout(tc, 20);
@@ -858,7 +856,7 @@ int main(void)
 	if (failed)
 		return EXIT_FAILURE;
 	if (!root) {
-		printf("SKIP: the other-users cases (peers) need root to take other uids and groups\n");
+		printf("SKIP: the other-users cases (peers) need root of the whole machine to take other uids and groups\n");
 		return 77;
 	}
 	return EXIT_SUCCESS;
