@@ -433,6 +433,7 @@ static bool slows_or_stops(enum ctl_cmd cmd)
 	case CTL_CMD_HISTORY:
 	case CTL_CMD_NEXT:
 	case CTL_CMD_PROFILE:
+	case CTL_CMD_CHECKIN:
 		return false;
 	}
 	return false;

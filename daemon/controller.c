@@ -1101,6 +1101,7 @@ void controller_request(struct controller *c, struct paced_call *call,
 	case CTL_CMD_HISTORY:
 	case CTL_CMD_NEXT:
 	case CTL_CMD_PROFILE:
+	case CTL_CMD_CHECKIN:
 		reply_error(c, call, req, "not a session request");
 		return;
 	}

@@ -411,6 +411,7 @@ static void on_request(struct control_client *client,
 	case CTL_CMD_HISTORY:
 	case CTL_CMD_NEXT:
 	case CTL_CMD_PROFILE:
+	case CTL_CMD_CHECKIN:
 		call_reply_error(call, "only the paced service answers this");
 		return;
 	case CTL_CMD_STATUS:

@@ -534,14 +534,20 @@ static void request_history(struct service *s, struct paced_call *call,
 	free(hist);
 }
 
-/* 'next': what the programme picks for the next session, with the limits
- * and the history this service uses. */
-static void request_next(struct service *s, struct paced_call *call)
+/*
+ * The programme's decision for now, as 'next' and 'checkin' reply it:
+ * the keys pacectl next --json prints (progression_decision_json()),
+ * with the limits and history this service uses. checkin (NULL: none)
+ * is a check-in just recorded, named in the reply.
+ */
+static void reply_decision(struct service *s, struct paced_call *call,
+			   const struct checkin *checkin)
 {
 	struct programme_input in = { 0 };
 	struct programme_decision d;
 	struct profile_error perr;
 	struct programme *prog;
+	char answers[CHECKIN_ARG_MAX + 1];
 	unsigned bad = 0;
 	struct json *j;
 	int r;
@@ -566,36 +572,62 @@ static void request_next(struct service *s, struct paced_call *call)
 		call_reply_error(call, "cannot read the session history");
 		return;
 	}
+	if (bad)
+		log_warn("%s/history.jsonl: %u unreadable lines skipped",
+			 s->cfg->state_dir, bad);
 	j = json_new_buffer();
 	json_object_begin(j);
 	json_key(j, "ok");
 	json_bool(j, true);
-	json_key(j, "programme");
-	json_string(j, prog->name);
-	json_key(j, "programme_path");
-	json_string(j, prog->path);
-	json_key(j, "stage");
-	json_string(j, prog->stages[d.stage].id);
-	json_key(j, "profile");
-	json_string(j, prog->stages[d.stage].profile->name);
-	json_key(j, "on_ladder");
-	json_string(j, prog->stages[d.programme_stage].id);
-	json_key(j, "reason");
-	json_string(j, programme_reason_name(d.reason));
-	json_key(j, "locked");
-	json_bool(j, d.locked);
-	json_key(j, "refer");
-	json_bool(j, d.refer);
-	json_key(j, "clean");
-	json_uint(j, d.clean);
-	json_key(j, "message");
-	json_string(j, d.message);
+	if (checkin) {
+		checkin_format_arg(checkin, answers, sizeof(answers));
+		json_key(j, "checkin");
+		json_string(j, answers);
+	}
+	progression_decision_json(j, prog, &d);
 	json_key(j, "state_dir");
 	json_string(j, s->cfg->state_dir);
 	json_object_end(j);
 	paced_call_reply(call, json_buffer(j, NULL));
 	json_free(j);
 	programme_free(prog);
+}
+
+/*
+ * 'checkin ANSWERS' (domain/checkin.h): the pre-session check-in from a
+ * client that cannot write the service's history (a front end, a user
+ * who is not root), recorded as pacectl checkin records it, then today's
+ * decision with it.
+ */
+static void request_checkin(struct service *s, struct paced_call *call,
+			    const char *arg)
+{
+	char why[160], msg[200];
+	struct checkin c;
+	int r;
+
+	if (checkin_parse_arg(arg, &c, why, sizeof(why)) < 0) {
+		snprintf(msg, sizeof(msg), "checkin: %s", why);
+		call_reply_error(call, msg);
+		return;
+	}
+	r = progression_record_checkin(s->cfg->state_dir, &c, time(NULL));
+	if (r == -ENOENT) {
+		call_reply_error(call, "checkin: no session is waiting for a next-day answer");
+		return;
+	}
+	if (r == -EINVAL) {
+		call_reply_error(call, "checkin: nothing answered");
+		return;
+	}
+	if (r < 0) {
+		log_err("%s/history.jsonl: check-in not recorded: %s",
+			s->cfg->state_dir, strerror(-r));
+		call_reply_error(call, "checkin: cannot write the session history");
+		return;
+	}
+	log_info("%s: check-in recorded (%s)", call_source(call), arg);
+	reply_decision(s, call, &c);
 }
 
 /*
@@ -729,7 +761,10 @@ static void handle(struct service *s, struct paced_call *call,
 		request_history(s, call, req->arg);
 		return;
 	case CTL_CMD_NEXT:
-		request_next(s, call);
+		reply_decision(s, call, NULL);
+		return;
+	case CTL_CMD_CHECKIN:
+		request_checkin(s, call, req->arg);
 		return;
 	case CTL_CMD_PROFILE:
 		request_profile(s, call, req->arg);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <sys/stat.h>
 
+#include "json.h"
 #include "progression.h"
 #include "util.h"
 
@@ -211,4 +212,67 @@ int progression_record_checkin(const char *state_dir, const struct checkin *c,
 	e.about_s = about;
 	e.symptoms = c->next_day == CHECKIN_YES;
 	return history_append(state_dir, &e);
+}
+
+static void stage_json(struct json *j, const struct programme *prog, size_t i)
+{
+	json_key(j, "stage");
+	json_string(j, prog->stages[i].id);
+	json_key(j, "name");
+	json_string(j, prog->stages[i].profile->name);
+	json_key(j, "profile");
+	json_string(j, prog->stages[i].profile_path);
+	json_key(j, "belt");
+	json_bool(j, programme_stage_has_belt(prog, i));
+}
+
+void progression_decision_json(struct json *j, const struct programme *prog,
+			       const struct programme_decision *d)
+{
+	char due[32] = "";
+
+	if (d->due_s)
+		PROGRESSION_TIME(d->due_s, "%Y-%m-%d", due);
+	stage_json(j, prog, d->stage);
+	json_key(j, "reason");
+	json_string(j, programme_reason_name(d->reason));
+	json_key(j, "progress");
+	json_string(j, programme_reason_name(d->progress));
+	json_key(j, "programme_stage");
+	json_string(j, prog->stages[d->programme_stage].id);
+	json_key(j, "alternative");
+	if (d->has_alternative) {
+		json_object_begin(j);
+		stage_json(j, prog, d->alternative);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "walk_only");
+	json_bool(j, d->walk_only);
+	json_key(j, "locked");
+	json_bool(j, d->locked);
+	json_key(j, "refer");
+	json_bool(j, d->refer);
+	json_key(j, "clean");
+	json_uint(j, d->clean);
+	json_key(j, "running_due");
+	if (due[0])
+		json_string(j, due);
+	else
+		json_null(j);
+	json_key(j, "running_due_s");
+	json_int(j, d->due_s);
+	json_key(j, "checked_in");
+	json_bool(j, d->checked_in);
+	json_key(j, "next_day_pending");
+	json_bool(j, d->next_day_pending);
+	json_key(j, "next_day_about_s");
+	json_int(j, d->next_day_pending ? d->next_day_about_s : 0);
+	json_key(j, "message");
+	json_string(j, d->message);
+	json_key(j, "programme");
+	json_string(j, prog->path);
+	json_key(j, "programme_name");
+	json_string(j, prog->name);
 }

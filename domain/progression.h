@@ -103,3 +103,17 @@ int progression_pending_next_day(const char *state_dir, int64_t *ret_about_s);
  */
 int progression_record_checkin(const char *state_dir, const struct checkin *c,
 			       int64_t now_s);
+
+/*
+ * The decision's keys, written into the JSON object j is inside: stage,
+ * name, profile, belt, reason, progress, programme_stage, alternative
+ * (an object or null), walk_only, locked, refer, clean, running_due
+ * ("YYYY-MM-DD" local, or null), running_due_s, checked_in,
+ * next_day_pending, next_day_about_s (the run it asks about, or 0),
+ * message, programme, programme_name. pacectl next
+ * --json, the service's next and checkin replies and every front end
+ * built on them read the same keys.
+ */
+struct json;
+void progression_decision_json(struct json *j, const struct programme *prog,
+			       const struct programme_decision *d);

@@ -29,6 +29,7 @@ static const struct {
 	{ "history", CTL_CMD_HISTORY, ARG_ONE },
 	{ "next", CTL_CMD_NEXT, ARG_NONE },
 	{ "profile", CTL_CMD_PROFILE, ARG_ONE },
+	{ "checkin", CTL_CMD_CHECKIN, ARG_ONE },
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)

@@ -36,6 +36,7 @@ enum ctl_cmd {
 	CTL_CMD_HISTORY,	/* [N]: the service's history */
 	CTL_CMD_NEXT,		/* the programme's next stage, and why */
 	CTL_CMD_PROFILE,	/* NAME: one profile's timeline */
+	CTL_CMD_CHECKIN,	/* ANSWERS: the pre-session check-in */
 };
 
 struct ctl_request {

@@ -335,6 +335,45 @@ wait $pid || fail "third service did not exit cleanly"
 pid=""
 echo "PASS: a driver plugin is loaded when the first session needs it"
 
+# --- 6b: the check-in through the service, for a user who is not root ----
+cat >"$tmp/k.conf" <<CONF
+treadmill = { address = "sim"; };
+profile_dir = "$top_srcdir/profiles";
+programme = "$top_srcdir/profiles/return-to-running.programme";
+state_dir = "$tmp/kstate"; control = { socket = "$tmp/ctl"; };
+CONF
+mkdir "$tmp/kstate"
+"$paced" -d -c "$tmp/k.conf" >"$tmp/paced.out" 2>&1 &
+pid=$!
+service_ready "the check-in service"
+out=$("$pacectl" -S "$tmp/ctl" checkin --service --leak no --heaviness no \
+	--pain 0 --bleeding no --json </dev/null) || fail "checkin --service: $out"
+echo "$out" | grep -q '"ok":true,"checkin":"leak=no,heaviness=no,pain=0,bleeding=no"' ||
+	fail "the service did not take the check-in: $out"
+grep -q '"type":"checkin","leak":"no","heaviness":"no","pain":0,"bleeding":"no"' \
+	"$tmp/kstate/history.jsonl" || fail "the check-in is not in the service's history"
+# A red flag: walk only today, and the physiotherapist advice.
+out=$("$pacectl" -S "$tmp/ctl" checkin --service --answers \
+	leak=no,heaviness=yes,pain=0,bleeding=no --json </dev/null) ||
+	fail "checkin --service (heaviness): $out"
+echo "$out" | grep -q '"reason":"walk-red-flag"' && echo "$out" | grep -q '"refer":true' ||
+	fail "heaviness at the check-in did not make today walk only: $out"
+# Refused, nothing recorded: a bad answer, a next-day answer nobody waits for.
+lines=$(wc -l <"$tmp/kstate/history.jsonl")
+out=$("$pacectl" -S "$tmp/ctl" checkin --service --answers leak=maybe </dev/null 2>&1) &&
+	fail "a bad answer was accepted: $out"
+echo "$out" | grep -q "leak" || fail "bad answer, unclear error: $out"
+out=$("$pacectl" -S "$tmp/ctl" checkin --service --answers \
+	leak=no,heaviness=no,pain=0,bleeding=no --next-day yes </dev/null 2>&1) &&
+	fail "a next-day answer with no session was accepted: $out"
+echo "$out" | grep -q "no session is waiting" || fail "next-day refusal: $out"
+[ "$(wc -l <"$tmp/kstate/history.jsonl")" = "$lines" ] ||
+	fail "a refused check-in was recorded"
+kill -TERM $pid
+wait $pid || fail "the check-in service did not exit cleanly"
+pid=""
+echo "PASS: checkin_through_the_service_decides_with_its_history"
+
 # --- 7: a driver built out of tree, through the service -----------------
 cat >"$tmp/m.conf" <<CONF
 treadmill = { address = "model:belt2"; };

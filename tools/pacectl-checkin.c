@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "checkin.h"
+#include "json-read.h"
 #include "pacectl.h"
 #include "programme.h"
 #include "progression.h"
@@ -37,6 +38,10 @@ static const char usage[] =
 "  --answers LINE          the same as one line: leak=no,pain=0,...\n"
 "\n"
 "Options:\n"
+"      --service           send it to the running paced service, which\n"
+"                          records it in its own history and answers with\n"
+"                          its programme (what a user who is not root does\n"
+"                          on the box; see -S in pacectl --help)\n"
 "  -s, --state-dir DIR     the history to add to (default: as paced)\n"
 "  -c, --config FILE       paced.conf: its state_dir, programme, paces, cap\n"
 "  -p, --programme FILE    the programme to decide with\n"
@@ -137,9 +142,151 @@ static bool symptom_question(enum checkin_key key)
 	       key == CHECKIN_KEY_PAIN || key == CHECKIN_KEY_BLEEDING;
 }
 
+/*
+ * Ask on a terminal what c lacks (the next-day question only when a run
+ * about_s is waiting for it); off a terminal, list the symptom answers
+ * a script must give in missing, " --leak --pain". Returns 0, or -1 when
+ * a question got no answer.
+ */
+static int ask_missing(struct checkin *c, bool tty, bool pending,
+		       int64_t about, char *missing, size_t len)
+{
+	char when[32], text[200];
+	int r;
+
+	for (int k = 0; k < CHECKIN_KEY_COUNT; k++) {
+		enum checkin_key key = (enum checkin_key) k;
+
+		if (checkin_answered(c, key))
+			continue;
+		if (key == CHECKIN_KEY_NEXT_DAY) {
+			if (!pending || !tty)
+				continue;
+			if (about) {
+				PROGRESSION_TIME(about, " (%a %-d %b %H:%M)", when);
+			} else {
+				when[0] = '\0';
+			}
+			snprintf(text, sizeof(text), "In the 24 hours after your last session%s, any leakage, heaviness, dragging or pain? [yes/no]",
+				 when);
+			r = ask(c, key, text, true);
+		} else if (tty) {
+			r = ask(c, key, question(key), symptom_question(key));
+		} else {
+			r = 0;
+			if (symptom_question(key))
+				snprintf(missing + strlen(missing),
+					 len - strlen(missing),
+					 " --%s", checkin_key_name(key));
+		}
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A reply to the check-in goes to disk first: a slow SD card. */
+#define SERVICE_TIMEOUT_MS 10000
+
+/* A request to the service, its reply parsed; NULL (said why) if none. */
+static struct json_value *service_request(const char *req, char **ret_text)
+{
+	struct json_read_error err;
+	struct json_value *v;
+	char *reply = NULL;
+	const char *why;
+
+	if (pacectl_request(req, SERVICE_TIMEOUT_MS, &reply) < 0)
+		return NULL;
+	v = json_parse(reply, strlen(reply), &err);
+	if (ret_text && v)
+		*ret_text = reply;
+	else
+		free(reply);
+	if (!v || json_value_type(v) != JSON_OBJECT) {
+		fprintf(stderr, "pacectl checkin: paced sent something that is not a JSON object\n");
+		json_value_free(v);
+		if (ret_text && v) {
+			free(*ret_text);
+			*ret_text = NULL;
+		}
+		return NULL;
+	}
+	if (!json_get_bool(v, "ok", &(bool){ false }) &&
+	    (why = json_get_string(v, "error"))) {
+		fprintf(stderr, "pacectl checkin: paced: %s\n", why);
+		json_value_free(v);
+		if (ret_text) {
+			free(*ret_text);
+			*ret_text = NULL;
+		}
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * --service: the service records the check-in in its history (which a
+ * user who is not root cannot write) and decides with its programme. The
+ * questions are the same; whether yesterday's next-day answer is still
+ * open is the service's to say.
+ */
+static int checkin_service(struct checkin *c, bool tty, bool json)
+{
+	char arg[CHECKIN_ARG_MAX + 1], req[CHECKIN_ARG_MAX + 16];
+	char missing[160] = "";
+	struct json_value *v;
+	bool pending = false;
+	int64_t about = 0;
+	char *text = NULL;
+	const char *s;
+
+	v = service_request("next", NULL);
+	if (!v)
+		return PACECTL_EXIT_FAIL;
+	(void) json_get_bool(v, "next_day_pending", &pending);
+	(void) json_get_int(v, "next_day_about_s", &about);
+	json_value_free(v);
+	if (c->next_day != CHECKIN_UNANSWERED && !pending) {
+		fprintf(stderr, "pacectl checkin: --next-day: no session is waiting for that answer\n");
+		return PACECTL_EXIT_USAGE;
+	}
+	if (ask_missing(c, tty, pending, about, missing, sizeof(missing)) < 0) {
+		fprintf(stderr, "pacectl checkin: no answer: nothing recorded\n");
+		return PACECTL_EXIT_FAIL;
+	}
+	if (missing[0]) {
+		fprintf(stderr, "pacectl checkin: missing answers:%s (or run it on a terminal to be asked)\n",
+			missing);
+		return PACECTL_EXIT_USAGE;
+	}
+	checkin_format_arg(c, arg, sizeof(arg));
+	snprintf(req, sizeof(req), "checkin %s", arg);
+	v = service_request(req, &text);
+	if (!v)
+		return PACECTL_EXIT_FAIL;
+	if (json) {
+		/* The service's reply as it is: the keys of next --json. */
+		fputs(text, stdout);
+	} else {
+		const char *stage = json_get_string(v, "stage");
+		const char *name = json_get_string(v, "name");
+
+		printf("Recorded: %s\n", arg);
+		printf("Next: %s (%s)\n", stage ? stage : "?", name ? name : "?");
+		if ((s = json_get_string(v, "message")))
+			printf("  why: %s\n", s);
+		if ((s = json_get_string(v, "running_due")))
+			printf("  next running session: %s\n", s);
+	}
+	json_value_free(v);
+	free(text);
+	return PACECTL_EXIT_OK;
+}
+
 int cmd_checkin(int argc, char **argv)
 {
-	enum { OPT_ANSWERS = 256, OPT_KEY = 300 };
+	enum { OPT_ANSWERS = 256, OPT_SERVICE, OPT_KEY = 300 };
 	static const struct option lopts[] = {
 		{ "leak", required_argument, NULL, OPT_KEY + CHECKIN_KEY_LEAK },
 		{ "heaviness", required_argument, NULL, OPT_KEY + CHECKIN_KEY_HEAVINESS },
@@ -150,18 +297,19 @@ int cmd_checkin(int argc, char **argv)
 		{ "energy", required_argument, NULL, OPT_KEY + CHECKIN_KEY_ENERGY },
 		{ "next-day", required_argument, NULL, OPT_KEY + CHECKIN_KEY_NEXT_DAY },
 		{ "answers", required_argument, NULL, OPT_ANSWERS },
+		{ "service", no_argument, NULL, OPT_SERVICE },
 		PACECTL_WHERE_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pacectl_where where = { 0 };
-	bool json = false, tty = isatty(STDIN_FILENO);
+	bool json = false, service = false, tty = isatty(STDIN_FILENO);
 	struct pacectl_setup st;
 	struct programme_decision d;
 	struct programme *prog;
 	struct checkin c;
-	char missing[160] = "", when[32], text[200];
+	char missing[160] = "", text[200];
 	int64_t now = time(NULL), about = 0;
 	int opt, r;
 	bool pending;
@@ -181,6 +329,9 @@ int cmd_checkin(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			return PACECTL_EXIT_OK;
+		case OPT_SERVICE:
+			service = true;
+			break;
 		case OPT_ANSWERS: {
 			struct checkin line;
 
@@ -221,6 +372,8 @@ int cmd_checkin(int argc, char **argv)
 			argv[optind]);
 		return PACECTL_EXIT_USAGE;
 	}
+	if (service)
+		return checkin_service(&c, tty, json);
 	if (pacectl_setup(&st, &where) < 0)
 		return PACECTL_EXIT_FAIL;
 	prog = pacectl_load_programme(&st);
@@ -239,31 +392,9 @@ int cmd_checkin(int argc, char **argv)
 		programme_free(prog);
 		return PACECTL_EXIT_USAGE;
 	}
-	for (int k = 0; k < CHECKIN_KEY_COUNT; k++) {
-		enum checkin_key key = (enum checkin_key) k;
-
-		if (checkin_answered(&c, key))
-			continue;
-		if (key == CHECKIN_KEY_NEXT_DAY) {
-			if (!pending || !tty)
-				continue;
-			PROGRESSION_TIME(about, "%a %-d %b %H:%M", when);
-			snprintf(text, sizeof(text), "In the 24 hours after your last session (%s), any leakage, heaviness, dragging or pain? [yes/no]",
-				 when);
-			r = ask(&c, key, text, true);
-		} else if (tty) {
-			r = ask(&c, key, question(key), symptom_question(key));
-		} else {
-			r = 0;
-			if (symptom_question(key))
-				snprintf(missing + strlen(missing),
-					 sizeof(missing) - strlen(missing),
-					 " --%s", checkin_key_name(key));
-		}
-		if (r < 0) {
-			fprintf(stderr, "pacectl checkin: no answer: nothing recorded\n");
-			goto fail;
-		}
+	if (ask_missing(&c, tty, pending, about, missing, sizeof(missing)) < 0) {
+		fprintf(stderr, "pacectl checkin: no answer: nothing recorded\n");
+		goto fail;
 	}
 	if (missing[0]) {
 		fprintf(stderr, "pacectl checkin: missing answers:%s (or run it on a terminal to be asked)\n",

@@ -412,6 +412,7 @@ static bool acts(enum ctl_cmd cmd)
 	case CTL_CMD_HISTORY:
 	case CTL_CMD_NEXT:
 	case CTL_CMD_PROFILE:
+	case CTL_CMD_CHECKIN:
 		break;
 	}
 	return false;

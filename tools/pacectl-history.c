@@ -257,20 +257,6 @@ static int cmd_history(int argc, char **argv)
 	return PACECTL_EXIT_OK;
 }
 
-static void stage_json(struct json *j, const struct programme *prog, size_t i)
-{
-	json_object_begin(j);
-	json_key(j, "stage");
-	json_string(j, prog->stages[i].id);
-	json_key(j, "name");
-	json_string(j, prog->stages[i].profile->name);
-	json_key(j, "profile");
-	json_string(j, prog->stages[i].profile_path);
-	json_key(j, "belt");
-	json_bool(j, programme_stage_has_belt(prog, i));
-	json_object_end(j);
-}
-
 void pacectl_print_decision(const struct pacectl_setup *st,
 			    const struct programme *prog,
 			    const struct programme_decision *d, int64_t now,
@@ -286,42 +272,7 @@ void pacectl_print_decision(const struct pacectl_setup *st,
 		struct json *j = json_new_file(stdout);
 
 		json_object_begin(j);
-		json_key(j, "stage");
-		json_string(j, s->id);
-		json_key(j, "profile");
-		json_string(j, s->profile_path);
-		json_key(j, "reason");
-		json_string(j, programme_reason_name(d->reason));
-		json_key(j, "progress");
-		json_string(j, programme_reason_name(d->progress));
-		json_key(j, "programme_stage");
-		json_string(j, prog->stages[d->programme_stage].id);
-		json_key(j, "alternative");
-		if (d->has_alternative)
-			stage_json(j, prog, d->alternative);
-		else
-			json_null(j);
-		json_key(j, "walk_only");
-		json_bool(j, d->walk_only);
-		json_key(j, "locked");
-		json_bool(j, d->locked);
-		json_key(j, "refer");
-		json_bool(j, d->refer);
-		json_key(j, "running_due");
-		if (d->due_s)
-			json_string(j, due);
-		else
-			json_null(j);
-		json_key(j, "running_due_s");
-		json_int(j, d->due_s);
-		json_key(j, "checked_in");
-		json_bool(j, d->checked_in);
-		json_key(j, "next_day_pending");
-		json_bool(j, d->next_day_pending);
-		json_key(j, "message");
-		json_string(j, d->message);
-		json_key(j, "programme");
-		json_string(j, prog->path);
+		progression_decision_json(j, prog, d);
 		json_key(j, "history");
 		json_string(j, st->state_dir);
 		json_key(j, "limits");
