@@ -22,14 +22,6 @@ test_init() {
 	trap 'for p in $pids; do kill -${KILL_SIGNAL:-TERM} $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
 }
 
-# Whether the test may act as other users: root with every uid mapped
-# (not root of a user namespace that maps only itself, as
-# make check-arm64 runs in; see tests/common/identity.h).
-may_take_other_ids() {
-	[ "$(id -u)" -eq 0 ] &&
-		[ "$(awk 'NR == 1 { print $1, $2, $3 }' /proc/self/uid_map)" = "0 0 4294967295" ]
-}
-
 fail() {
 	echo "FAIL: $*" >&2
 	if command -v on_fail >/dev/null 2>&1; then
