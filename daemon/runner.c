@@ -33,7 +33,7 @@ struct runner {
 	bool have_data;
 	uint64_t last_sample;
 
-	/* Driver counters (DESIGN.md rule 5: dropped PDUs are logged). The
+	/* Driver counters (docs/design.md rule 5: dropped PDUs are logged). The
 	 * session's totals are base (handles let go of after a link drop)
 	 * plus the current handle's last reading. */
 	bool have_counters;		/* some handle kept counters */
@@ -203,7 +203,7 @@ static void note_counters(struct runner *r, uint64_t now)
 			json_string(j, strerror(-r->refused_err));
 		} else {
 			/* Only the driver saw it (its own Request Control
-			 * retry, FTMS.md 1.10): the count is of 0x05. */
+			 * retry, docs/ftms.md 1.10): the count is of 0x05. */
 			json_key(j, "result");
 			json_uint(j, 0x05);
 		}
@@ -408,7 +408,7 @@ static void on_done(struct treadmill *tm, enum treadmill_op op, int err,
 	if (r->detached || tm != r->tm)
 		return;
 	r->in_flight = false;
-	/* FTMS.md 1.7: 0x05 Control Not Permitted (-EPERM), or a Request
+	/* docs/ftms.md 1.7: 0x05 Control Not Permitted (-EPERM), or a Request
 	 * Control answered with anything but success. Logged, never acted
 	 * on here: what the session does about it is its own business. */
 	if (err == -EPERM || (op == TREADMILL_OP_REQUEST_CONTROL &&
@@ -490,7 +490,7 @@ static void arm(struct runner *r)
 /*
  * The one place commands leave: called after every input. Commands go to
  * the treadmill before any event is written, so a symptom press puts walk
- * pace on the wire before the log's fsync (DESIGN.md safety rules).
+ * pace on the wire before the log's fsync (docs/design.md safety rules).
  */
 static void flush(struct runner *r)
 {

@@ -10,7 +10,7 @@
 #include "scaleback.h"
 
 /*
- * Built-in limits, used when paced.conf says nothing (DESIGN.md: a
+ * Built-in limits, used when paced.conf says nothing (docs/design.md: a
  * conservative global cap). Speeds in 0.01 km/h.
  */
 #define PROFILE_DEFAULT_SPEED_CAP 1000	/* 10.0 km/h */

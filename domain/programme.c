@@ -246,7 +246,7 @@ static void parse_rules(struct pctx *c, const config_setting_t *root,
 		double v = config_setting_type(m) == CONFIG_TYPE_FLOAT ?
 			   config_setting_get_float(m) : -1;
 
-		/* DOMAIN.md 3.4: never more than 30 % over two weeks; a file
+		/* docs/domain.md 3.4: never more than 30 % over two weeks; a file
 		 * may be stricter, never looser. */
 		if (!(v >= 1.0 && v <= 1.3)) {
 			pfail(c, LINE(m), "max_growth must be a number from 1.0 to 1.3 (at most 30 %% more jog time per stage)");
@@ -392,7 +392,7 @@ static void parse_stages(struct pctx *c, const config_setting_t *root,
 		      prog->stages[prog->rules.walk_stage].id);
 		return;
 	}
-	/* DOMAIN.md 3.4/3.5: refuse a ladder that adds more than
+	/* docs/domain.md 3.4/3.5: refuse a ladder that adds more than
 	 * max_growth of jog time from one stage to the next. A first jog
 	 * stage after walking has nothing to grow from. */
 	for (size_t i = 1; i < prog->n_stages; i++) {

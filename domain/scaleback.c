@@ -45,7 +45,7 @@ void scaleback_policy_default(struct scaleback_policy *ret_pol)
 	struct scaleback_policy p;
 
 	memset(&p, 0, sizeof(p));
-	/* DOMAIN.md 3.5: walk first, then every later jog halved (the cut
+	/* docs/domain.md 3.5: walk first, then every later jog halved (the cut
 	 * time walked), a second press means no more jogging today, and a
 	 * long press ends the session with a 2-3 min cool-down walk. */
 	p.recovery_ms = 120000;
@@ -59,7 +59,7 @@ void scaleback_policy_default(struct scaleback_policy *ret_pol)
 		.jog_speed = SCALEBACK_PERMILLE,
 		.jog_time = SCALEBACK_PERMILLE, .end = true };
 	p.n_steps = 3;
-	/* Heaviness and pain are the stronger stop signals in DOMAIN.md 3.1
+	/* Heaviness and pain are the stronger stop signals in docs/domain.md 3.1
 	 * ("stop exercising if you experience pain"). */
 	p.kind_min_step[SYMPTOM_LEAK] = 1;
 	p.kind_min_step[SYMPTOM_PRESSURE] = 2;
@@ -207,7 +207,7 @@ static void set_name(struct plan_segment *s, const char *name)
 }
 
 /* A walk that stands in for (part of) s: never faster than s was, never
- * faster than the walk pace, flat (DESIGN.md: walk pace at once). */
+ * faster than the walk pace, flat (docs/design.md: walk pace at once). */
 static struct plan_segment walk_for(const struct plan_segment *s,
 				    uint16_t walk_speed, enum plan_phase phase)
 {

@@ -9,7 +9,7 @@
 #include "plan.h"
 
 /*
- * What the runner reported (DOMAIN.md 2.2, 3.1 signs of pelvic floor
+ * What the runner reported (docs/domain.md 2.2, 3.1 signs of pelvic floor
  * dysfunction). SYMPTOM_ANY is a press with no kind (the one-button case).
  */
 enum symptom_kind {
@@ -17,7 +17,7 @@ enum symptom_kind {
 	SYMPTOM_LEAK,
 	SYMPTOM_PRESSURE,	/* heaviness, pressure, bulge, dragging */
 	SYMPTOM_PAIN,
-	SYMPTOM_LONG_PRESS,	/* button held >= 2 s (DOMAIN.md 2.2) */
+	SYMPTOM_LONG_PRESS,	/* button held >= 2 s (docs/domain.md 2.2) */
 	SYMPTOM_KIND_COUNT,
 };
 
@@ -53,7 +53,7 @@ struct scaleback_policy {
 };
 
 /*
- * The built-in policy (DOMAIN.md 3.5 "During a session"): recovery 2:00,
+ * The built-in policy (docs/domain.md 3.5 "During a session"): recovery 2:00,
  * debounce 3 s; press 1 halves every later jog (the cut time is walked),
  * press 2 stops jogging for the session, press 3 ends it; leak >= step 1,
  * pressure >= step 2, pain >= step 3; a long press ends the session.

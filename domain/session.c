@@ -30,7 +30,7 @@ struct session {
 	bool await_start;		/* clock waits for START's answer */
 	uint64_t countdown_end;		/* real µs, COUNTDOWN only */
 
-	/* Commands: one in flight, the rest wait (FTMS.md 1.7). */
+	/* Commands: one in flight, the rest wait (docs/ftms.md 1.7). */
 	struct session_cmd outbox[OUTBOX_MAX];
 	size_t n_out;
 	bool in_flight;
@@ -125,7 +125,7 @@ static bool start_queued(const struct session *s)
 
 /*
  * The belt is (re)starting: the plan clock runs from when the treadmill
- * confirms the START (FTMS.md 1.7: the indication is the outcome), not
+ * confirms the START (docs/ftms.md 1.7: the indication is the outcome), not
  * from when it was asked. A control point that never answers would
  * otherwise have the plan run on, segment after segment, for a belt that
  * never moved. Advisory treadmills confirm nothing: the person is told
@@ -945,10 +945,10 @@ int session_symptom(struct session *s, uint64_t now_us,
 		return -ESRCH;
 
 	/*
-	 * DESIGN.md safety rule: walk pace goes out first, before anything
+	 * docs/design.md safety rule: walk pace goes out first, before anything
 	 * is logged or recomputed. Only targets not yet sent are dropped;
 	 * a start still queued stays (walk pace on a belt not yet started
-	 * would be ignored by many machines, FTMS.md 2).
+	 * would be ignored by many machines, docs/ftms.md 2).
 	 */
 	if (belt_active(s->state)) {
 		uint16_t w = session_walk_speed(s);
@@ -1049,7 +1049,7 @@ int session_resume(struct session *s, uint64_t now_us)
 	if (!s->link_up || s->await_first_data)
 		return -EAGAIN;
 
-	/* DESIGN.md: resume only on an explicit user action, at walk pace. */
+	/* docs/design.md: resume only on an explicit user action, at walk pace. */
 	if (!s->in_control)
 		queue(s, SESSION_CMD_REQUEST_CONTROL, 0);
 	if (!s->started) {
@@ -1070,7 +1070,7 @@ int session_stop(struct session *s, uint64_t now_us)
 		return -EALREADY;
 	drop_pending(s);
 	if (s->started && s->link_up) {
-		/* DESIGN.md: on a stop, walk pace first, then stop. */
+		/* docs/design.md: on a stop, walk pace first, then stop. */
 		if (moving)
 			queue(s, SESSION_CMD_SET_SPEED, session_walk_speed(s));
 		queue(s, SESSION_CMD_STOP, 0);
@@ -1182,7 +1182,7 @@ void session_on_data(struct session *s, uint64_t now_us,
 
 		s->await_first_data = false;
 		/*
-		 * Link back after a drop (DESIGN.md): a belt still moving gets
+		 * Link back after a drop (docs/design.md): a belt still moving gets
 		 * walk pace at once and a recovery walk before the plan goes
 		 * on; a belt found stopped waits for an explicit resume. A
 		 * session paused before the drop stays paused (walk pace only,
@@ -1222,7 +1222,7 @@ void session_on_status(struct session *s, uint64_t now_us,
 		break;
 	case TREADMILL_STATUS_RESET:
 	case TREADMILL_STATUS_CONTROL_LOST:
-		/* FTMS.md 1.8: stop issuing targets; re-request control
+		/* docs/ftms.md 1.8: stop issuing targets; re-request control
 		 * only as a deliberate action (the person's resume). */
 		s->in_control = false;
 		pause_for(s, now_us, SESSION_PAUSE_CONTROL_LOST);
@@ -1254,7 +1254,7 @@ void session_command_done(struct session *s, uint64_t now_us, int err,
 	e->err = err;
 	e->result = result;
 
-	/* Start on a running belt answers Operation Failed (FTMS.md 1.7,
+	/* Start on a running belt answers Operation Failed (docs/ftms.md 1.7,
 	 * 0x04): the belt moves either way. Any other failure pauses below
 	 * with the clock still frozen. */
 	if (cmd.kind == SESSION_CMD_START && s->await_start &&
@@ -1278,7 +1278,7 @@ void session_command_done(struct session *s, uint64_t now_us, int err,
 		s->target_incline = NO_TARGET;
 
 	/* Start or resume on a running belt answers Operation Failed
-	 * (FTMS.md 1.7, 0x04): harmless. Stop likewise. */
+	 * (docs/ftms.md 1.7, 0x04): harmless. Stop likewise. */
 	if ((cmd.kind == SESSION_CMD_START || cmd.kind == SESSION_CMD_STOP ||
 	     cmd.kind == SESSION_CMD_PAUSE) && result == 0x04)
 		return;
@@ -1305,7 +1305,7 @@ static void check_alarms(struct session *s, uint64_t now)
 		return;
 	if (!s->stale_raised &&
 	    now >= s->last_data + s->cfg.stale_data_ms * USEC_PER_MSEC) {
-		/* DESIGN.md: stale data is an alarm, not a reason to guess. */
+		/* docs/design.md: stale data is an alarm, not a reason to guess. */
 		s->stale_raised = true;
 		e = push_event(s, SESSION_EV_ALARM, now);
 		e->alarm = SESSION_ALARM_STALE_DATA;

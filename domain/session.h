@@ -21,7 +21,7 @@
  *   1. feed an input (session_symptom(), session_on_data(), ...);
  *   2. send what session_next_command() returns, one at a time: a command
  *      goes out only after the previous one's result came back through
- *      session_command_done() (FTMS.md 1.7: one procedure at a time);
+ *      session_command_done() (docs/ftms.md 1.7: one procedure at a time);
  *   3. drain session_next_event() into the log;
  *   4. arm a timer for session_next_deadline() and call session_tick().
  * In that order: a symptom press puts walk pace on the wire before

@@ -45,7 +45,7 @@ static size_t scan(struct ant_parser *p, ant_msg_func_t func, void *user_data)
 		drop(p, i);
 		if (p->len < 2)
 			return delivered;
-		/* USB.md 1.1: byte 1 counts payload bytes only. A length we
+		/* docs/ant.md 1.1: byte 1 counts payload bytes only. A length we
 		 * would never accept means this 0xA4 was not a sync. */
 		if (p->buf[1] > ANT_MAX_PAYLOAD) {
 			p->bad_length++;
@@ -318,7 +318,7 @@ void ant_fe_init(struct ant_fe *fe)
 #define SEEN_NEG_VERT	(1u << 9)
 
 /* Forward difference of an 8-bit rolling counter: a counter never runs
- * backwards, so a smaller value means it wrapped (USB.md 1.1). */
+ * backwards, so a smaller value means it wrapped (docs/ant.md 1.1). */
 static uint8_t delta8(uint8_t now, uint8_t before)
 {
 	return (uint8_t) (now - before);
@@ -363,7 +363,7 @@ static int feed_settings(struct ant_fe *fe, const uint8_t *b)
 static int feed_treadmill(struct ant_fe *fe, const uint8_t *b)
 {
 	fe->cadence = b[4];
-	/* USB.md 1.1, page 19 byte 7: bit 0 positive, bit 1 negative
+	/* docs/ant.md 1.1, page 19 byte 7: bit 0 positive, bit 1 negative
 	 * vertical distance valid; each counter 0.1 m, rolling at 25.6 m.
 	 * A counter only accumulates between two valid readings. */
 	fe->pos_vert_valid = b[7] & 0x01;

@@ -12,14 +12,14 @@
  * Everything here is a pure function of its arguments: no I/O, no logging,
  * no allocation. Builders return the number of bytes written or -EMSGSIZE
  * (nothing written); decoders return 0 or a negative errno and leave their
- * ret_* untouched on failure. "USB.md" is the project's research note
+ * ret_* untouched on failure. "docs/ant.md" is the project's research note
  * (1.1 framing, channel setup, FE pages); layouts are as decoded by
  * Tigge/openant (openant/base/message.py, devices/fitness_equipment.py),
  * Loghorn/ant-plus (src/fitness-equipment-sensors.ts) and GoldenCheetah
  * (src/ANT/ANT.h).
  */
 
-/* USB.md 1.1: sync, length, id, payload, XOR of every previous byte. */
+/* docs/ant.md 1.1: sync, length, id, payload, XOR of every previous byte. */
 #define ANT_SYNC			0xA4
 /* Largest payload accepted: a 9-byte data message plus the longest
  * extended-data trailer (flag + 4 id + RSSI 3 + timestamp 2 = 10), with
@@ -28,7 +28,7 @@
 #define ANT_FRAME_OVERHEAD		4	/* sync, len, id, checksum */
 #define ANT_MAX_FRAME			(ANT_MAX_PAYLOAD + ANT_FRAME_OVERHEAD)
 
-/* Message IDs (USB.md 1.1; GoldenCheetah src/ANT/ANT.h). */
+/* Message IDs (docs/ant.md 1.1; GoldenCheetah src/ANT/ANT.h). */
 #define ANT_MSG_CHANNEL_EVENT		0x40	/* response or event */
 #define ANT_MSG_ASSIGN_CHANNEL		0x42
 #define ANT_MSG_CHANNEL_PERIOD		0x43
@@ -47,7 +47,7 @@
 #define ANT_MSG_VERSION			0x3E
 #define ANT_MSG_STARTUP			0x6F
 
-/* Channel event codes carried by 0x40 with msg id 0x01 (USB.md 1.1). */
+/* Channel event codes carried by 0x40 with msg id 0x01 (docs/ant.md 1.1). */
 #define ANT_CODE_NO_ERROR		0x00
 #define ANT_EVENT_RX_SEARCH_TIMEOUT	0x01
 #define ANT_EVENT_RX_FAIL		0x02
@@ -56,14 +56,14 @@
 /* msg id field of a 0x40 that is an RF event, not a command response. */
 #define ANT_EVENT_MSG_ID_RF		0x01
 
-/* ANT+ FE receive channel (USB.md 1.1 "Channel setup"). */
+/* ANT+ FE receive channel (docs/ant.md 1.1 "Channel setup"). */
 #define ANT_CHANNEL_TYPE_RX		0x00	/* bidirectional slave */
 #define ANT_FE_DEVICE_TYPE		17
 #define ANT_FE_PERIOD			8192	/* 32768 / 8192 = 4 Hz */
 #define ANT_FE_RF_FREQUENCY		57	/* 2457 MHz */
 #define ANT_NETWORK_KEY_LEN		8
 
-/* FE data pages (USB.md 1.1 table). */
+/* FE data pages (docs/ant.md 1.1 table). */
 #define ANT_FE_PAGE_GENERAL		16
 #define ANT_FE_PAGE_SETTINGS		17
 #define ANT_FE_PAGE_TREADMILL		19
@@ -121,7 +121,7 @@ uint8_t ant_checksum(const uint8_t *data, size_t len);
  * or buf too small). */
 int ant_build(uint8_t id, const uint8_t *payload, size_t len,
 	      uint8_t *buf, size_t buf_len);
-/* The configuration messages the usb-ant driver sends (USB.md 1.1). */
+/* The configuration messages the usb-ant driver sends (docs/ant.md 1.1). */
 int ant_build_reset(uint8_t *buf, size_t buf_len);
 int ant_build_set_network_key(uint8_t net,
 			      const uint8_t key[ANT_NETWORK_KEY_LEN],

@@ -26,7 +26,7 @@ enum conn_state {
 	CONN_DOWN,		/* the bearer is gone */
 };
 
-/* Bring-up steps, in FTMS.md 1.9 order; absent characteristics skip. */
+/* Bring-up steps, in docs/ftms.md 1.9 order; absent characteristics skip. */
 enum step {
 	STEP_LINK,		/* the bearer's connect(2) to finish */
 	STEP_MTU,
@@ -302,7 +302,7 @@ static void cp_write(struct ftms_client *c, uint8_t op, int32_t arg)
 	c->cp_arg = arg;
 	c->cur_write_seq = ++c->write_seq_sent;
 	c->cp_state = CP_WRITING;
-	/* FTMS.md 1.7: the outcome is the indication, not the Write
+	/* docs/ftms.md 1.7: the outcome is the indication, not the Write
 	 * Response; wait for it, but not for ever (pyftms: 2 s). */
 	stop_timer(c, &c->cp_timer);
 	c->cp_timer = loop_add_timeout(c->loop, c->opts.cp_timeout_us, false,
@@ -340,13 +340,13 @@ static void send_cur(struct ftms_client *c)
 	uint8_t op = ftms_op_for(cmd, &arg);
 
 	if (needs_control(cmd->op) && !c->in_control) {
-		/* FTMS.md 1.8: after Control Permission Lost or Reset, only
+		/* docs/ftms.md 1.8: after Control Permission Lost or Reset, only
 		 * a deliberate request takes control back. */
 		if (c->control_lost && !may_retake_control(cmd->op)) {
 			complete_cur(c, -EPERM, 0);
 			return;
 		}
-		/* FTMS.md 1.7: Request Control is the mandatory first step. */
+		/* docs/ftms.md 1.7: Request Control is the mandatory first step. */
 		cp_write(c, FTMS_OP_REQUEST_CONTROL, 0);
 		return;
 	}
@@ -357,7 +357,7 @@ static void run_next(struct ftms_client *c)
 {
 	struct cmd *cmd;
 
-	/* FTMS.md 1.7: one procedure at a time. */
+	/* docs/ftms.md 1.7: one procedure at a time. */
 	if (c->cur || c->freeing || c->state != CONN_READY)
 		return;
 	cmd = c->queue_head;
@@ -386,7 +386,7 @@ static void fail_queue(struct ftms_client *c, int err)
 /*
  * The machine stopped, was reset or took control away: drop queued
  * commands that would move the belt, so nothing restarts it behind the
- * user's back (DESIGN.md safety rules). Stop and pause stay.
+ * user's back (docs/design.md safety rules). Stop and pause stay.
  */
 static bool is_mover(enum treadmill_op op)
 {
@@ -445,7 +445,7 @@ static bool retry_cb(void *user_data)
 }
 
 /*
- * FTMS.md 1.9: the control point (and its CCCD) may require an encrypted
+ * docs/ftms.md 1.9: the control point (and its CCCD) may require an encrypted
  * link and answer Insufficient Encryption/Authentication. Ask the kernel
  * to encrypt once (Just Works: treadmills have no display or keypad);
  * it holds our next PDU until the link is encrypted, so the caller just
@@ -536,7 +536,7 @@ static void handle_cp_indication(struct ftms_client *c, const uint8_t *value,
 	if (rsp.result == FTMS_RESULT_CONTROL_NOT_PERMITTED) {
 		c->stats.control_denied++;
 		c->in_control = false;
-		/* FTMS.md 1.10: re-request control on a 0x05 result, but
+		/* docs/ftms.md 1.10: re-request control on a 0x05 result, but
 		 * never to override a machine that revoked it, and never
 		 * without bound. */
 		if ((c->control_lost && !may_retake_control(cmd->op)) ||
@@ -612,7 +612,7 @@ static void handle_data(struct ftms_client *c, const uint8_t *value,
 		d.present |= TREADMILL_DATA_DISTANCE;
 		d.distance = rec.total_distance;
 	}
-	/* A "not available" sentinel is no reading (FTMS.md 1.4). */
+	/* A "not available" sentinel is no reading (docs/ftms.md 1.4). */
 	if ((rec.present & ~rec.not_available) &
 	    FTMS_TD_BIT(FTMS_TD_INCLINATION)) {
 		d.present |= TREADMILL_DATA_INCLINE;
@@ -664,7 +664,7 @@ static void handle_status(struct ftms_client *c, const uint8_t *value,
 	st.raw_op = ms.op;
 	switch (ms.op) {
 	case FTMS_STATUS_RESET:
-		/* FTMS.md 1.7: Reset drops control. */
+		/* docs/ftms.md 1.7: Reset drops control. */
 		st.kind = TREADMILL_STATUS_RESET;
 		c->in_control = false;
 		c->control_lost = true;
@@ -937,7 +937,7 @@ static void read_cb(int err, uint8_t ecode, const uint8_t *value, size_t len,
 	if (c->freeing || c->state != CONN_BRINGUP)
 		return;
 	/*
-	 * FTMS.md 1.3/1.6: features and ranges are hints. A read that fails
+	 * docs/ftms.md 1.3/1.6: features and ranges are hints. A read that fails
 	 * or does not decode leaves the capability unknown rather than
 	 * failing the link: the runner still clamps to its own limits.
 	 */

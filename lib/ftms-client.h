@@ -18,13 +18,13 @@
  *   Feature and the Supported Speed/Inclination Ranges, enable the CCCDs
  *   (Treadmill Data, Machine Status, Training Status: notify; Control
  *   Point: indicate), emit caps and link-up, then Request Control. The
- *   connect completes with the Request Control result (FTMS.md 1.9).
+ *   connect completes with the Request Control result (docs/ftms.md 1.9).
  *
- *   Commands run the Control Point procedure of FTMS.md 1.7: one at a time,
+ *   Commands run the Control Point procedure of docs/ftms.md 1.7: one at a time,
  *   each a Write Request followed by the response indication
  *   80 <op> <result>. "Control Not Permitted" triggers Request Control and
  *   a retry (bounded). After the machine reports Control Permission Lost or
- *   Reset (FTMS.md 1.8), start and target commands fail with -EPERM until
+ *   Reset (docs/ftms.md 1.8), start and target commands fail with -EPERM until
  *   the runner calls treadmill_request_control() deliberately; stop and
  *   pause still re-take control, because stopping the belt is always safe.
  *
@@ -41,7 +41,7 @@ struct ftms_client_opts {
 	uint64_t cp_timeout_us;		/* wait for the CP indication; 0: 3 s */
 	unsigned int control_retries;	/* Request Control retries; 0: 3 */
 	uint64_t control_retry_us;	/* delay before each retry; 0: 500 ms */
-	enum ftms_wire_unit wire_unit;	/* FTMS.md 2: mph consoles */
+	enum ftms_wire_unit wire_unit;	/* docs/ftms.md 2: mph consoles */
 	/*
 	 * The fd's connect(2) is still in progress (a non-blocking L2CAP LE
 	 * connect, transport_connecting()): treadmill_connect() first waits

@@ -7,7 +7,7 @@
 #include "ftms.h"
 
 /* ------------------------------------------------------------------ */
-/* Wire unit: the only place mph and km/h meet (FTMS.md 2, "mph on the
+/* Wire unit: the only place mph and km/h meet (docs/ftms.md 2, "mph on the
  * wire": Bowflex T9, JFTM T202, FITSHOW ranges). 1 mph = 1.609344 km/h
  * exactly; both directions round to nearest. */
 
@@ -42,7 +42,7 @@ int ftms_speed_to_wire(uint32_t kmh_100, enum ftms_wire_unit unit)
 }
 
 /* ------------------------------------------------------------------ */
-/* Treadmill Data, FTMS v1.0 §4.9.1 (Table 4.11), FTMS.md 1.4. */
+/* Treadmill Data, FTMS v1.0 §4.9.1 (Table 4.11), docs/ftms.md 1.4. */
 
 struct td_desc {
 	const char *name;
@@ -67,14 +67,14 @@ static const struct td_desc td_fields[FTMS_TD_FIELD_COUNT] = {
 		FTMS_TD_FLAG_INCLINATION, 2, true, true, 0x7fff },
 	/*
 	 * The spec defines no sentinel for elevation gain, but Life Fitness
-	 * sends 0x7FFF in this uint16 for "N/A" (FTMS.md 2); 0xFFFF is
+	 * sends 0x7FFF in this uint16 for "N/A" (docs/ftms.md 2); 0xFFFF is
 	 * accepted as well (see td_is_sentinel()).
 	 */
 	[FTMS_TD_POSITIVE_ELEVATION_GAIN] = { "positive_elevation_gain",
 		FTMS_TD_FLAG_ELEVATION_GAIN, 2, false, true, 0x7fff },
 	[FTMS_TD_NEGATIVE_ELEVATION_GAIN] = { "negative_elevation_gain",
 		FTMS_TD_FLAG_ELEVATION_GAIN, 2, false, true, 0x7fff },
-	/* FTMS.md 1.4: uint8 in the FTMS 1.0 XML, QZ, pyftms and TMIW. */
+	/* docs/ftms.md 1.4: uint8 in the FTMS 1.0 XML, QZ, pyftms and TMIW. */
 	[FTMS_TD_INSTANTANEOUS_PACE] = { "instantaneous_pace",
 		FTMS_TD_FLAG_INSTANTANEOUS_PACE, 1 },
 	[FTMS_TD_AVERAGE_PACE] = { "average_pace",
@@ -314,7 +314,7 @@ int ftms_decode_treadmill_data(const uint8_t *buf, size_t len,
 	td.flags = get_le16(buf);
 
 	/*
-	 * Greedy (FTMS.md 1.10, "Truncated frames"): Matrix consoles set
+	 * Greedy (docs/ftms.md 1.10, "Truncated frames"): Matrix consoles set
 	 * every flag and cut the frame at 20 bytes. Keep each field that
 	 * fits; once one is cut, every later flagged field is cut too,
 	 * since fields have no offsets of their own.
@@ -344,7 +344,7 @@ int ftms_decode_treadmill_data(const uint8_t *buf, size_t len,
 	left = len - off;
 	if (td.flags & FTMS_TD_FLAG_VENDOR_STEP_COUNT) {
 		/*
-		 * RFU bit 13 (FTMS.md 1.4/1.10): pyftms and the CITYSPORTS
+		 * RFU bit 13 (docs/ftms.md 1.4/1.10): pyftms and the CITYSPORTS
 		 * layout read a uint24 step count, one KingSmith Z1 document
 		 * a uint16. Only the remaining length can tell them apart.
 		 */
@@ -611,7 +611,7 @@ int ftms_decode_speed_range(const uint8_t *buf, size_t len,
 
 	if (!buf || len < FTMS_SPEED_RANGE_LEN)
 		return -EBADMSG;
-	/* FITSHOW FS-BT-T4 reports this range in mph (FTMS.md 1.6). */
+	/* FITSHOW FS-BT-T4 reports this range in mph (docs/ftms.md 1.6). */
 	r.min = ftms_speed_from_wire(get_le16(buf), unit);
 	r.max = ftms_speed_from_wire(get_le16(buf + 2), unit);
 	r.increment = ftms_speed_from_wire(get_le16(buf + 4), unit);

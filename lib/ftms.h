@@ -13,11 +13,11 @@
  * failure. Encoders return the number of bytes written or -EMSGSIZE when
  * the buffer is too small (nothing is written then).
  *
- * Section numbers are FTMS v1.0 (FTMS_v1.0.pdf) unless noted; "FTMS.md"
+ * Section numbers are FTMS v1.0 (FTMS_v1.0.pdf) unless noted; "docs/ftms.md"
  * is the project's protocol and real-treadmill quirk notes.
  */
 
-/* FTMS.md 1.1: 16-bit UUIDs on the Bluetooth base UUID. */
+/* docs/ftms.md 1.1: 16-bit UUIDs on the Bluetooth base UUID. */
 #define FTMS_UUID_SERVICE			0x1826
 #define FTMS_UUID_FEATURE			0x2ACC
 #define FTMS_UUID_TREADMILL_DATA		0x2ACD
@@ -32,7 +32,7 @@
 #define FTMS_MAX_VALUE_LEN			512
 
 /* ------------------------------------------------------------------ */
-/* Wire unit override (FTMS.md 2: some consoles put mph on the wire). */
+/* Wire unit override (docs/ftms.md 2: some consoles put mph on the wire). */
 
 enum ftms_wire_unit {
 	FTMS_WIRE_UNIT_KMH = 0,	/* as the spec says: 0.01 km/h */
@@ -50,7 +50,7 @@ uint32_t ftms_speed_from_wire(uint16_t wire, enum ftms_wire_unit unit);
 int ftms_speed_to_wire(uint32_t kmh_100, enum ftms_wire_unit unit);
 
 /* ------------------------------------------------------------------ */
-/* Treadmill Data (0x2ACD), FTMS v1.0 §4.9, FTMS.md 1.4. */
+/* Treadmill Data (0x2ACD), FTMS v1.0 §4.9, docs/ftms.md 1.4. */
 
 /* Flags field bits. Bit 0 is inverted: 1 = More Data, speed absent. */
 #define FTMS_TD_FLAG_MORE_DATA			(1u << 0)
@@ -97,7 +97,7 @@ enum ftms_td_field {
 
 #define FTMS_TD_BIT(field)	(1u << (field))
 
-/* How the vendor step count in reserved bit 13 was read (FTMS.md 1.10). */
+/* How the vendor step count in reserved bit 13 was read (docs/ftms.md 1.10). */
 enum ftms_step_width {
 	FTMS_STEP_WIDTH_NONE = 0,	/* bit 13 clear */
 	FTMS_STEP_WIDTH_UINT24,		/* >= 3 bytes left: pyftms/CITYSPORTS */
@@ -221,7 +221,7 @@ const struct ftms_treadmill_data *
 ftms_assembler_pending(const struct ftms_assembler *a);
 
 /* ------------------------------------------------------------------ */
-/* Fitness Machine Feature (0x2ACC), §4.3, FTMS.md 1.3. */
+/* Fitness Machine Feature (0x2ACC), §4.3, docs/ftms.md 1.3. */
 
 #define FTMS_FEATURE_AVERAGE_SPEED		(1u << 0)
 #define FTMS_FEATURE_CADENCE			(1u << 1)
@@ -306,7 +306,7 @@ int ftms_encode_incline_range(const struct ftms_incline_range *r,
 			      uint8_t *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
-/* Training Status (0x2AD3), §4.10, FTMS.md 1.5. */
+/* Training Status (0x2AD3), §4.10, docs/ftms.md 1.5. */
 
 #define FTMS_TRAINING_FLAG_STRING		(1u << 0)
 #define FTMS_TRAINING_FLAG_EXTENDED_STRING	(1u << 1)
@@ -350,7 +350,7 @@ int ftms_encode_training_status(const struct ftms_training_status *ts,
 const char *ftms_training_status_name(uint8_t status);
 
 /* ------------------------------------------------------------------ */
-/* Control point op codes (§4.16.1, FTMS.md 1.7) and their parameters. */
+/* Control point op codes (§4.16.1, docs/ftms.md 1.7) and their parameters. */
 
 #define FTMS_OP_REQUEST_CONTROL				0x00
 #define FTMS_OP_RESET					0x01
@@ -482,7 +482,7 @@ int ftms_check_response(const struct ftms_control_response *resp,
 const char *ftms_result_name(uint8_t result);
 
 /* ------------------------------------------------------------------ */
-/* Fitness Machine Status (0x2ADA), §4.17, FTMS.md 1.8. */
+/* Fitness Machine Status (0x2ADA), §4.17, docs/ftms.md 1.8. */
 
 #define FTMS_STATUS_RESET					0x01
 #define FTMS_STATUS_STOPPED_OR_PAUSED_BY_USER			0x02

@@ -13,7 +13,7 @@
  * events with caps.can_control = false and every command completing with
  * -EOPNOTSUPP.
  *
- * Units follow FTMS (FTMS.md 1.4/1.6) because they are fine enough for any
+ * Units follow FTMS (docs/ftms.md 1.4/1.6) because they are fine enough for any
  * source: speed in 0.01 km/h, incline in 0.1 %, distance in m, time in s.
  *
  * Threading: everything runs on the loop thread; callbacks are never
@@ -36,7 +36,7 @@ enum treadmill_op {
 
 /*
  * Completion of a command. result is the raw FTMS Control Point result code
- * (FTMS.md 1.7: 0x01 Success, 0x02 Op Code Not Supported, 0x03 Invalid
+ * (docs/ftms.md 1.7: 0x01 Success, 0x02 Op Code Not Supported, 0x03 Invalid
  * Parameter, 0x04 Operation Failed, 0x05 Control Not Permitted) or 0 when
  * no indication arrived. err is 0 on success, else a negative errno:
  *   -EOPNOTSUPP  0x02, or the driver cannot control the belt at all
@@ -95,7 +95,7 @@ struct treadmill_data {
 	uint64_t time_us;		/* loop clock when the record completed */
 };
 
-/* Machine status changes (FTMS.md 1.8) in driver-neutral form. */
+/* Machine status changes (docs/ftms.md 1.8) in driver-neutral form. */
 enum treadmill_status_kind {
 	TREADMILL_STATUS_RESET,			/* also drops control */
 	TREADMILL_STATUS_STOPPED_BY_USER,
@@ -169,7 +169,7 @@ const char *treadmill_op_name(enum treadmill_op op);
 /*
  * What a driver dropped or was refused, as running totals since the
  * handle was made (a reconnect makes a new handle: totals start again).
- * DESIGN.md rule 5: a malformed PDU is dropped, never trusted; these
+ * docs/design.md rule 5: a malformed PDU is dropped, never trusted; these
  * counters are how the session log still records that it happened.
  */
 struct treadmill_counters {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /*
- * Units follow FTMS (FTMS.md 1.4/1.6): speed in 0.01 km/h, incline in
+ * Units follow FTMS (docs/ftms.md 1.4/1.6): speed in 0.01 km/h, incline in
  * 0.1 %. Time is the caller's clock in µs; the model only ever looks at
  * the difference between two calls, so it runs on a fake clock, the real
  * one, or a sped-up one alike.

@@ -30,7 +30,7 @@
 #define MANUFACTURER_NAME \
 	"paced project: simulated FTMS treadmill (not a real machine)"
 
-/* Matrix treadmills cut Treadmill Data at 20 bytes (FTMS.md 2). */
+/* Matrix treadmills cut Treadmill Data at 20 bytes (docs/ftms.md 2). */
 #define MATRIX_FRAME_LEN		20
 
 /* The log of control point writes stops growing here. */
@@ -251,7 +251,7 @@ static void set_training_status(struct sim *sim, uint8_t status)
 					 (size_t) n);
 }
 
-/* FTMS.md 1.5: the machine's view of the session, from the belt state. */
+/* docs/ftms.md 1.5: the machine's view of the session, from the belt state. */
 static void update_training_status(struct sim *sim)
 {
 	switch (sim->belt.state) {
@@ -361,7 +361,7 @@ static bool on_tick(void *user_data)
 	fill_data(sim, &td);
 	if (quirk(sim, SIM_QUIRK_TRUNCATE_20)) {
 		/* Matrix: the flags promise every spec field; the frame is
-		 * cut at 20 bytes whatever the MTU (FTMS.md 2). */
+		 * cut at 20 bytes whatever the MTU (docs/ftms.md 2). */
 		td.present = 0;
 		for (int f = 0; f < FTMS_TD_STEP_COUNT; f++)
 			td.present |= FTMS_TD_BIT(f);
@@ -391,7 +391,7 @@ static bool on_tick(void *user_data)
 	return true;
 }
 
-/* ---- control point (FTMS v1.0 §4.16, FTMS.md 1.7) ---- */
+/* ---- control point (FTMS v1.0 §4.16, docs/ftms.md 1.7) ---- */
 
 static void on_cp_confirm(struct att_server *srv, int err, void *user_data)
 {
@@ -450,7 +450,7 @@ static uint8_t run_op(struct sim *sim, const struct ftms_control_request *req)
 		grant_control(sim);
 		return FTMS_RESULT_SUCCESS;
 	case FTMS_OP_RESET:
-		/* FTMS.md 1.7: defaults, zeroed times, Idle, and the
+		/* docs/ftms.md 1.7: defaults, zeroed times, Idle, and the
 		 * client's control ends. */
 		belt_reset(&sim->belt, now);
 		drop_control(sim);
@@ -477,7 +477,7 @@ static uint8_t run_op(struct sim *sim, const struct ftms_control_request *req)
 			speed = SIM_SLOW_BELT_MAX;
 		if (quirk(sim, SIM_QUIRK_IGNORE_SPEED_UNTIL_STARTED) &&
 		    !belt_is_running(&sim->belt)) {
-			/* FTMS.md 2: "accepted" and silently dropped. */
+			/* docs/ftms.md 2: "accepted" and silently dropped. */
 			belt_advance(&sim->belt, now);
 			return speed >= sim->belt.p.speed_min &&
 			       speed <= sim->belt.p.speed_max ?
@@ -491,7 +491,7 @@ static uint8_t run_op(struct sim *sim, const struct ftms_control_request *req)
 						  req->param.inclination, now));
 	case FTMS_OP_START_OR_RESUME:
 		/* Start while running, or with the key out: Operation
-		 * Failed (FTMS.md 1.7). */
+		 * Failed (docs/ftms.md 1.7). */
 		return result_of(belt_start(&sim->belt, now));
 	case FTMS_OP_STOP_OR_PAUSE:
 		if (req->param.stop_pause == FTMS_STOP)
@@ -721,7 +721,7 @@ static int build_dis(struct sim *sim, uint16_t start)
 }
 
 /* A vendor service with 128-bit UUIDs, as KingSmith and Horizon carry
- * (FTMS.md 2), so discovery meets both UUID widths. */
+ * (docs/ftms.md 2), so discovery meets both UUID widths. */
 static int build_vendor(struct sim *sim, uint16_t start)
 {
 	static const struct att_uuid svc = { {
@@ -798,7 +798,7 @@ static int build_ftms(struct sim *sim, uint16_t start, bool alt)
 		    NULL, NULL, 0);
 	} else {
 		/* Another order, plus a resistance range a treadmill has no
-		 * use for (FITSHOW pads expose it, FTMS.md 1.1). */
+		 * use for (FITSHOW pads expose it, docs/ftms.md 1.1). */
 		uint16_t h_res;
 
 		ADD(sim->h_cp, FTMS_UUID_CONTROL_POINT,

@@ -11,7 +11,7 @@
 #include "belt.h"
 
 /*
- * An FTMS treadmill (FTMS v1.0, FTMS.md 1.1-1.8) behind a real ATT server:
+ * An FTMS treadmill (FTMS v1.0, docs/ftms.md 1.1-1.8) behind a real ATT server:
  * GAP, GATT, Device Information and Fitness Machine services, a belt model
  * (lib/sim/belt.h), the Control Point procedure with permission, one
  * procedure at a time and every result code, Machine Status and Training
@@ -24,7 +24,7 @@
  */
 struct sim;
 
-/* Quirk switches imitating real treadmills (FTMS.md 2). */
+/* Quirk switches imitating real treadmills (docs/ftms.md 2). */
 enum sim_quirk {
 	SIM_QUIRK_SPLIT_RECORDS = 1u << 0,	/* records in 2 parts (More Data) */
 	SIM_QUIRK_TRUNCATE_20 = 1u << 1,	/* Matrix: every flag, cut at 20 B */
@@ -99,7 +99,7 @@ void sim_set_debug(struct sim *sim, att_server_debug_func_t func,
 
 /*
  * The console: what a person does at the treadmill. Each notifies Machine
- * Status to the client as FTMS.md 1.8 says (02 stop/pause, 03 safety key,
+ * Status to the client as docs/ftms.md 1.8 says (02 stop/pause, 03 safety key,
  * 04 started, 05/06 target changed, FF control lost). Returns 0 or the
  * belt's error (-EALREADY, -EPERM, -ERANGE, -EINVAL).
  */

@@ -167,7 +167,7 @@ END_TEST
 START_TEST(parse_every_split)
 {
 	/* Three frames back to back, cut at every byte boundary pair:
-	 * one USB read can end anywhere inside a frame (USB.md 1.1). */
+	 * one USB read can end anywhere inside a frame (docs/ant.md 1.1). */
 	uint8_t stream[64];
 	size_t len = 0, a, b;
 

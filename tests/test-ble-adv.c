@@ -35,7 +35,7 @@ START_TEST(spec_service_data)
 }
 END_TEST
 
-/* FTMS.md 1.2: type as one byte, or with its bytes swapped: OR them. */
+/* docs/ftms.md 1.2: type as one byte, or with its bytes swapped: OR them. */
 START_TEST(type_quirks)
 {
 	static const uint8_t one_byte[] = { 0x01, 0x01 };
@@ -90,7 +90,7 @@ START_TEST(adv_one_byte_and_bike)
 }
 END_TEST
 
-/* FTMS.md 1.2: many treadmills send no Service Data: UUID list only,
+/* docs/ftms.md 1.2: many treadmills send no Service Data: UUID list only,
  * name in the scan response; the two payloads merge. */
 START_TEST(uuid_only_and_scan_response)
 {

@@ -410,7 +410,7 @@ START_TEST(bringup_layout_a)
 	ck_assert(ev.caps.speed_target);
 	ck_assert(ev.caps.incline_target);
 	ck_assert_uint_eq(ev.caps.machine_features, 0x100c);
-	/* FTMS.md 1.9 step 4: notify for data/status/training, indicate
+	/* docs/ftms.md 1.9 step 4: notify for data/status/training, indicate
 	 * for the control point. */
 	ck_assert_uint_eq(att_server_get_cccd(p.srv, p.data), 1);
 	ck_assert_uint_eq(att_server_get_cccd(p.srv, p.status), 1);
@@ -628,7 +628,7 @@ END_TEST
 
 START_TEST(control_not_permitted_retried)
 {
-	/* Denied twice, then granted (FTMS.md 1.10: re-request on 0x05). */
+	/* Denied twice, then granted (docs/ftms.md 1.10: re-request on 0x05). */
 	p.results[0] = FTMS_RESULT_CONTROL_NOT_PERMITTED;
 	p.results[1] = FTMS_RESULT_CONTROL_NOT_PERMITTED;
 	p.nresults = 2;
@@ -763,7 +763,7 @@ START_TEST(status_user_stop_cancels_movers)
 	ck_assert_int_eq(treadmill_set_incline(tm, 10, on_done, NULL), 0);
 	ck_assert_int_eq(treadmill_stop(tm, on_done, NULL), 0);
 	spin();
-	/* The user stops the belt at the console (FTMS.md 1.8 op 0x02). */
+	/* The user stops the belt at the console (docs/ftms.md 1.8 op 0x02). */
 	peer_status((const uint8_t[]){ 0x02, 0x01 }, 2);
 	ck_assert(status_seen(TREADMILL_STATUS_STOPPED_BY_USER));
 	spin();
@@ -1024,7 +1024,7 @@ END_TEST
 /* ================= byte-exact scripted peer ================= */
 
 /*
- * The whole bring-up of FTMS.md 1.9 as bytes, against a peer that lacks
+ * The whole bring-up of docs/ftms.md 1.9 as bytes, against a peer that lacks
  * Find By Type Value (so the client falls back to Read By Group Type), at
  * MTU 23. OUT: what the client must write; IN: what the peer answers.
  */

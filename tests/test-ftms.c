@@ -227,7 +227,7 @@ START_TEST(td_all_flag_combinations)
 END_TEST
 
 /* Every "not available" sentinel of §4.9.1, plus the Life Fitness 0x7FFF
- * in an unsigned elevation field (FTMS.md 2). */
+ * in an unsigned elevation field (docs/ftms.md 2). */
 START_TEST(td_sentinels)
 {
 	static const uint8_t v[] = {
@@ -351,7 +351,7 @@ START_TEST(td_truncated_every_boundary)
 	n = ftms_encode_treadmill_data(&full, FTMS_WIRE_UNIT_KMH, buf,
 				       sizeof(buf));
 	ck_assert_int_eq(n, FTMS_TD_MAX_LEN);
-	ck_assert_int_eq(n, 34 + 3);	/* FTMS.md 1.4: 34 + step count */
+	ck_assert_int_eq(n, 34 + 3);	/* docs/ftms.md 1.4: 34 + step count */
 
 	for (int len = 2; len <= n; len++) {
 		ck_assert_int_eq(decode_exact(buf, (size_t) len,
@@ -754,7 +754,7 @@ START_TEST(asm_cap_reset_malformed)
 END_TEST
 
 /* ---------------------------------------------------------------- */
-/* Wire unit override (FTMS.md 2: mph consoles), both directions. */
+/* Wire unit override (docs/ftms.md 2: mph consoles), both directions. */
 
 START_TEST(units_mph)
 {
@@ -937,7 +937,7 @@ END_TEST
 /* ---------------------------------------------------------------- */
 /* Control point. */
 
-/* The client encoders, byte for byte (FTMS.md 1.7 and 1.9; App. 2 of the
+/* The client encoders, byte for byte (docs/ftms.md 1.7 and 1.9; App. 2 of the
  * spec: "02 e8 03" is 10 km/h). */
 START_TEST(cp_client_encoders)
 {
@@ -976,7 +976,7 @@ START_TEST(cp_client_encoders)
 }
 END_TEST
 
-/* Every op of FTMS.md 1.7: encode -> decode -> encode, byte-identical;
+/* Every op of docs/ftms.md 1.7: encode -> decode -> encode, byte-identical;
  * every wrong parameter length is "Invalid Parameter". */
 START_TEST(cp_every_op_round_trip)
 {

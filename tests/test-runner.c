@@ -398,7 +398,7 @@ static void setup_deny(void)
 }
 
 /* The treadmill says 0x05 to the bring-up's Request Control; the client
- * asks again (FTMS.md 1.10) and gets it. One "denied" line, before the
+ * asks again (docs/ftms.md 1.10) and gets it. One "denied" line, before the
  * control-gained status. */
 START_TEST(bring_up_control_denial_logged_once)
 {

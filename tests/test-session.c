@@ -331,7 +331,7 @@ START_TEST(one_command_in_flight)
 	auto_ack = false;
 	ck_assert_int_eq(session_start(s, now), 0);
 	run_until(now + S(3));
-	/* START went out; speed waits for its result (FTMS.md 1.7). */
+	/* START went out; speed waits for its result (docs/ftms.md 1.7). */
 	ck_assert_uint_eq(n_sent, 1);
 	ck_assert_int_eq(sent[0].kind, SESSION_CMD_START);
 	ack(0, 0x01);
@@ -371,7 +371,7 @@ START_TEST(user_pause_and_resume)
 END_TEST
 
 /*
- * The plan clock runs from the treadmill's confirmation of START (FTMS.md
+ * The plan clock runs from the treadmill's confirmation of START (docs/ftms.md
  * 1.7: the indication is the outcome), so a control point that never
  * answers (the simulator's cp-silent) leaves the session at its start.
  */
@@ -441,7 +441,7 @@ START_TEST(plan_clock_after_resume_waits_for_start)
 	ck_assert_int_eq(sent[n_sent - 1].kind, SESSION_CMD_START);
 	run_until(now + S(5));
 	ck_assert_uint_eq(session_profile_ms(s, now), p);
-	/* Operation Failed: the belt was already moving (FTMS.md 1.7). */
+	/* Operation Failed: the belt was already moving (docs/ftms.md 1.7). */
 	ack(-EIO, 0x04);
 	run_until(now + S(5));
 	ck_assert_uint_eq(session_profile_ms(s, now), p + 5000);
@@ -462,7 +462,7 @@ START_TEST(plan_clock_runs_at_once_for_advisory)
 }
 END_TEST
 
-/* ---- safety rules (DESIGN.md "Safety rules"), one test each ---- */
+/* ---- safety rules (docs/design.md "Safety rules"), one test each ---- */
 
 START_TEST(safety_symptom_press_sends_walk_pace_first)
 {

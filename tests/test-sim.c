@@ -1273,7 +1273,7 @@ START_TEST(client_bringup_as_the_simulator_sees_it)
 	/* MTU exchange: the client offers 517, we offer 247. */
 	ck_assert_uint_eq(att_server_get_mtu(srv), 247);
 	ck_assert_uint_eq(att_get_mtu(ftms_client_get_att(client)), 247);
-	/* FTMS.md 1.9 step 4: notify on data and status, indicate on CP. */
+	/* docs/ftms.md 1.9 step 4: notify on data and status, indicate on CP. */
 	ck_assert_uint_eq(att_server_get_cccd(srv, sim_value_handle(sim,
 			  FTMS_UUID_TREADMILL_DATA)), GATT_CCCD_NOTIFY);
 	ck_assert_uint_eq(att_server_get_cccd(srv, sim_value_handle(sim,

@@ -15,7 +15,7 @@
 #include "usb-ant.h"
 
 /* A dummy key: the fake and the simulated stick accept any. The real
- * ANT+ key is licensed and never committed (USB.md 1.1). */
+ * ANT+ key is licensed and never committed (docs/ant.md 1.1). */
 #define KEY "01 02 03 04 05 06 07 08"
 
 struct rec {
@@ -181,7 +181,7 @@ static void stick_page(const uint8_t page[8])
 	stick_says(ANT_MSG_BROADCAST_DATA, p, 9);
 }
 
-/* USB.md 1.1 channel setup, byte for byte (see tests/test-ant.c). */
+/* docs/ant.md 1.1 channel setup, byte for byte (see tests/test-ant.c). */
 static const uint8_t v_reset[] = { 0xA4, 0x01, 0x4A, 0x00, 0xEF };
 static const uint8_t v_steps[][13] = {
 	{ 0xA4, 0x09, 0x46, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,

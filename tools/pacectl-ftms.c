@@ -104,7 +104,7 @@ static void print_treadmill_data(struct json *j,
 			json_fixed(j, ftms_td_field_value(td, f),
 				   td_keys[f].decimals);
 	}
-	/* Reserved bit 13: say how the step count was read (FTMS.md 1.10). */
+	/* Reserved bit 13: say how the step count was read (docs/ftms.md 1.10). */
 	if (td->step_width != FTMS_STEP_WIDTH_NONE) {
 		json_key(j, "step_count_width");
 		json_string(j, ftms_step_width_name(td->step_width));

@@ -98,7 +98,7 @@ static char *xstrdup(const char *s)
 	char *d = strdup(s);
 
 	if (!d)
-		abort();	/* STYLE.md: abort on OOM */
+		abort();	/* docs/style.md: abort on OOM */
 	return d;
 }
 

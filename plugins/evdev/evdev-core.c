@@ -78,7 +78,7 @@ struct evdev_buttons *evdev_buttons_new(evdev_action_func_t func,
 	struct evdev_buttons *b = calloc(1, sizeof(*b));
 
 	if (!b)
-		abort();	/* STYLE.md: abort on OOM */
+		abort();	/* docs/style.md: abort on OOM */
 	b->func = func;
 	b->user_data = user_data;
 	return b;
@@ -138,7 +138,7 @@ void evdev_buttons_event(struct evdev_buttons *b, uint16_t type,
 		k->down = true;
 		k->long_fired = false;
 		k->down_us = now_us;
-		/* DOMAIN.md 2.2: act on the first press at once. */
+		/* docs/domain.md 2.2: act on the first press at once. */
 		b->func(k->action, k->arg, b->user_data);
 		break;
 	case 0:

@@ -9,7 +9,7 @@
 
 #include <paced/plugin.h>
 
-/* DOMAIN.md 2.2: a hold of 2 s ends the session, timed while still held. */
+/* docs/domain.md 2.2: a hold of 2 s ends the session, timed while still held. */
 #define EVDEV_LONG_PRESS_US 2000000ULL
 #define EVDEV_MAX_KEYS 16
 

@@ -25,7 +25,7 @@
 /*
  * One configured device: a path ("/dev/input/by-id/...-event-kbd", whose
  * link is resolved at each scan) or an EVIOCGNAME name ("AB Shutter3",
- * for BLE remotes that have no by-id link; DOMAIN.md 2.1).
+ * for BLE remotes that have no by-id link; docs/domain.md 2.1).
  */
 struct spec {
 	char text[PATH_MAX];
@@ -171,7 +171,7 @@ static bool on_node(int fd, uint32_t events, void *user_data)
 		try_grab(e, n, true);
 	if (r >= 0 && !(events & (EPOLLHUP | EPOLLERR)))
 		return true;
-	/* Removing our own watch from its callback is legal (STYLE.md). */
+	/* Removing our own watch from its callback is legal (docs/style.md). */
 	node_gone(e, n, r < 0 && r != -ENODEV ? strerror(-r) : "no device");
 	return false;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Pure parsing of BLE advertising data for FTMS treadmills (FTMS.md 1.2). */
+/* Pure parsing of BLE advertising data for FTMS treadmills (docs/ftms.md 1.2). */
 #include <errno.h>
 #include <string.h>
 
@@ -34,7 +34,7 @@ int ble_adv_parse_ftms_data(const uint8_t *data, size_t len,
 
 	if (!data || len < 2)
 		return -EBADMSG;
-	/* FTMS.md 1.2: OR every type byte (one byte, or two in either
+	/* docs/ftms.md 1.2: OR every type byte (one byte, or two in either
 	 * order); bytes past the 2-byte type are RFU and ignored. */
 	for (size_t i = 1; i < len && i < 3; i++)
 		type |= data[i];

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Pure parsing of BLE advertising data for FTMS treadmills (FTMS.md 1.2). */
+/* Pure parsing of BLE advertising data for FTMS treadmills (docs/ftms.md 1.2). */
 #pragma once
 
 #include <stdbool.h>
@@ -49,7 +49,7 @@ int ble_adv_parse(const uint8_t *data, size_t len, struct ble_adv_info *info);
 
 /*
  * The FTMS Service Data payload after the UUID: flags (1 byte) then the
- * machine type. FTMS.md 1.2: real machines send the type as one byte or
+ * machine type. docs/ftms.md 1.2: real machines send the type as one byte or
  * with its two bytes swapped, so, as pyftms does, the type bytes are ORed
  * together (every defined type bit lives in the low byte). Returns 0,
  * or -EBADMSG when len < 2 (outputs untouched).
@@ -61,7 +61,7 @@ int ble_adv_parse_ftms_data(const uint8_t *data, size_t len,
 bool ble_adv_is_ftms(const struct ble_adv_info *info);
 /*
  * A treadmill: its Service Data has the treadmill bit; or, with no
- * Service Data (many real treadmills send none, FTMS.md 1.2), 0x1826 is
+ * Service Data (many real treadmills send none, docs/ftms.md 1.2), 0x1826 is
  * in its service list and it may be one. ret_certain says which.
  */
 bool ble_adv_is_treadmill(const struct ble_adv_info *info, bool *ret_certain);

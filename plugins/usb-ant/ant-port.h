@@ -11,7 +11,7 @@
 struct usb_ant_config;
 
 /*
- * A port carries ANT serial bytes (USB.md 1.1: the same framing over USB
+ * A port carries ANT serial bytes (docs/ant.md 1.1: the same framing over USB
  * bulk and over a UART) in both directions, with no idea of message
  * boundaries. Callbacks run on the loop thread, never from inside a
  * port function called by the driver.

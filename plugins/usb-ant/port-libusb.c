@@ -18,7 +18,7 @@
  * run libusb_handle_events_timeout_completed() with a zero timeout, and
  * libusb's next internal timeout becomes a loop timer. Transfers are
  * asynchronous: one bulk IN always pending, one bulk OUT at a time.
- * Every libusb call of the driver is in this file (USB.md 1.5), so a
+ * Every libusb call of the driver is in this file (docs/ant.md 1.5), so a
  * link-time fake of those calls (tests/fakes/fake-libusb.c) runs the
  * code below unchanged in 'make check'.
  */
@@ -194,7 +194,7 @@ static bool wanted(const struct port *p, libusb_device *dev)
 	       d.idProduct == USB_ANT_PRODUCT_USBM;
 }
 
-/* openant (USB.md 1.1): the first bulk OUT and IN endpoints of
+/* openant (docs/ant.md 1.1): the first bulk OUT and IN endpoints of
  * interface 0. */
 static int find_endpoints(struct port *p, libusb_device *dev)
 {
@@ -370,7 +370,7 @@ static int open_stick(struct port *p)
 	libusb_free_device_list(list, 1);
 	if (r < 0)
 		goto fail;
-	/* USB.md 1.1: the kernel binds 0fcf:1008/1009 to usb-serial-simple
+	/* docs/ant.md 1.1: the kernel binds 0fcf:1008/1009 to usb-serial-simple
 	 * (/dev/ttyUSBn); take the interface from it. */
 	if (libusb_kernel_driver_active(p->handle, 0) == 1) {
 		r = libusb_detach_kernel_driver(p->handle, 0);
@@ -430,7 +430,7 @@ static bool on_idle(void *user_data)
 }
 
 /* Hotplug and transfer callbacks only note what happened; the work runs
- * from an idle callback, outside libusb's event handling (DESIGN.md). */
+ * from an idle callback, outside libusb's event handling (docs/design.md). */
 static void schedule(struct port *p)
 {
 	int id;

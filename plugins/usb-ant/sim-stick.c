@@ -14,7 +14,7 @@
 
 #define CH		0
 #define PACKET		64	/* a full-speed bulk packet */
-#define BCAST_US	250000	/* 4 Hz: 32768 / 8192 (USB.md 1.1) */
+#define BCAST_US	250000	/* 4 Hz: 32768 / 8192 (docs/ant.md 1.1) */
 /* Counters roll at 64 s and 256 m: never let a broadcast gap in belt
  * time reach that, whatever the speedup. */
 #define MAX_BELT_GAP_US	(50 * USEC_PER_SEC)

@@ -12,7 +12,7 @@
  * The far end of the usb-ant driver's port, on a SOCK_SEQPACKET
  * socketpair: one message = one USB bulk packet, so "a frame split
  * across reads" and "several frames in one read" happen exactly as the
- * quirks say (USB.md 1.5 layer 2). It answers reset with the startup
+ * quirks say (docs/ant.md 1.5 layer 2). It answers reset with the startup
  * message, acknowledges every configuration message (any network key:
  * it is a simulation), and once the channel is open broadcasts FE pages
  * 16/17/19 (and 80/81 now and then) at 4 Hz loop time from a belt model

@@ -223,7 +223,7 @@ static void add_step(struct usb_ant *ua, int len, const uint8_t *frame)
 	s->id = frame[2];
 }
 
-/* USB.md 1.1 "Channel setup to receive an ANT+ FE device", steps 2-7. */
+/* docs/ant.md 1.1 "Channel setup to receive an ANT+ FE device", steps 2-7. */
 static void build_steps(struct usb_ant *ua)
 {
 	uint8_t f[ANT_MAX_FRAME];
@@ -536,7 +536,7 @@ static int command(void *impl, enum treadmill_op op, int32_t arg,
 	case TREADMILL_OP_SET_SPEED:
 	case TREADMILL_OP_SET_INCLINE:
 		/* ANT+ FE has no page that moves a treadmill's belt
-		 * (USB.md 1.1): never pretend otherwise. */
+		 * (docs/ant.md 1.1): never pretend otherwise. */
 		p = paced_new0(struct pending, 1);
 		p->op = op;
 		p->done = done;

@@ -12,7 +12,7 @@
 
 /*
  * ANT+ Fitness Equipment carries a treadmill's speed, distance, incline
- * and state but has no page that sets the belt speed (USB.md 1.1 "Can a
+ * and state but has no page that sets the belt speed (docs/ant.md 1.1 "Can a
  * treadmill be controlled over ANT+ FE-C? Practically, no."), so this
  * driver is receive-only: caps.can_control is false and every command
  * but CONNECT completes (later, never from inside the call) with
@@ -24,7 +24,7 @@
  */
 struct usb_ant;
 
-/* Known sticks (USB.md 1.1): Dynastream/Garmin ANTUSB2 and ANTUSB-m. */
+/* Known sticks (docs/ant.md 1.1): Dynastream/Garmin ANTUSB2 and ANTUSB-m. */
 #define USB_ANT_VENDOR			0x0fcf
 #define USB_ANT_PRODUCT_USB2		0x1008
 #define USB_ANT_PRODUCT_USBM		0x1009

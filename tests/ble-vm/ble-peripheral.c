@@ -146,7 +146,7 @@ int ble_adapter_up(int dev_id)
 
 	if (ctl < 0)
 		return -errno;
-	/* BLE-VM.md pitfall 4: without bluetoothd nobody powers it on. */
+	/* docs/ble-vm.md pitfall 4: without bluetoothd nobody powers it on. */
 	if (ioctl(ctl, HCIDEVUP, dev_id) < 0 && errno != EALREADY)
 		r = -errno;
 	(void) close(ctl);

@@ -12,12 +12,12 @@ struct ble_peripheral;
 /*
  * Powers adapter dev_id up (HCIDEVUP), advertises connectable (ADV_IND)
  * with Flags, the 16-bit service list {0x1826}, FTMS Service Data
- * "available, treadmill" (FTMS.md 1.2) and the complete local name (cut to
+ * "available, treadmill" (docs/ftms.md 1.2) and the complete local name (cut to
  * fit 31 bytes), and listens for L2CAP LE connections on the ATT CID.
  * Each accepted link is served by sim (borrowed; one client at a time,
  * a second is refused). Advertising is re-enabled whenever no client is
  * attached. Raw HCI advertising only; do not mix with bluetoothd's on the
- * same controller (BLE-VM.md pitfall 9). Needs CAP_NET_RAW+CAP_NET_ADMIN.
+ * same controller (docs/ble-vm.md pitfall 9). Needs CAP_NET_RAW+CAP_NET_ADMIN.
  * Returns NULL and *ret_err (see ble_scan_error_str()).
  */
 struct ble_peripheral *ble_peripheral_new(struct loop *loop, int dev_id,

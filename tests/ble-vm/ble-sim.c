@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (up_only) {
-		/* BLE-VM.md pitfall 4: nobody else powers it on in the VM. */
+		/* docs/ble-vm.md pitfall 4: nobody else powers it on in the VM. */
 		err = ble_adapter_up(dev_id);
 		if (err < 0) {
 			fprintf(stderr, "paced-ble-sim: %s: %s\n", adapter,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the guest's initramfs: busybox, the Bluetooth modules, btvirt and
-# paced's programs with their libraries (BLE-VM.md step 2).
+# paced's programs with their libraries (docs/ble-vm.md step 2).
 #   usage: build-initramfs.sh CACHE_DIR KVER BUILDDIR SRCDIR OUT.cpio.gz
 set -eu
 cache=$1 kver=$2 builddir=$3 srcdir=$4 out=$5
@@ -18,7 +18,7 @@ done
 # The kernel's request_module runs /sbin/modprobe.
 ln -s ../bin/busybox "$root/sbin/modprobe"
 
-# Modules in insmod order (BLE-VM.md "Module list").
+# Modules in insmod order (docs/ble-vm.md "Module list").
 mods="lib/crc16 crypto/ecc net/rfkill/rfkill crypto/sha512_generic crypto/ctr
 crypto/drbg crypto/ecdh_generic crypto/cmac crypto/ecb crypto/af_alg
 crypto/algif_hash crypto/algif_skcipher net/bluetooth/bluetooth

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Puts Debian's kernel, busybox and btvirt where build-initramfs.sh wants
-# them (BLE-VM.md step 1). Installs the host packages when missing and
+# them (docs/ble-vm.md step 1). Installs the host packages when missing and
 # allowed; exits 77 (skip) with the reason when they cannot be had.
 #   usage: fetch.sh CACHE_DIR      prints KVER on success
 set -u
@@ -54,7 +54,7 @@ if [ ! -f "$cache/kernel/boot/vmlinuz-$kver" ]; then
 	dpkg -x "$cache"/"$kpkg"_*.deb "$cache/kernel" ||
 		skip "cannot unpack $kpkg"
 fi
-# BLE-VM.md: the .deb ships no modules.dep.
+# docs/ble-vm.md: the .deb ships no modules.dep.
 [ -f "$cache/kernel/lib/modules/$kver/modules.dep" ] ||
 	depmod -b "$cache/kernel" "$kver" || exit 1
 echo "$kver"

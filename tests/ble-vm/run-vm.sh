@@ -19,7 +19,7 @@ sh "$here/build-initramfs.sh" "$cache" "$kver" "$builddir" "$srcdir" "$img" ||
 echo "ble-vm: kernel $kver, initramfs $(du -k "$img" | cut -f1) KiB, setup $(( $(date +%s) - start )) s"
 
 log="$builddir/tests/ble-vm/console.log"
-# TCG only: KVM is unusable on the CI hosts (BLE-VM.md); 128 MiB is the
+# TCG only: KVM is unusable on the CI hosts (docs/ble-vm.md); 128 MiB is the
 # least that unpacks the initramfs. qemu exits 0 whatever the guest did,
 # so the verdict is the guest's BLE_TEST_EXIT marker.
 boot=$(date +%s)

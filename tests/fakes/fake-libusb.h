@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /*
- * Linked instead of -lusb-1.0 into one test binary (USB.md 1.5 "link-time
+ * Linked instead of -lusb-1.0 into one test binary (docs/ant.md 1.5 "link-time
  * fake"), so plugins/usb-ant/port-libusb.c runs unchanged. One eventfd is
  * libusb's only pollfd; whatever the fake has to deliver (an IN packet,
  * an OUT completion, a hotplug event, a cancellation) makes it readable,

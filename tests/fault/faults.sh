@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Fault injection end to end: one case per fault, each checking that the
-# session pauses or goes on as DESIGN.md's safety rules say, and what the
+# session pauses or goes on as docs/design.md's safety rules say, and what the
 # session log records. 'faults.sh [CASE]...' runs some; no argument: all.
 # PACED_WRAPPER (e.g. "valgrind --error-exitcode=99 --leak-check=full
 # --errors-for-leak-kinds=definite") runs each 'paced run' under a tool.
@@ -96,7 +96,7 @@ no_command() {
 # --- the cases --------------------------------------------------------
 
 # Link drop mid-jog, belt still moving on reconnect: walk pace and a
-# recovery walk before any jog (DESIGN.md: never jump back to a jog).
+# recovery walk before any jog (docs/design.md: never jump back to a jog).
 case_link_drop_jog() {
 	# The simulator's belt clock starts when it is created, the plan's
 	# when START is confirmed; at 50x the drop (belt 110 s) stays inside

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	if (a.ftms_data && !ble_adv_is_ftms(&a))
 		abort();
-	/* Only the low byte carries type bits after the OR of FTMS.md 1.2. */
+	/* Only the low byte carries type bits after the OR of docs/ftms.md 1.2. */
 	if (ble_adv_parse_ftms_data(data, size, &flags, &type) == 0 &&
 	    type > 0xff)
 		abort();
