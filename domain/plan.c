@@ -42,8 +42,9 @@ static void builder_add(struct builder *b, const struct profile_item *it,
 	s->speed = it->speed;
 	s->incline = it->incline;
 	s->phase = phase;
-	/* Issue 5: a segment is jog-like when its speed is above the walk
-	 * pace, whatever its pace is called. */
+	/* A segment is jog-like when its speed is above the walk pace,
+	 * whatever its pace is called: a "walk" at 7 km/h is a jog to the
+	 * person's pelvic floor, and the scale-back treats it as one. */
 	s->jog_like = it->speed > b->walk_speed;
 	memcpy(s->pace_name, it->pace_name, sizeof(s->pace_name));
 	s->pace_name[sizeof(s->pace_name) - 1] = '\0';
