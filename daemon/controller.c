@@ -1007,6 +1007,9 @@ void controller_status_json(struct controller *c, struct json *j)
 {
 	if (c->runner) {
 		runner_status_json(c->runner, j);
+		/* What the person reads and hears; the numbers stay km/h. */
+		json_key(j, "units");
+		json_string(j, units_name(c->units));
 	} else {
 		json_key(j, "state");
 		json_string(j, "idle");

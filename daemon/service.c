@@ -396,6 +396,8 @@ static void status_extra(struct json *j, void *data)
 	json_string(j, s->cfg->profile);
 	json_key(j, "programme");
 	json_string(j, s->cfg->programme);
+	json_key(j, "units");
+	json_string(j, units_name(s->cfg->units));
 	json_object_end(j);
 }
 

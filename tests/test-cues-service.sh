@@ -63,6 +63,14 @@ status_matches "$tmp/ctl" '"pace":"jog"' ||
 	fail "the first jog went by before the press"
 "$pacectl" --socket "$tmp/ctl" symptom leak >/dev/null ||
 	fail "pacectl symptom"
+# What pacectl shows is in the person's units too; the wire stays km/h.
+# (Readable lines only on a terminal: script(1) gives it one.)
+if command -v script >/dev/null 2>&1; then
+	out=$(script -qec "\"$pacectl\" --socket \"$tmp/ctl\" status" /dev/null |
+		tr -d '\r')
+	echo "$out" | grep -Eq '^target [0-9.]+ mph, belt ([0-9.]+ mph|-), presses 1$' ||
+		fail "pacectl status is not in mph: $out"
+fi
 wait_grep "$tmp/said" "^END session complete" "the finish was never said" 600
 kill $pid
 wait $pid

@@ -16,6 +16,7 @@
 #include "ctl-proto.h"
 #include "json-read.h"
 #include "pacectl.h"
+#include "units.h"
 
 #define REPLY_TIMEOUT_MS 5000
 
@@ -179,6 +180,26 @@ static void bar(char *buf, size_t width, double done, double total)
 	buf[width] = '\0';
 }
 
+/* The person's units: the running session's, else the next one's (the
+ * service's paced.conf); the numbers on the wire stay km/h. */
+static enum units status_units(const struct json_value *v)
+{
+	const char *name = json_get_string(v, "units");
+	enum units u = UNITS_METRIC;
+
+	if (!name)
+		name = json_get_string(json_get(v, "next"), "units");
+	if (name)
+		(void) units_from_name(name, &u);
+	return u;
+}
+
+/* km/h as a number from JSON to paced's hundredths, bounded. */
+static uint16_t kmh(double v)
+{
+	return v > 0 && v < 655 ? (uint16_t) (v * 100 + 0.5) : 0;
+}
+
 /* One status object as a few readable lines. */
 static void print_status(const struct json_value *v)
 {
@@ -190,7 +211,8 @@ static void print_status(const struct json_value *v)
 	double target = num(v, "target_speed_kmh", 0);
 	double belt = num(tm, "speed_kmh", -1);
 	const char *state = str(v, "state");
-	char b1[41], b2[41];
+	enum units u = status_units(v);
+	char b1[41], b2[41], t[32], b[32];
 
 	if (!strcmp(state, "idle")) {
 		printf("paced: idle (%s)\n", str(v, "service"));
@@ -215,12 +237,13 @@ static void print_status(const struct json_value *v)
 			       (int) seg_left % 60);
 		}
 	}
+	units_format_speed(u, kmh(target), t, sizeof(t));
 	if (belt >= 0)
-		printf("target %.1f km/h, belt %.1f km/h, presses %d\n", target,
-		       belt, (int) num(v, "presses", 0));
+		units_format_speed(u, kmh(belt), b, sizeof(b));
 	else
-		printf("target %.1f km/h, belt -, presses %d\n", target,
-		       (int) num(v, "presses", 0));
+		snprintf(b, sizeof(b), "-");
+	printf("target %s, belt %s, presses %d\n", t, b,
+	       (int) num(v, "presses", 0));
 	if (num(v, "press", -1) >= 0)
 		printf("press %d counted: walking pace now\n",
 		       (int) num(v, "press", 0));
