@@ -13,7 +13,7 @@
  * "plugins.evdev.keys.KEY_ENTER". Values are libconfig text: "5.5",
  * "\"sim\"", "[ \"/dev/input/event3\" ]". The text is parsed again after
  * each change, so it must be well formed where the edits go (callers
- * check the result with config_load_string()).
+ * check the result with paced_config_load_string()).
  */
 
 struct conf_text;

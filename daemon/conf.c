@@ -15,7 +15,7 @@
 
 struct ctx {
 	const char *file;
-	struct config_error *err;
+	struct paced_config_error *err;
 	bool failed;
 };
 
@@ -421,10 +421,10 @@ static void set_defaults(struct paced_config *pc, const char *name)
 }
 
 static struct paced_config *finish(config_t *cfg, int read_ok,
-				   const char *name, struct config_error *ret_err)
+				   const char *name, struct paced_config_error *ret_err)
 {
 	struct paced_config *pc = paced_new0(struct paced_config, 1);
-	struct config_error err = { 0 };
+	struct paced_config_error err = { 0 };
 	struct ctx c = { .file = name, .err = &err };
 
 	set_defaults(pc, name);
@@ -449,7 +449,8 @@ static struct paced_config *finish(config_t *cfg, int read_ok,
 	return pc;
 }
 
-struct paced_config *config_load(const char *path, struct config_error *ret_err)
+struct paced_config *paced_config_load(const char *path,
+				       struct paced_config_error *ret_err)
 {
 	config_t *cfg = paced_new0(config_t, 1);
 	int ok;
@@ -459,8 +460,9 @@ struct paced_config *config_load(const char *path, struct config_error *ret_err)
 	return finish(cfg, ok, path, ret_err);
 }
 
-struct paced_config *config_load_string(const char *text, const char *name,
-					struct config_error *ret_err)
+struct paced_config *paced_config_load_string(const char *text,
+					      const char *name,
+					      struct paced_config_error *ret_err)
 {
 	config_t *cfg = paced_new0(config_t, 1);
 	int ok;
@@ -470,7 +472,7 @@ struct paced_config *config_load_string(const char *text, const char *name,
 	return finish(cfg, ok, name, ret_err);
 }
 
-void config_free(struct paced_config *pc)
+void paced_config_free(struct paced_config *pc)
 {
 	if (!pc)
 		return;

@@ -44,7 +44,7 @@ struct paced_config {
 };
 
 /* "file:line: message", or "file: message" when there is no line. */
-struct config_error {
+struct paced_config_error {
 	unsigned line;
 	char text[512];
 };
@@ -53,8 +53,10 @@ struct config_error {
  * Parse path into a new config. Unknown keys, wrong types and values out
  * of range are errors. Returns NULL and fills *ret_err on failure.
  */
-struct paced_config *config_load(const char *path, struct config_error *ret_err);
+struct paced_config *paced_config_load(const char *path,
+				       struct paced_config_error *ret_err);
 /* The same from a string; name is used as the file in messages. */
-struct paced_config *config_load_string(const char *text, const char *name,
-					struct config_error *ret_err);
-void config_free(struct paced_config *c);
+struct paced_config *paced_config_load_string(const char *text,
+					      const char *name,
+					      struct paced_config_error *ret_err);
+void paced_config_free(struct paced_config *c);

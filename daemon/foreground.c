@@ -684,9 +684,9 @@ int run_main(int argc, char **argv)
 	/* The driver plugin's settings live in paced.conf (the ANT+ network
 	 * key never goes on a command line, where ps shows it). */
 	if (config_path || access(CONFFILE, R_OK) == 0) {
-		struct config_error e;
+		struct paced_config_error e;
 
-		run.conf = config_load(config_path ? config_path : CONFFILE, &e);
+		run.conf = paced_config_load(config_path ? config_path : CONFFILE, &e);
 		if (!run.conf) {
 			fprintf(stderr, "%s\n", e.text);
 			return RUN_EXIT_USAGE;
@@ -705,7 +705,7 @@ int run_main(int argc, char **argv)
 	run.loop = loop_new(NULL);
 	if (!run.loop) {
 		log_err("cannot create the event loop");
-		config_free(run.conf);
+		paced_config_free(run.conf);
 		return RUN_EXIT_FAILURE;
 	}
 	loop_add_signal(run.loop, SIGINT, on_signal, &run, NULL);
@@ -784,6 +784,6 @@ out:
 	control_free(run.control);
 	plugin_host_free(run.plugins);
 	loop_free(run.loop);
-	config_free(run.conf);
+	paced_config_free(run.conf);
 	return run.exit_status;
 }

@@ -76,7 +76,7 @@ static void on_terminate(int signo, void *user_data)
 static void on_hup(int signo, void *user_data)
 {
 	struct daemon *d = user_data;
-	struct config_error cerr;
+	struct paced_config_error cerr;
 	struct paced_config *cfg;
 
 	/* sd_notify(3): RELOADING=1 with MONOTONIC_USEC, then READY=1. */
@@ -86,14 +86,14 @@ static void on_hup(int signo, void *user_data)
 	/* A bad edit keeps the configuration in use and says where it is
 	 * wrong; a good one applies from the next session on (plugins and
 	 * the control socket need a restart: service_reload()). */
-	cfg = config_load(d->config_path, &cerr);
+	cfg = paced_config_load(d->config_path, &cerr);
 	if (!cfg)
 		log_err("SIGHUP: %s; keeping the configuration in use",
 			cerr.text);
 	else if (d->service)
 		service_reload(d->service, cfg);
 	else
-		config_free(cfg);
+		paced_config_free(cfg);
 	notify_sendf("READY=1\nSTATUS=%s",
 		     d->service ? service_status(d->service) : "starting");
 }
@@ -117,7 +117,7 @@ int main(int argc, char *argv[])
 	struct daemon d = { 0 };
 	const char *debug = NULL;
 	bool foreground = false, check = false;
-	struct config_error cerr;
+	struct paced_config_error cerr;
 	uint64_t wd;
 	int c, r;
 
@@ -160,7 +160,7 @@ int main(int argc, char *argv[])
 	if (!d.config_path)
 		d.config_path = getenv("PACED_CONFIG") ? getenv("PACED_CONFIG") :
 				CONFFILE;
-	d.cfg = config_load(d.config_path, &cerr);
+	d.cfg = paced_config_load(d.config_path, &cerr);
 	if (!d.cfg) {
 		fprintf(stderr, "paced: %s\n", cerr.text);
 		return EXIT_FAILURE;
@@ -181,7 +181,7 @@ int main(int argc, char *argv[])
 			fprintf(stderr, "paced: %s\n", cerr.text);
 		else
 			printf("%s: configuration OK\n", d.config_path);
-		config_free(d.cfg);
+		paced_config_free(d.cfg);
 		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
 
@@ -192,7 +192,7 @@ int main(int argc, char *argv[])
 	d.loop = loop_new(NULL);
 	if (!d.loop) {
 		log_err("cannot create the event loop");
-		config_free(d.cfg);
+		paced_config_free(d.cfg);
 		return EXIT_FAILURE;
 	}
 	/* A vanished control client must not kill us with SIGPIPE. */
@@ -202,14 +202,14 @@ int main(int argc, char *argv[])
 	    loop_add_signal(d.loop, SIGHUP, on_hup, &d, NULL) < 0) {
 		log_err("cannot set up signal handling");
 		loop_free(d.loop);
-		config_free(d.cfg);
+		paced_config_free(d.cfg);
 		return EXIT_FAILURE;
 	}
 	/* READY=1 only once plugins and the control socket are up. */
 	d.service = service_new(d.loop, d.cfg);
 	if (!d.service) {
 		loop_free(d.loop);
-		config_free(d.cfg);
+		paced_config_free(d.cfg);
 		log_close();
 		return EXIT_FAILURE;
 	}
@@ -224,7 +224,7 @@ int main(int argc, char *argv[])
 	r = loop_run(d.loop);
 	service_free(d.service);
 	loop_free(d.loop);
-	config_free(d.cfg);
+	paced_config_free(d.cfg);
 	log_close();
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

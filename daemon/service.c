@@ -100,7 +100,7 @@ static void on_phase(enum controller_phase phase, void *user_data)
 	switch (phase) {
 	case CONTROLLER_IDLE:
 		/* A configuration replaced during the session goes with it. */
-		config_free(s->session_cfg_owned);
+		paced_config_free(s->session_cfg_owned);
 		s->session_cfg_owned = NULL;
 		s->session_cfg = NULL;
 		set_status(s, "idle");
@@ -933,11 +933,11 @@ static void check_driver(struct service *s, const struct paced_config *cfg)
 		 cfg->treadmill);
 }
 
-static void config_error_set(struct config_error *err, unsigned line,
+static void config_error_set(struct paced_config_error *err, unsigned line,
 			     const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void config_error_set(struct config_error *err, unsigned line,
+static void config_error_set(struct paced_config_error *err, unsigned line,
 			     const char *fmt, ...)
 {
 	va_list ap;
@@ -949,7 +949,7 @@ static void config_error_set(struct config_error *err, unsigned line,
 }
 
 int service_check_config(const struct paced_config *cfg,
-			 struct config_error *ret_err)
+			 struct paced_config_error *ret_err)
 {
 	struct plugin_host *host = plugin_host_new(NULL, NULL, NULL);
 	char name[64], forms[512];
@@ -1104,7 +1104,7 @@ void service_reload(struct service *s, struct paced_config *cfg)
 	if (s->session_cfg && s->session_cfg == s->cfg)
 		s->session_cfg_owned = s->cfg_owned;
 	else
-		config_free(s->cfg_owned);
+		paced_config_free(s->cfg_owned);
 	s->cfg = cfg;
 	s->cfg_owned = cfg;
 	/* A new state directory may hold logs an earlier paced left open;
@@ -1139,7 +1139,7 @@ void service_free(struct service *s)
 	scan_cancel(s, "paced is shutting down");
 	control_free(s->control);
 	plugin_host_free(s->plugins);
-	config_free(s->session_cfg_owned);
-	config_free(s->cfg_owned);
+	paced_config_free(s->session_cfg_owned);
+	paced_config_free(s->cfg_owned);
 	free(s);
 }

@@ -14,7 +14,7 @@ struct service;
  * good.
  */
 int service_check_config(const struct paced_config *cfg,
-			 struct config_error *ret_err);
+			 struct paced_config_error *ret_err);
 
 /*
  * Bring the service up on loop: recover interrupted logs, load the

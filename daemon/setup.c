@@ -655,7 +655,7 @@ static int read_text(struct setup *s)
 	FILE *f = fopen(s->config, "r");
 	char *buf = NULL;
 	size_t len = 0;
-	struct config_error cerr;
+	struct paced_config_error cerr;
 	int r = 0;
 
 	if (!f) {
@@ -689,7 +689,7 @@ static int read_text(struct setup *s)
 	}
 	s->text = conf_text_new(buf);
 	free(buf);
-	s->cur = config_load(s->config, &cerr);
+	s->cur = paced_config_load(s->config, &cerr);
 	if (!s->cur)
 		printf("Note: %s as it is would be refused:\n  %s\nSetup edits "
 		       "the text and checks the result.\n", s->config,
@@ -929,7 +929,7 @@ static void step_control_group(struct setup *s)
 
 static int step_write(struct setup *s)
 {
-	struct config_error cerr;
+	struct paced_config_error cerr;
 	struct paced_config *c;
 	char bak[PATH_MAX + 64];
 	int r;
@@ -941,13 +941,13 @@ static int step_write(struct setup *s)
 		return -EINVAL;
 	}
 	/* paced --check-config, in process, before anything is written. */
-	c = config_load_string(conf_text_get(s->text), s->config, &cerr);
+	c = paced_config_load_string(conf_text_get(s->text), s->config, &cerr);
 	if (!c) {
 		fail(s, "the new %s would be refused, so it was not written:\n  %s",
 		     s->config, cerr.text);
 		return -EINVAL;
 	}
-	config_free(c);
+	paced_config_free(c);
 	if (s->exists) {
 		FILE *f = fopen(s->config, "r");
 		size_t len = strlen(conf_text_get(s->text));
@@ -976,12 +976,12 @@ static int step_write(struct setup *s)
 		fail(s, "cannot write %s: %s", s->config, strerror(-r));
 		return r;
 	}
-	c = config_load(s->config, &cerr);
+	c = paced_config_load(s->config, &cerr);
 	if (!c) {
 		fail(s, "%s", cerr.text);
 		return -EINVAL;
 	}
-	config_free(c);
+	paced_config_free(c);
 	printf("%s: written; configuration OK.\n", s->config);
 	return 0;
 }
@@ -1142,7 +1142,7 @@ int setup_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct setup s = { .config = CONFFILE, .programme = -1 };
-	struct config_error cerr;
+	struct paced_config_error cerr;
 	struct paced_config *probe;
 	int c, rc;
 
@@ -1185,9 +1185,9 @@ int setup_main(int argc, char **argv)
 		return SETUP_FAILED;
 
 	/* Whether this paced takes units = "..." (another setting, later). */
-	probe = config_load_string("units = \"metric\";\n", "probe", &cerr);
+	probe = paced_config_load_string("units = \"metric\";\n", "probe", &cerr);
 	s.units_known = probe != NULL;
-	config_free(probe);
+	paced_config_free(probe);
 	s.cap_kmh = (s.cur ? s.cur->limits.speed_cap : PROFILE_DEFAULT_SPEED_CAP) / 100.0;
 	s.walk_kmh = (s.cur ? s.cur->limits.walk_speed : PROFILE_DEFAULT_WALK) / 100.0;
 	s.jog_kmh = (s.cur ? s.cur->limits.jog_speed : PROFILE_DEFAULT_JOG) / 100.0;
@@ -1219,6 +1219,6 @@ int setup_main(int argc, char **argv)
 	rc = SETUP_OK;
 out:
 	conf_text_free(s.text);
-	config_free(s.cur);
+	paced_config_free(s.cur);
 	return rc;
 }

@@ -11,8 +11,8 @@
 
 START_TEST(test_defaults)
 {
-	struct config_error err;
-	struct paced_config *c = config_load_string("", "t.conf", &err);
+	struct paced_config_error err;
+	struct paced_config *c = paced_config_load_string("", "t.conf", &err);
 
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c->treadmill, "sim");
@@ -28,7 +28,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->cues.form_every, 2);
 	ck_assert_str_eq(c->cues.templates[CUE_TPL_CHANGE],
 			 "{gait} now: {speed}, {duration}");
-	config_free(c);
+	paced_config_free(c);
 }
 END_TEST
 
@@ -48,8 +48,8 @@ START_TEST(test_cues)
 		"    tick = \"{count}!\";\n"
 		"  };\n"
 		"};\n";
-	struct config_error err;
-	struct paced_config *c = config_load_string(text, "t.conf", &err);
+	struct paced_config_error err;
+	struct paced_config *c = paced_config_load_string(text, "t.conf", &err);
 	struct cue cue = { .kind = CUE_CHANGE, .speed = 750, .jog = true,
 			   .duration_ms = 60000 };
 	char buf[CUE_TEXT_MAX];
@@ -66,15 +66,15 @@ START_TEST(test_cues)
 			 "{gait} in {in}: {speed}");
 	cue_render(&c->cues, c->units, &cue, NULL, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "jog: 4.7 mph for 1 minute");
-	config_free(c);
-	c = config_load_string("cues = { form = false; };", "t.conf", &err);
+	paced_config_free(c);
+	c = paced_config_load_string("cues = { form = false; };", "t.conf", &err);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->cues.form_every, 0);
-	config_free(c);
-	c = config_load_string("cues = { form = true; };", "t.conf", &err);
+	paced_config_free(c);
+	c = paced_config_load_string("cues = { form = true; };", "t.conf", &err);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->cues.form_every, 2);
-	config_free(c);
+	paced_config_free(c);
 }
 END_TEST
 
@@ -91,8 +91,8 @@ START_TEST(test_full)
 		"plugin_dir = \"/usr/lib/x\";\n"
 		"speedup = 60;\n"
 		"plugins = { sim = { speedup = 60; }; evdev = { }; };\n";
-	struct config_error err;
-	struct paced_config *c = config_load_string(text, "t.conf", &err);
+	struct paced_config_error err;
+	struct paced_config *c = paced_config_load_string(text, "t.conf", &err);
 
 	ck_assert_msg(c != NULL, "%s", err.text);
 	ck_assert_str_eq(c->treadmill, "unix:/tmp/tm");
@@ -114,7 +114,7 @@ START_TEST(test_full)
 	ck_assert_uint_eq(c->plugins[0].line, 10);
 	ck_assert_str_eq(c->plugins[1].name, "evdev");
 	ck_assert_ptr_nonnull(c->plugins[1].group);
-	config_free(c);
+	paced_config_free(c);
 }
 END_TEST
 
@@ -174,8 +174,8 @@ static const struct {
 
 START_TEST(test_errors)
 {
-	struct config_error err;
-	struct paced_config *c = config_load_string(bad[_i].text, "t.conf", &err);
+	struct paced_config_error err;
+	struct paced_config *c = paced_config_load_string(bad[_i].text, "t.conf", &err);
 
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(err.text, bad[_i].error);
@@ -188,7 +188,7 @@ START_TEST(test_addresses)
 		"sim", "unix:/run/tm", "AA:BB:CC:DD:EE:FF", "AA:BB:CC:DD:EE:FF/random",
 		"usb-ant", "usb-ant:sim", "name:Horizon T101",
 	};
-	struct config_error err;
+	struct paced_config_error err;
 	char text[256];
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -196,10 +196,10 @@ START_TEST(test_addresses)
 
 		snprintf(text, sizeof(text), "treadmill = { address = \"%s\"; };\n",
 			 ok[i]);
-		c = config_load_string(text, "t.conf", &err);
+		c = paced_config_load_string(text, "t.conf", &err);
 		ck_assert_msg(c != NULL, "%s: %s", ok[i], err.text);
 		ck_assert_str_eq(c->treadmill, ok[i]);
-		config_free(c);
+		paced_config_free(c);
 	}
 }
 END_TEST
@@ -223,9 +223,9 @@ START_TEST(test_default_policy)
 		"name = \"p\"; main = ( { jog = \"1:00\"; } );\n"
 		"scaleback = { recovery = \"1:00\"; };\n";
 	struct scaleback_policy builtin;
-	struct config_error err;
+	struct paced_config_error err;
 	struct profile_error perr;
-	struct paced_config *c = config_load_string(text, "t.conf", &err);
+	struct paced_config *c = paced_config_load_string(text, "t.conf", &err);
 	struct profile *p;
 
 	ck_assert_msg(c != NULL, "%s", err.text);
@@ -251,22 +251,22 @@ START_TEST(test_default_policy)
 	ck_assert(p->own_policy);
 	ck_assert_uint_eq(p->policy.recovery_ms, 60000);
 	profile_free(p);
-	config_free(c);
+	paced_config_free(c);
 
 	/* Without a scaleback group: the built-in policy. */
-	c = config_load_string("", "t.conf", &err);
+	c = paced_config_load_string("", "t.conf", &err);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->limits.policy.recovery_ms, builtin.recovery_ms);
 	ck_assert_uint_eq(c->limits.policy.kind_min_step[SYMPTOM_LEAK],
 			  builtin.kind_min_step[SYMPTOM_LEAK]);
-	config_free(c);
+	paced_config_free(c);
 }
 END_TEST
 
 START_TEST(test_file)
 {
 	char path[] = "/tmp/test-config-XXXXXX";
-	struct config_error err;
+	struct paced_config_error err;
 	struct paced_config *c;
 	FILE *f;
 	int fd = mkstemp(path);
@@ -275,13 +275,13 @@ START_TEST(test_file)
 	f = fdopen(fd, "w");
 	fputs("# comment\nuser = { walk = 5.0; jog = 8.0;\n speed_cap = 9.0; };\nbogus = 1;\n", f);
 	fclose(f);
-	c = config_load(path, &err);
+	c = paced_config_load(path, &err);
 	ck_assert_ptr_null(c);
 	ck_assert_uint_eq(err.line, 4);
 	ck_assert(strstr(err.text, ":4: unknown key 'bogus'"));
 	ck_assert(!strncmp(err.text, path, strlen(path)));
 	unlink(path);
-	c = config_load(path, &err);
+	c = paced_config_load(path, &err);
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(err.text + strlen(path), ": cannot read the file");
 }

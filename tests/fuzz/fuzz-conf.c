@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct config_error err;
+	struct paced_config_error err;
 	struct paced_config *c;
 	char *text;
 
@@ -20,11 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = paced_malloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = '\0';
-	c = config_load_string(text, "fuzz.conf", &err);
+	c = paced_config_load_string(text, "fuzz.conf", &err);
 	free(text);
 	/* Every refusal names where: "file:line: message" or "file: ...". */
 	if (!c && strncmp(err.text, "fuzz.conf:", 10))
 		abort();
-	config_free(c);
+	paced_config_free(c);
 	return 0;
 }
