@@ -60,9 +60,8 @@ ok "paced setup: paced.conf edited with its comments, backup, group"
 
 # The person (this test) speeds the session clock up: a 30-minute walk
 # in 15 s. An edit of the conffile, as a person would make.
-sed -i -e 's/^# speedup = 1;/speedup = 120;/' \
-	-e 's/^\t\t# speedup = 1;/\t\tspeedup = 120;/' $conf
-[ "$(grep -c 'speedup = 120;' $conf)" = 2 ] || fail "speedup edit"
+sed -i -e 's/^# speedup = 1;/speedup = 120;/' $conf
+[ "$(grep -c '^speedup = 120;' $conf)" = 1 ] || fail "speedup edit"
 
 pid=$(sh /t/unit-exec.sh /tmp/paced.log) || fail "starting the unit"
 i=0

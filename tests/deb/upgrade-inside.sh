@@ -44,8 +44,7 @@ old=$(dpkg-query -W -f='${Version}' paced)
 # The person's edits (as 'paced setup' or sudoedit would make them) and
 # a fast clock for the test: a 30-minute walk in 15 s.
 sed -i -e 's/^\twalk = 5.0;/\twalk = 5.5;   # my walking pace/' \
-	-e 's/^# speedup = 1;/speedup = 120;/' \
-	-e 's/^\t\t# speedup = 1;/\t\tspeedup = 120;/' $conf
+	-e 's/^# speedup = 1;/speedup = 120;/' $conf
 grep -q 'my walking pace' $conf || fail "editing paced.conf"
 session 1
 # The web plugin's device tokens, when it is there, live here too.
