@@ -475,6 +475,29 @@ static void set_error(struct controller_error *err,
 	va_end(ap);
 }
 
+/* The session's log, and what its "open" line names. */
+static int open_log(struct controller *c, struct runner_info *info,
+		    struct controller_error *ret_err)
+{
+	int err;
+
+	c->log = session_log_open(c->state_dir,
+				  c->log_path[0] ? c->log_path : NULL, &err);
+	if (!c->log) {
+		set_error(ret_err, CONTROLLER_ERR_FAILURE,
+			  "cannot create the session log in %s: %s",
+			  c->log_path[0] ? c->log_path : c->state_dir,
+			  strerror(-err));
+		return err;
+	}
+	c->info.log_path = session_log_path(c->log);
+	info->profile_name = c->profile_name;
+	info->profile_path = c->profile_path;
+	info->programme = c->programme ? c->programme->path : NULL;
+	info->stage = c->programme ? c->programme->stages[c->stage].id : NULL;
+	return 0;
+}
+
 /*
  * The treadmill is known (c->address) and its driver loaded: open the
  * link and bind the session to it. The log is opened only now: a
@@ -495,20 +518,9 @@ static int launch(struct controller *c, struct controller_error *ret_err)
 			  "treadmill %s: cannot open the link", c->address);
 		return err;
 	}
-	c->log = session_log_open(c->state_dir,
-				  c->log_path[0] ? c->log_path : NULL, &err);
-	if (!c->log) {
-		set_error(ret_err, CONTROLLER_ERR_FAILURE,
-			  "cannot create the session log in %s: %s",
-			  c->log_path[0] ? c->log_path : c->state_dir,
-			  strerror(-err));
+	err = open_log(c, &info, ret_err);
+	if (err < 0)
 		return err;
-	}
-	c->info.log_path = session_log_path(c->log);
-	info.profile_name = c->profile_name;
-	info.profile_path = c->profile_path;
-	info.programme = c->programme ? c->programme->path : NULL;
-	info.stage = c->programme ? c->programme->stages[c->stage].id : NULL;
 	info.treadmill = c->address;
 	info.speedup = c->speedup;
 	info.cues = &c->cues;
@@ -562,21 +574,10 @@ static int launch_exercise(struct controller *c,
 	struct runner_info info = { 0 };
 	int err;
 
-	c->log = session_log_open(c->state_dir,
-				  c->log_path[0] ? c->log_path : NULL, &err);
-	if (!c->log) {
-		set_error(ret_err, CONTROLLER_ERR_FAILURE,
-			  "cannot create the session log in %s: %s",
-			  c->log_path[0] ? c->log_path : c->state_dir,
-			  strerror(-err));
+	err = open_log(c, &info, ret_err);
+	if (err < 0)
 		return err;
-	}
-	c->info.log_path = session_log_path(c->log);
 	c->info.address = NULL;
-	info.profile_name = c->profile_name;
-	info.profile_path = c->profile_path;
-	info.programme = c->programme ? c->programme->path : NULL;
-	info.stage = c->programme ? c->programme->stages[c->stage].id : NULL;
 	info.speedup = c->speedup;
 	c->exr = exercise_runner_new(c->loop, c->ex_pending, c->log, &info);
 	c->ex_pending = NULL;	/* the runner owns it now */

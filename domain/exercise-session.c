@@ -290,6 +290,21 @@ static void advance(struct exercise_session *s, uint64_t now_us)
 
 /* ---- inputs ---- */
 
+static bool live(const struct exercise_session *s)
+{
+	return under_way(s) || s->state == EXERCISE_PAUSED;
+}
+
+/* Cues due before an input are said before its answer. -ESRCH when the
+ * session is not under way, or ends on the way. */
+static int catch_up(struct exercise_session *s, uint64_t now_us)
+{
+	if (!live(s))
+		return -ESRCH;
+	advance(s, now_us);
+	return live(s) ? 0 : -ESRCH;
+}
+
 int exercise_session_start(struct exercise_session *s, uint64_t now_us)
 {
 	if (s->state != EXERCISE_IDLE)
@@ -308,11 +323,7 @@ int exercise_session_symptom(struct exercise_session *s, uint64_t now_us,
 	struct exercise_event *e;
 	uint32_t ms;
 
-	if (!under_way(s) && s->state != EXERCISE_PAUSED)
-		return -ESRCH;
-	/* Cues due before the press are said before its answer. */
-	advance(s, now_us);
-	if (!under_way(s) && s->state != EXERCISE_PAUSED)
+	if (catch_up(s, now_us) < 0)
 		return -ESRCH;
 	ms = exercise_session_ms(s, now_us);
 	if (s->presses && kind != SYMPTOM_LONG_PRESS &&
@@ -379,10 +390,7 @@ int exercise_session_stop(struct exercise_session *s, uint64_t now_us)
 {
 	uint32_t ms;
 
-	if (!under_way(s) && s->state != EXERCISE_PAUSED)
-		return -ESRCH;
-	advance(s, now_us);
-	if (!under_way(s) && s->state != EXERCISE_PAUSED)
+	if (catch_up(s, now_us) < 0)
 		return -ESRCH;
 	ms = exercise_session_ms(s, now_us);
 	say(s, EXERCISE_CUE_FINISH, SAY_STOPPED, now_us, ms);
@@ -452,7 +460,7 @@ const struct exercise_step *exercise_session_step(const struct exercise_session 
 {
 	uint32_t t;
 
-	if (!under_way(s) && s->state != EXERCISE_PAUSED)
+	if (!live(s))
 		return NULL;
 	/* Paused: the step starts again whole on resume. */
 	t = under_way(s) ? MIN(item_ms(s, now_us), s->item.duration_ms) : 0;
