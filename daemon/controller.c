@@ -11,6 +11,7 @@
 
 #include "address.h"
 #include "controller.h"
+#include "exercise-runner.h"
 #include "ftms-client.h"
 #include "history.h"
 #include "link.h"
@@ -78,6 +79,9 @@ struct controller {
 	char profile_path[4096];
 	char decision[640];	/* programme_decision.message */
 	struct session *pending;	/* until the link is open */
+	/* A profile with belt = false: no treadmill, no driver, no link. */
+	struct exercise_session *ex_pending;
+	struct exercise_runner *exr;
 
 	struct link *link;
 	struct runner *runner;
@@ -229,22 +233,32 @@ static void keep_history(struct controller *c, const struct history_entry *e,
 /* The session's line in the history, which the programme's rules read. */
 static void record_history(struct controller *c)
 {
-	const struct session *s = runner_session(c->runner);
 	struct history_entry e = { .type = SESSION_RUN };
 	int r;
 
-	if (session_state(s) == SESSION_IDLE)
-		return;
+	if (c->exr) {
+		const struct exercise_session *x = exercise_runner_session(c->exr);
+
+		e.presses = exercise_session_presses(x);
+		e.completed = exercise_session_completed(x);
+		snprintf(e.outcome, sizeof(e.outcome), "%s",
+			 exercise_runner_state_name(c->exr));
+	} else {
+		const struct session *s = runner_session(c->runner);
+
+		if (session_state(s) == SESSION_IDLE)
+			return;
+		e.presses = session_presses(s);
+		e.completed = session_completed(s);
+		snprintf(e.outcome, sizeof(e.outcome), "%s",
+			 session_state_name(session_state(s)));
+	}
 	e.when_s = time(NULL);
 	snprintf(e.programme, sizeof(e.programme), "%s",
 		 c->programme ? c->programme->path : "");
 	snprintf(e.stage, sizeof(e.stage), "%s",
 		 c->programme ? c->programme->stages[c->stage].id : "");
 	snprintf(e.profile, sizeof(e.profile), "%s", c->profile_name);
-	e.presses = session_presses(s);
-	e.completed = session_completed(s);
-	snprintf(e.outcome, sizeof(e.outcome), "%s",
-		 session_state_name(session_state(s)));
 	snprintf(e.log, sizeof(e.log), "%s", session_log_path(c->log));
 	r = history_append(c->state_dir, &e);
 	if (r < 0)
@@ -288,6 +302,12 @@ static void teardown(struct controller *c)
 			record_history(c);
 		log_notice("session %s (%s); log %s", outcome, c->profile_name,
 			   session_log_path(c->log));
+	} else if (c->exr) {
+		/* An exercise session runs from its start: it always ran. */
+		outcome = exercise_runner_state_name(c->exr);
+		record_history(c);
+		log_notice("session %s (%s); log %s", outcome, c->profile_name,
+			   session_log_path(c->log));
 	} else if (c->phase != CONTROLLER_IDLE) {
 		log_notice("session not started (%s)", c->profile_name);
 	}
@@ -303,6 +323,10 @@ static void teardown(struct controller *c)
 	c->runner = NULL;
 	session_free(c->pending);
 	c->pending = NULL;
+	exercise_runner_free(c->exr);
+	c->exr = NULL;
+	exercise_session_free(c->ex_pending);
+	c->ex_pending = NULL;
 	session_log_close(c->log);
 	c->log = NULL;
 	c->info.log_path = NULL;
@@ -451,6 +475,29 @@ static void set_error(struct controller_error *err,
 	va_end(ap);
 }
 
+/* The session's log, and what its "open" line names. */
+static int open_log(struct controller *c, struct runner_info *info,
+		    struct controller_error *ret_err)
+{
+	int err;
+
+	c->log = session_log_open(c->state_dir,
+				  c->log_path[0] ? c->log_path : NULL, &err);
+	if (!c->log) {
+		set_error(ret_err, CONTROLLER_ERR_FAILURE,
+			  "cannot create the session log in %s: %s",
+			  c->log_path[0] ? c->log_path : c->state_dir,
+			  strerror(-err));
+		return err;
+	}
+	c->info.log_path = session_log_path(c->log);
+	info->profile_name = c->profile_name;
+	info->profile_path = c->profile_path;
+	info->programme = c->programme ? c->programme->path : NULL;
+	info->stage = c->programme ? c->programme->stages[c->stage].id : NULL;
+	return 0;
+}
+
 /*
  * The treadmill is known (c->address) and its driver loaded: open the
  * link and bind the session to it. The log is opened only now: a
@@ -471,20 +518,9 @@ static int launch(struct controller *c, struct controller_error *ret_err)
 			  "treadmill %s: cannot open the link", c->address);
 		return err;
 	}
-	c->log = session_log_open(c->state_dir,
-				  c->log_path[0] ? c->log_path : NULL, &err);
-	if (!c->log) {
-		set_error(ret_err, CONTROLLER_ERR_FAILURE,
-			  "cannot create the session log in %s: %s",
-			  c->log_path[0] ? c->log_path : c->state_dir,
-			  strerror(-err));
+	err = open_log(c, &info, ret_err);
+	if (err < 0)
 		return err;
-	}
-	c->info.log_path = session_log_path(c->log);
-	info.profile_name = c->profile_name;
-	info.profile_path = c->profile_path;
-	info.programme = c->programme ? c->programme->path : NULL;
-	info.stage = c->programme ? c->programme->stages[c->stage].id : NULL;
 	info.treadmill = c->address;
 	info.speedup = c->speedup;
 	info.cues = &c->cues;
@@ -503,6 +539,57 @@ static int launch(struct controller *c, struct controller_error *ret_err)
 	set_phase(c, CONTROLLER_CONNECTING);
 	service_event(c, EVENT_SESSION_START, c->profile_name,
 		      session_log_path(c->log));
+	return 0;
+}
+
+/* ---- an exercise session: no treadmill ---- */
+
+static void on_exercise_event(struct exercise_runner *r, const struct event *ev,
+			      void *user_data)
+{
+	fan_out(user_data, ev);
+}
+
+static void on_exercise_update(struct exercise_runner *r, void *user_data)
+{
+	struct controller *c = user_data;
+
+	if (exercise_runner_done(r))
+		schedule_teardown(c, exercise_session_completed(
+					     exercise_runner_session(r)) ?
+				     CONTROLLER_OUTCOME_FINISHED :
+				     CONTROLLER_OUTCOME_ENDED_EARLY);
+	if (c->listener.update)
+		c->listener.update(c->listener_data);
+}
+
+/*
+ * A profile with belt = false runs here and nowhere else: no driver is
+ * loaded, no link opened, no treadmill named, so no belt command can
+ * exist. The request that started it is the person's start.
+ */
+static int launch_exercise(struct controller *c,
+			   struct controller_error *ret_err)
+{
+	struct runner_info info = { 0 };
+	int err;
+
+	err = open_log(c, &info, ret_err);
+	if (err < 0)
+		return err;
+	c->info.address = NULL;
+	info.speedup = c->speedup;
+	c->exr = exercise_runner_new(c->loop, c->ex_pending, c->log, &info);
+	c->ex_pending = NULL;	/* the runner owns it now */
+	exercise_runner_set_callbacks(c->exr, on_exercise_update,
+				      on_exercise_event, c);
+	log_notice("exercise session starting, no treadmill: %s (%s), log %s",
+		   c->profile_name, c->profile_path, session_log_path(c->log));
+	c->ran = true;
+	set_phase(c, CONTROLLER_RUNNING);
+	service_event(c, EVENT_SESSION_START, c->profile_name,
+		      session_log_path(c->log));
+	(void) exercise_runner_start(c->exr);
 	return 0;
 }
 
@@ -687,11 +774,11 @@ static int pick_stage(struct controller *c,
 				       c->state_dir);
 	}
 	/* The one decision (domain/progression.h), the one pacectl next
-	 * makes. Exercise sessions (belt = false) are not run here yet: a
-	 * preparation stage gives the first treadmill stage, and says so. */
+	 * makes: a preparation stage (belt = false) runs here too, with
+	 * no treadmill (launch_exercise()). */
 	in.now_s = time(NULL);
 	in.utc_offset_s = progression_utc_offset(in.now_s);
-	in.belt_only = true;
+	in.belt_only = false;
 	r = progression_decide(c->state_dir, c->programme, &in, &d, &bad);
 	if (r < 0) {
 		set_error(ret_err, CONTROLLER_ERR_FAILURE,
@@ -703,13 +790,61 @@ static int pick_stage(struct controller *c,
 		log_warn("%s/history.jsonl: %u unreadable lines, ignoring",
 			 c->state_dir, bad);
 	c->stage = d.stage;
+	if (req->stage && strcmp(req->stage, c->programme->stages[d.stage].id)) {
+		/* Only what the rules offer: a stage picked freely would
+		 * skip the progression they guard (docs/domain.md 3.5). */
+		if (!d.has_alternative ||
+		    strcmp(req->stage, c->programme->stages[d.alternative].id)) {
+			set_error(ret_err, CONTROLLER_ERR_USAGE,
+				  "%s: stage %s is not offered today: %s is%s%s",
+				  c->programme->path, req->stage,
+				  c->programme->stages[d.stage].id,
+				  d.has_alternative ? ", or " : "",
+				  d.has_alternative ?
+				  c->programme->stages[d.alternative].id : "");
+			return -EINVAL;
+		}
+		log_notice("%s: stage %s taken instead of %s, as offered",
+			   c->programme->name, req->stage,
+			   c->programme->stages[d.stage].id);
+		c->stage = d.alternative;
+	}
 	snprintf(c->decision, sizeof(c->decision), "%s", d.message);
 	c->info.programme_name = c->programme->name;
-	c->info.stage = c->programme->stages[d.stage].id;
+	c->info.stage = c->programme->stages[c->stage].id;
 	c->info.reason = programme_reason_name(d.reason);
 	c->info.decision = c->decision;
 	log_notice("%s: stage %s (%s). %s", c->programme->name,
 		   c->info.stage, c->info.reason, d.message);
+	return 0;
+}
+
+/* Holds and rests (belt = false): the press's rest and debounce come
+ * from the profile's policy, as a belt session's recovery walk does. */
+static int prepare_exercise(struct controller *c, const struct profile *p,
+			    const char *path, struct controller_error *ret_err)
+{
+	struct exercise_config cfg = {
+		.speedup = c->speedup,
+		.rest_ms = p->policy.recovery_ms,
+		.debounce_ms = p->policy.debounce_ms,
+	};
+	struct exercise_plan plan;
+	int err = exercise_expand(p, &plan);
+
+	if (err < 0) {
+		set_error(ret_err, CONTROLLER_ERR_USAGE,
+			  "%s: cannot expand the profile: %s", path,
+			  strerror(-err));
+		return err;
+	}
+	c->ex_pending = exercise_session_new(&plan, &cfg);
+	exercise_plan_clear(&plan);
+	if (!c->ex_pending) {
+		set_error(ret_err, CONTROLLER_ERR_USAGE,
+			  "%s: the profile has nothing to run", path);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -745,6 +880,12 @@ static int prepare(struct controller *c, const struct controller_request *req,
 		chosen = c->profile;
 		path = req->profile_path;
 	}
+	snprintf(c->profile_name, sizeof(c->profile_name), "%s", chosen->name);
+	snprintf(c->profile_path, sizeof(c->profile_path), "%s", path);
+	c->info.profile_name = c->profile_name;
+	c->info.profile_path = c->profile_path;
+	if (chosen->no_belt)
+		return prepare_exercise(c, chosen, path, ret_err);
 	err = plan_expand(chosen, &plan);
 	if (err < 0) {
 		set_error(ret_err, CONTROLLER_ERR_USAGE,
@@ -759,10 +900,6 @@ static int prepare(struct controller *c, const struct controller_request *req,
 			  "%s: the profile has nothing to run", path);
 		return -EINVAL;
 	}
-	snprintf(c->profile_name, sizeof(c->profile_name), "%s", chosen->name);
-	snprintf(c->profile_path, sizeof(c->profile_path), "%s", path);
-	c->info.profile_name = c->profile_name;
-	c->info.profile_path = c->profile_path;
 	return 0;
 }
 
@@ -778,10 +915,10 @@ int controller_start(struct controller *c,
 			  "a session is already running");
 		return -EBUSY;
 	}
-	if (!req || !req->treadmill || !req->limits || !req->state_dir ||
+	if (!req || !req->limits || !req->state_dir ||
 	    !req->profile_path == !req->programme_path) {
 		set_error(ret_err, CONTROLLER_ERR_USAGE,
-			  "a session needs a treadmill and one profile or programme");
+			  "a session needs one profile or programme");
 		return -EINVAL;
 	}
 	/* History lines a full disk held back go first: the programme's
@@ -789,8 +926,10 @@ int controller_start(struct controller *c,
 	flush_history(c);
 	memset(&c->info, 0, sizeof(c->info));
 	c->outcome = CONTROLLER_OUTCOME_NONE;
-	snprintf(c->treadmill, sizeof(c->treadmill), "%s", req->treadmill);
-	snprintf(c->address, sizeof(c->address), "%s", req->treadmill);
+	/* "none" (or no treadmill at all): exercise sessions only. */
+	snprintf(c->treadmill, sizeof(c->treadmill), "%s",
+		 req->treadmill ? req->treadmill : CONTROLLER_NO_TREADMILL);
+	snprintf(c->address, sizeof(c->address), "%s", c->treadmill);
 	c->info.treadmill = c->treadmill;
 	snprintf(c->adapter, sizeof(c->adapter), "%s",
 		 req->adapter ? req->adapter : "");
@@ -813,6 +952,19 @@ int controller_start(struct controller *c,
 	err = prepare(c, req, ret_err);
 	if (err < 0)
 		goto fail;
+	if (c->ex_pending) {
+		err = launch_exercise(c, ret_err);
+		if (err < 0)
+			goto fail;
+		return 0;
+	}
+	if (!strcmp(c->treadmill, CONTROLLER_NO_TREADMILL)) {
+		set_error(ret_err, CONTROLLER_ERR_USAGE,
+			  "%s: %s runs on a treadmill, and none is given",
+			  c->profile_path, c->profile_name);
+		err = -EINVAL;
+		goto fail;
+	}
 	name = treadmill_address_name(c->treadmill);
 	if (name) {
 		if (!*name) {
@@ -865,6 +1017,8 @@ int controller_symptom(struct controller *c, enum symptom_kind kind)
 {
 	struct runner *r = live_runner(c);
 
+	if (c->exr)
+		return exercise_runner_symptom(c->exr, kind);
 	if (!r)
 		return c->phase == CONTROLLER_IDLE ? -ESRCH : -ENOTCONN;
 	return runner_symptom(r, kind);
@@ -874,6 +1028,8 @@ int controller_pause(struct controller *c)
 {
 	struct runner *r = live_runner(c);
 
+	if (c->exr)
+		return exercise_runner_pause(c->exr);
 	if (!r)
 		return c->phase == CONTROLLER_IDLE ? -ESRCH : -ENOTCONN;
 	return runner_pause(r);
@@ -883,6 +1039,8 @@ int controller_resume(struct controller *c)
 {
 	struct runner *r = live_runner(c);
 
+	if (c->exr)
+		return exercise_runner_resume(c->exr);
 	if (!r)
 		return c->phase == CONTROLLER_IDLE ? -ESRCH : -ENOTCONN;
 	return runner_resume(r);
@@ -914,6 +1072,12 @@ int controller_stop(struct controller *c)
 		schedule_teardown(c, CONTROLLER_OUTCOME_ENDED_EARLY);
 		return 0;
 	case CONTROLLER_RUNNING:
+		if (c->exr) {
+			/* Nothing to wind down: it ends now. */
+			(void) exercise_runner_stop(c->exr);
+			schedule_teardown(c, CONTROLLER_OUTCOME_ENDED_EARLY);
+			return 0;
+		}
 		set_phase(c, CONTROLLER_STOPPING);
 		(void) runner_stop(c->runner);
 		if (runner_done(c->runner))
@@ -1005,7 +1169,9 @@ const char *controller_recall(struct controller *c, const char *id)
 
 void controller_status_json(struct controller *c, struct json *j)
 {
-	if (c->runner) {
+	if (c->exr) {
+		exercise_runner_status_json(c->exr, j);
+	} else if (c->runner) {
 		runner_status_json(c->runner, j);
 		/* What the person reads and hears; the numbers stay km/h. */
 		json_key(j, "units");
@@ -1143,6 +1309,11 @@ const struct controller_info *controller_info(const struct controller *c)
 const struct session *controller_session(const struct controller *c)
 {
 	return c->runner ? runner_session(c->runner) : NULL;
+}
+
+const struct exercise_session *controller_exercise(const struct controller *c)
+{
+	return c->exr ? exercise_runner_session(c->exr) : NULL;
 }
 
 const struct treadmill_data *controller_last_data(const struct controller *c)

@@ -10,6 +10,7 @@
 #include "ctl-proto.h"
 #include "cue.h"
 #include "event.h"
+#include "exercise-session.h"
 #include "json.h"
 #include "mainloop.h"
 #include "plugin.h"
@@ -73,9 +74,15 @@ struct controller_error {
 	char text[512];			/* "file:line: message" or a sentence */
 };
 
+/* The treadmill address of a box without one: exercise sessions only. */
+#define CONTROLLER_NO_TREADMILL "none"
+
 /* What a session runs with; copied by controller_start(). */
 struct controller_request {
-	const char *treadmill;		/* address: "sim", "name:T1", ... */
+	const char *treadmill;		/* address: "sim", "name:T1", ...;
+					 * NULL or "none": no treadmill (a
+					 * belt = false profile needs none,
+					 * and gets none whatever is given) */
 	const char *adapter;		/* Bluetooth adapter, or NULL */
 	const struct profile_limits *limits;
 	uint32_t speedup;		/* >= 1 */
@@ -86,6 +93,10 @@ struct controller_request {
 	const char *programme_path;	/* the stage the programme picks */
 	bool precheck_symptoms;		/* programme: symptoms reported before
 					 * this session (walk only today) */
+	const char *stage;		/* programme: take the alternative its
+					 * decision offers today (by stage ID)
+					 * instead of its advice; NULL: the
+					 * advice. Nothing else is accepted. */
 	/*
 	 * Where driver plugins are, and the settings of one loaded for this
 	 * session: its group in paced.conf by plugin name (NULL: none), the
@@ -212,5 +223,7 @@ enum controller_outcome controller_outcome(const struct controller *c);
 const struct controller_info *controller_info(const struct controller *c);
 /* The running session, or NULL (progress lines). */
 const struct session *controller_session(const struct controller *c);
+/* The running exercise session (belt = false), or NULL. */
+const struct exercise_session *controller_exercise(const struct controller *c);
 /* The last treadmill record, or NULL. */
 const struct treadmill_data *controller_last_data(const struct controller *c);

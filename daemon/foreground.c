@@ -59,9 +59,10 @@ struct run {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: paced run --treadmill ADDR --profile FILE [OPTION]...\n"
-"       paced run --treadmill ADDR --programme FILE [--precheck] [OPTION]...\n"
-"Run one session in the foreground.\n"
+"Usage: paced run [--treadmill ADDR] --profile FILE [OPTION]...\n"
+"       paced run [--treadmill ADDR] --programme FILE [--precheck] [OPTION]...\n"
+"Run one session in the foreground. A profile with belt = false (the\n"
+"programme's preparation phase) runs with no treadmill, whatever ADDR.\n"
 "\n"
 "  -t, --treadmill ADDR   sim (built-in simulated treadmill), unix:PATH, a\n"
 "                         Bluetooth LE address XX:XX:XX:XX:XX:XX[/random]\n"
@@ -69,10 +70,14 @@ static void usage(FILE *f)
 "                         or usb-ant[:sim|:VVVV:PPPP|:BUS-PORT] for an ANT+\n"
 "                         stick (advisory: paced cannot set the belt);\n"
 "                         driver plugins may add forms of their own (an\n"
-"                         address no driver takes lists them all)\n"
+"                         address no driver takes lists them all);\n"
+"                         none (the default): exercise sessions only\n"
 "  -p, --profile FILE     the interval profile to run\n"
 "      --programme FILE   run the stage the programme's rules pick from\n"
 "                         the session history in the state directory\n"
+"      --stage ID         with --programme: take the stage its decision\n"
+"                         offers instead (\"or: P0\" in pacectl next), as\n"
+"                         after a preparation phase done elsewhere\n"
 "      --precheck         with --programme: first ask \"any symptoms since\n"
 "                         last time?\"; a press (space) within 10 s means yes\n"
 "  -s, --speedup N        run the profile's clock N times faster (1-1000)\n"
@@ -177,6 +182,37 @@ static void fmt_bar(char *buf, size_t width, uint32_t done, uint32_t total)
 }
 
 /*
+ * An exercise session's line: the step and its time left, what to do,
+ * the session's progress and time left, presses.
+ */
+static void exercise_progress(struct run *run, const struct exercise_session *x)
+{
+	uint64_t now = loop_now(run->loop);
+	const struct exercise_step *st;
+	char st_left[16] = "-", left[16], bar[11], line[200];
+	uint32_t ms = 0, done = exercise_session_ms(x, now);
+	uint32_t rest = exercise_session_left_ms(x, now);
+	size_t index = 0;
+	int n;
+
+	st = exercise_session_step(x, now, &index, &ms);
+	if (st)
+		fmt_time(st_left, sizeof(st_left), ms);
+	fmt_time(left, sizeof(left), rest);
+	fmt_bar(bar, sizeof(bar) - 1, done, done + rest);
+	/* About 80 columns: a wrapped line would not redraw in place. */
+	n = snprintf(line, sizeof(line), "%-8s %-4s %5s | [%s] %s | %.40s%s",
+		     exercise_state_name(exercise_session_state(x)),
+		     st ? (st->kind == PROFILE_ITEM_HOLD ? "hold" : "rest") : "",
+		     st_left, bar, left, st && st->say ? st->say : "",
+		     exercise_session_presses(x) ? " | 1 press" : "");
+	fputs("\r\033[K", stdout);
+	fputs(line, stdout);
+	fflush(stdout);
+	run->last_line_len = n > 0 ? (size_t) n : 0;
+}
+
+/*
  * One line, redrawn: state, pace and its time left, the next change and
  * when ("jog in 0:10 at 7.5"), the session's progress and time left,
  * target and belt speed in the person's units, presses.
@@ -193,6 +229,8 @@ static void progress(struct run *run)
 	uint16_t speed;
 	int n;
 
+	if (run->tty_out && !s && controller_exercise(run->ctl))
+		exercise_progress(run, controller_exercise(run->ctl));
 	if (!run->tty_out || !s)
 		return;
 	seg = session_segment(s);
@@ -318,8 +356,11 @@ static void on_phase(enum controller_phase phase, void *user_data)
 			    info->address);
 		break;
 	case CONTROLLER_RUNNING:
-		say(run, "connected to %s; starting in a moment (space = symptom, q = stop)",
-		    info->address);
+		if (!info->address)
+			say(run, "no treadmill: exercises, spoken (space = symptom, p = pause, q = stop)");
+		else
+			say(run, "connected to %s; starting in a moment (space = symptom, q = stop)",
+			    info->address);
 		break;
 	case CONTROLLER_STOPPING:
 		break;
@@ -547,13 +588,14 @@ static int exit_for_error(const struct controller_error *err)
 int run_main(int argc, char **argv)
 {
 	enum { OPT_STATE_DIR = 256, OPT_SPEED_CAP, OPT_SIM_QUIRK, OPT_PROGRAMME,
-	       OPT_PRECHECK, OPT_CONFIG, OPT_ADAPTER, OPT_UNITS };
+	       OPT_PRECHECK, OPT_CONFIG, OPT_ADAPTER, OPT_UNITS, OPT_STAGE };
 	static const struct option opts[] = {
 		{ "treadmill", required_argument, NULL, 't' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "programme", required_argument, NULL, OPT_PROGRAMME },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "precheck", no_argument, NULL, OPT_PRECHECK },
+		{ "stage", required_argument, NULL, OPT_STAGE },
 		{ "speedup", required_argument, NULL, 's' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'l' },
@@ -620,6 +662,9 @@ int run_main(int argc, char **argv)
 		case OPT_PROGRAMME:
 			req.programme_path = optarg;
 			break;
+		case OPT_STAGE:
+			req.stage = optarg;
+			break;
 		case OPT_PRECHECK:
 			precheck = true;
 			break;
@@ -669,8 +714,12 @@ int run_main(int argc, char **argv)
 		fprintf(stderr, "paced run: unexpected argument '%s'\n", argv[optind]);
 		return RUN_EXIT_USAGE;
 	}
-	if (!req.treadmill || !req.profile_path == !req.programme_path) {
-		fprintf(stderr, "paced run: --treadmill and one of --profile or --programme are required (try paced run --help)\n");
+	if (!req.profile_path == !req.programme_path) {
+		fprintf(stderr, "paced run: one of --profile or --programme is required (try paced run --help)\n");
+		return RUN_EXIT_USAGE;
+	}
+	if (req.stage && !req.programme_path) {
+		fprintf(stderr, "paced run: --stage needs --programme\n");
 		return RUN_EXIT_USAGE;
 	}
 	if (control_path && !*control_path) {

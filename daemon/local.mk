@@ -10,6 +10,7 @@ daemon_libpaced_daemon_la_SOURCES = daemon/notify.c daemon/notify.h \
 	daemon/foreground.c daemon/foreground.h \
 	daemon/service.c daemon/service.h \
 	daemon/runner.c daemon/runner.h daemon/link.c daemon/link.h \
+	daemon/exercise-runner.c daemon/exercise-runner.h \
 	daemon/control.c daemon/control.h daemon/conf.c daemon/conf.h \
 	daemon/plugin.c daemon/plugin.h daemon/plugin-trust.c \
 	daemon/plugin-trust.h daemon/address.c daemon/address.h \

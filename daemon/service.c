@@ -564,10 +564,11 @@ static void reply_decision(struct service *s, struct paced_call *call,
 		call_reply_error(call, "the programme does not load (see the log)");
 		return;
 	}
-	/* The decision the controller and pacectl next make. */
+	/* The decision the controller and pacectl next make: the service
+	 * runs no-belt stages too. */
 	in.now_s = time(NULL);
 	in.utc_offset_s = progression_utc_offset(in.now_s);
-	in.belt_only = true;
+	in.belt_only = false;
 	r = progression_decide(s->cfg->state_dir, prog, &in, &d, &bad);
 	if (r < 0) {
 		programme_free(prog);

@@ -31,6 +31,7 @@ checkin() {
 		--programme "$prog" "$@" </dev/null >/dev/null
 }
 
+take=""
 # session DAY [KIND...]: today's stage on the simulator, one press of
 # each KIND in the first jogs (at 100x, slow enough to catch a jog).
 session() {
@@ -40,7 +41,7 @@ session() {
 	[ $# -gt 0 ] && speedup=100
 	on "$d" 07:10 "$paced" run --treadmill sim --programme "$prog" \
 		--speedup $speedup --state-dir "$state" --control "$tmp/ctl" \
-		</dev/null >"$tmp/out" 2>&1 &
+		$take </dev/null >"$tmp/out" 2>&1 &
 	pid=$!
 	for kind in "$@"; do
 		until "$pacectl" -S "$tmp/ctl" status 2>/dev/null |
@@ -56,7 +57,11 @@ session() {
 
 ok="--leak no --heaviness no --pain 0 --bleeding no"
 checkin 0 $ok --sleep enough --breastfeeding yes --energy normal
+# She did the preparation phase with her physiotherapist: she takes the
+# P0 the programme offers instead of PREP1.
+take="--stage P0"
 session 0
+take=""
 checkin 2 $ok --next-day no --sleep enough --breastfeeding yes
 session 2
 checkin 4 $ok --next-day no --sleep enough --breastfeeding yes

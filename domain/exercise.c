@@ -118,6 +118,18 @@ uint32_t exercise_hold_ms(const struct exercise_plan *plan,
 	return ms;
 }
 
+const char *exercise_cue_kind_name(enum exercise_cue_kind kind)
+{
+	static const char *const names[] = {
+		[EXERCISE_CUE_SAY] = "instruction",
+		[EXERCISE_CUE_COUNT] = "count",
+		[EXERCISE_CUE_FINISH] = "finish",
+		[EXERCISE_CUE_SYMPTOM] = "symptom",
+	};
+
+	return (unsigned) kind < ARRAY_SIZE(names) ? names[kind] : NULL;
+}
+
 size_t exercise_step_cues(const struct exercise_plan *plan, size_t i,
 			  struct exercise_cue *ret, size_t max)
 {

@@ -54,7 +54,12 @@ enum exercise_cue_kind {
 	EXERCISE_CUE_SAY,	/* the step's instruction, at its start */
 	EXERCISE_CUE_COUNT,	/* a second counted aloud: "2" ... */
 	EXERCISE_CUE_FINISH,	/* the session's end */
+	EXERCISE_CUE_SYMPTOM,	/* a press was taken: stop and rest */
 };
+
+/* "instruction", "count", "finish", "symptom" (the cue kinds watchers,
+ * sinks and cue-command see); NULL out of range. */
+const char *exercise_cue_kind_name(enum exercise_cue_kind kind);
 
 struct exercise_cue {
 	uint32_t at_ms;		/* session time */

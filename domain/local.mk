@@ -23,6 +23,7 @@ domain_libpaced_domain_la_SOURCES = \
 	domain/progression.c domain/progression.h \
 	domain/settings.c domain/settings.h \
 	domain/exercise.c domain/exercise.h \
+	domain/exercise-session.c domain/exercise-session.h \
 	domain/report.c domain/report.h
 domain_libpaced_domain_la_CPPFLAGS = $(domain_cppflags)
 domain_libpaced_domain_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)

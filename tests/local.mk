@@ -116,7 +116,8 @@ export-deps:
 # ---- daemon ----
 daemon_tests = tests/test-runner tests/test-controller tests/test-config \
 	tests/test-plugin tests/test-evdev tests/test-control \
-	tests/test-cue-command tests/test-setup tests/test-plugin-trust
+	tests/test-cue-command tests/test-setup tests/test-plugin-trust \
+	tests/test-exercise-session
 tests_test_setup_SOURCES = tests/test-setup.c
 tests_test_setup_CPPFLAGS = $(test_cppflags)
 tests_test_runner_SOURCES = tests/test-runner.c
@@ -125,6 +126,10 @@ tests_test_controller_SOURCES = tests/test-controller.c
 tests_test_controller_CPPFLAGS = $(test_cppflags)
 tests_test_controller_LDFLAGS = $(test_export_ldflags)
 EXTRA_tests_test_controller_DEPENDENCIES = plugins/sim.la lib/libpaced.la
+# Exercise sessions: the pure state machine, and the controller running
+# them with a treadmill configured that it must never load.
+tests_test_exercise_session_SOURCES = tests/test-exercise-session.c
+tests_test_exercise_session_CPPFLAGS = $(test_cppflags)
 tests_test_runner_CPPFLAGS = $(test_cppflags)
 tests_test_config_SOURCES = tests/test-config.c
 tests_test_config_CPPFLAGS = $(test_cppflags)
@@ -152,11 +157,12 @@ tests_test_cue_command_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
 TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
 	tests/test-setup.sh tests/test-control-socket.sh tests/test-full-disk.sh \
-	tests/test-cues-service.sh tests/test-fortnight.sh tests/test-report-pdf.sh
+	tests/test-cues-service.sh tests/test-fortnight.sh tests/test-report-pdf.sh \
+	tests/test-exercise.sh
 EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
 	tests/test-unit.sh tests/test-setup.sh tests/test-control-socket.sh \
 	tests/test-full-disk.sh tests/test-cues-service.sh tests/test-fortnight.sh \
-	tests/test-report-pdf.sh
+	tests/test-report-pdf.sh tests/test-exercise.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio

@@ -14,6 +14,7 @@
 #include <libconfig.h>
 
 #include "cue.h"
+#include "exercise.h"
 #include "log.h"
 #include "mainloop.h"
 #include "plugin.h"
@@ -507,6 +508,11 @@ START_TEST(test_kinds_match_daemon)
 			 "%s\"%s\"", i ? ", " : "",
 			 cue_kind_name((enum cue_kind) i));
 	}
+	/* An exercise session's: its steps' instructions and counts. */
+	for (int i = EXERCISE_CUE_SAY; i <= EXERCISE_CUE_SYMPTOM; i++)
+		snprintf(group + strlen(group), sizeof(group) - strlen(group),
+			 ", \"%s\"",
+			 exercise_cue_kind_name((enum exercise_cue_kind) i));
 	strcat(group, " ];");
 	/* Every name the daemon sends is a kind the plugin accepts. */
 	ck_assert_int_eq(load_say(group), 0);

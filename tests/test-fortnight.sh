@@ -61,11 +61,13 @@ next() {
 }
 
 # session STAGE REASON [press]: paced run picks that stage, for that
-# reason, and runs it to the end (with a leak press if asked).
+# reason, and runs it to the end (with a leak press if asked). $take:
+# more options (--stage ID).
+take=""
 session() {
 	on "$day" 07:10 "$paced" run --treadmill sim --programme "$prog" \
 		--speedup 1000 --state-dir "$state" --control "$tmp/ctl" \
-		</dev/null >"$tmp/out" 2>&1 &
+		$take </dev/null >"$tmp/out" 2>&1 &
 	pid=$!
 	if [ "${3:-}" = press ]; then
 		i=0
@@ -108,13 +110,30 @@ expect_usage $ok --next-day yes
 [ ! -e "$state/history.jsonl" ] || fail "a refused check-in was recorded"
 
 # Monday: the programme starts with the preparation phase (no treadmill),
-# P0 offered to who has done it; paced run, which drives a belt, runs P0.
+# P0 offered to who has done it. paced run runs the preparation session
+# (on a copy of the history: it is not this fortnight's); she has done
+# the preparation with her physiotherapist and takes the P0 offered.
 day=0
 checkin $ok --sleep enough --breastfeeding yes --energy normal
 grep -q '"alternative":{"stage":"P0"' "$tmp/checkin" ||
 	fail "no P0 alternative: $(cat "$tmp/checkin")"
 next PREP1 start
+cp -R "$state" "$tmp/prep"
+state_main=$state
+state=$tmp/prep
+session PREP1 start
+grep -q '"stage":"PREP1".*"completed":true' "$state/history.jsonl" ||
+	fail "PREP1 not recorded: $(cat "$state/history.jsonl")"
+state=$state_main
+take="--stage P1"
+on 0 07:10 "$paced" run --treadmill sim --programme "$prog" --state-dir \
+	"$state" $take </dev/null >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "stage P1 is not offered today: PREP1 is, or P0" \
+	"$tmp/out" || fail "--stage P1: exit $rc: $(cat "$tmp/out")"
+take="--stage P0"
 session P0 start
+take=""
 # Tuesday: the next-day question is answered; a second P0 moves on.
 day=1
 checkin $ok --next-day no

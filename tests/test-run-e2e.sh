@@ -97,12 +97,27 @@ echo "PASS: unix: transport with paced-sim"
 prog="$top_srcdir/profiles/return-to-running.programme"
 state="$tmp/state"
 runprog() {
-	printf '%s' "$1" | "$paced" run --treadmill sim --programme "$prog" \
-		--precheck --speedup 1000 --state-dir "$state" >"$tmp/out" 2>&1
+	answer=$1
+	shift
+	printf '%s' "$answer" | "$paced" run --treadmill sim --programme "$prog" \
+		--precheck --speedup 1000 --state-dir "$state" "$@" \
+		>"$tmp/out" 2>&1
 }
-runprog n || fail "programme session 1: exit $?"
+# A fresh history starts with the preparation phase, run with no
+# treadmill (tests/test-exercise.sh runs it in full).
+state="$tmp/prep"
+runprog n || fail "preparation session: exit $?"
+grep -q 'stage PREP1 (start)' "$tmp/out" ||
+	fail "first stage: $(grep stage "$tmp/out")"
+grep -q '"stage":"PREP1".*"completed":true' "$state/history.jsonl" ||
+	fail "the preparation session is not in the history"
+# Done already: she takes the P0 offered.
+state="$tmp/state"
+runprog n --stage P0 || fail "programme session 1: exit $?"
 grep -q 'stage P0 (start)' "$tmp/out" || fail "first stage: $(grep stage "$tmp/out")"
 runprog n || fail "programme session 2"
+grep -q 'stage P0 (need-clean)' "$tmp/out" ||
+	fail "second stage: $(grep stage "$tmp/out")"
 "$pacectl" next --programme "$prog" --state-dir "$state" >"$tmp/next" ||
 	fail "pacectl next"
 grep -q '^Next: P1 ' "$tmp/next" || fail "two clean P0 sessions: $(cat "$tmp/next")"

@@ -237,6 +237,30 @@ static void print_status(const struct json_value *v)
 			       (int) seg_left % 60);
 		}
 	}
+	if (json_value_type(json_get(v, "step")) == JSON_OBJECT) {
+		/* An exercise session (no treadmill): what to do now. */
+		const struct json_value *st = json_get(v, "step");
+		const char *say = json_get_string(st, "say");
+		double st_left = num(st, "remaining_s", 0);
+		bool inserted = false;
+		char which[48];
+
+		(void) json_get_bool(st, "inserted", &inserted);
+		if (inserted)
+			snprintf(which, sizeof(which), "after the press");
+		else
+			snprintf(which, sizeof(which), "step %d of %d",
+				 (int) num(st, "index", 0) + 1,
+				 (int) num(st, "of", 0));
+		printf("%-7s %d:%02d left, %s%s%s\n", str(st, "kind"),
+		       (int) st_left / 60, (int) st_left % 60, which,
+		       say ? ": " : "", say ? say : "");
+		printf("presses %d\n", (int) num(v, "presses", 0));
+		if (num(v, "press", -1) >= 0)
+			printf("press %d counted: stop and rest\n",
+			       (int) num(v, "press", 0));
+		return;
+	}
 	units_format_speed(u, kmh(target), t, sizeof(t));
 	if (belt >= 0)
 		units_format_speed(u, kmh(belt), b, sizeof(b));

@@ -28,14 +28,15 @@
 #define POLL_US 100000
 
 /*
- * The cue kinds the daemon produces (domain/cue.c, cue_kind_name();
- * tests/test-cue-command.c checks the two agree). A plugin sees only the
+ * The cue kinds the daemon produces (domain/cue.c, cue_kind_name(), and
+ * an exercise session's, domain/exercise.c, exercise_cue_kind_name();
+ * tests/test-cue-command.c checks they agree). A plugin sees only the
  * ABI, so the list is repeated here: refusing a misspelt kind beats a
  * speaker that silently never talks.
  */
 static const char *const kind_names[] = {
 	"countdown", "change", "halfway", "last", "cooldown", "finish",
-	"symptom", "form", "alarm", "complied",
+	"symptom", "form", "alarm", "complied", "instruction", "count",
 };
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 
@@ -502,7 +503,8 @@ static int parse_kinds(struct cue_command *c, const struct paced_cfg *cfg,
 		if (!kind_bit(s, &bit))
 			return fail_cfg(c, cfg, key, "unknown cue kind %s (kinds: "
 					"countdown, change, halfway, last, cooldown, "
-					"finish, symptom, form, alarm, complied)", s);
+					"finish, symptom, form, alarm, complied, "
+					"instruction, count)", s);
 		*ret |= bit;
 	}
 	if (r == -EINVAL)

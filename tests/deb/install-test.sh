@@ -58,8 +58,9 @@ for want in 'address = "sim";' 'walk = 5.5;' 'jog = 8.0;' 'group = "paced";' \
 done
 ok "paced setup: paced.conf edited with its comments, backup, group"
 
-# The person (this test) speeds the session clock up: a 30-minute walk
-# in 15 s. An edit of the conffile, as a person would make.
+# The person (this test) speeds the session clock up: the first session
+# (PREP1, 4:40 with no treadmill) in 3 s. An edit of the conffile, as a
+# person would make.
 sed -i -e 's/^# speedup = 1;/speedup = 120;/' $conf
 [ "$(grep -c '^speedup = 120;' $conf)" = 1 ] || fail "speedup edit"
 
@@ -80,7 +81,8 @@ until [ -s /var/lib/paced/history.jsonl ]; do
 	[ $i -lt 300 ] || fail "no session in the history after 60 s"
 	sleep 0.2
 done
-grep -q '"stage":"P0"' /var/lib/paced/history.jsonl ||
+# A fresh history starts with the preparation phase: PREP1, no treadmill.
+grep -q '"stage":"PREP1"' /var/lib/paced/history.jsonl ||
 	fail "history: $(cat /var/lib/paced/history.jsonl)"
 grep -q '"completed":true' /var/lib/paced/history.jsonl ||
 	fail "history: $(cat /var/lib/paced/history.jsonl)"
@@ -88,7 +90,7 @@ ls /var/lib/paced/sessions/*.jsonl >/dev/null || fail "no session log"
 user=$(sed -n 's/^User=//p' /lib/systemd/system/paced.service)
 [ "$(stat -c %U /var/lib/paced/history.jsonl)" = "${user:-root}" ] ||
 	fail "history owned by $(stat -c %U /var/lib/paced/history.jsonl)"
-ok "pacectl start as $who: P0 ran to its end, in history and a session log"
+ok "pacectl start as $who: PREP1 ran to its end, in history and a session log"
 kill "$pid"
 wait "$pid" 2>/dev/null
 
