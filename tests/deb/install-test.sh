@@ -91,6 +91,23 @@ user=$(sed -n 's/^User=//p' /lib/systemd/system/paced.service)
 [ "$(stat -c %U /var/lib/paced/history.jsonl)" = "${user:-root}" ] ||
 	fail "history owned by $(stat -c %U /var/lib/paced/history.jsonl)"
 ok "pacectl start as $who: PREP1 ran to its end, in history and a session log"
+
+# And a session on the (simulated) treadmill, by profile name: a 30-minute
+# walk in 15 s, the belt at the walking pace setup wrote.
+as_runner pacectl start walk-only >/tmp/start 2>&1 ||
+	fail "pacectl start walk-only: $(cat /tmp/start)"
+i=0
+until [ "$(grep -c '"type":"run"' /var/lib/paced/history.jsonl)" -ge 2 ]; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || fail "walk-only not in the history after 60 s"
+	sleep 0.2
+done
+tail -n 1 /var/lib/paced/history.jsonl | grep -q '"completed":true' ||
+	fail "walk-only: $(tail -n 1 /var/lib/paced/history.jsonl)"
+log=$(tail -n 1 /var/lib/paced/history.jsonl | sed -n 's/.*"log":"\([^"]*\)".*/\1/p')
+grep -q '"set-speed","value":5.50' "$log" ||
+	fail "walk-only: the simulated belt never got 5.50 km/h: $log"
+ok "pacectl start walk-only as $who: the simulated treadmill walked at 5.5"
 kill "$pid"
 wait "$pid" 2>/dev/null
 
