@@ -86,9 +86,11 @@ CONF
 		fail "the service never answered"
 }
 
+# The service stops cleanly: a sanitizer's or valgrind's report would
+# show as another exit status.
 stop_paced() {
 	kill "$paced_pid"
-	wait "$paced_pid"
+	wait "$paced_pid" || fail "paced exited with status $? on SIGTERM"
 }
 
 # session DIR: one session, until its FIT file is exported; $name is
