@@ -20,6 +20,8 @@ top=$(pwd)
 # Debian/Raspberry Pi OS packages the build and the tests need.
 PACKAGES="build-essential autoconf automake libtool pkg-config libconfig-dev
 libbluetooth-dev libusb-1.0-0-dev check libxml2-utils"
+# The upload plugin (libcurl), and its test's stand-in HTTP server.
+PACKAGES="$PACKAGES libcurl4-gnutls-dev python3"
 
 missing=""
 for p in $PACKAGES; do

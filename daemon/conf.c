@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "address.h"
+#include "auto-export.h"
 #include "settings.h"
 #include "util.h"
 
@@ -322,6 +323,48 @@ static void parse_control(struct ctx *c, struct paced_config *pc,
 		       sizeof(pc->control_group), false);
 }
 
+/*
+ * "export = { formats = [ "fit", "tcx" ]; };": the files every finished
+ * session gets in STATE/exports/ (paced.conf(5) EXPORT).
+ */
+static void parse_export(struct ctx *c, struct paced_config *pc,
+			 const config_setting_t *root)
+{
+	static const char *const keys[] = { "formats", NULL };
+	const config_setting_t *g = get_group(c, root, "export"), *s;
+	unsigned n;
+
+	if (!g || !check_keys(c, g, "export", keys))
+		return;
+	s = config_setting_get_member(g, "formats");
+	if (!s) {
+		fail(c, g, "export needs formats = [ \"fit\", \"tcx\", \"csv\" ] (one or more)");
+		return;
+	}
+	n = (unsigned) config_setting_length(s);
+	if ((config_setting_type(s) != CONFIG_TYPE_LIST &&
+	     config_setting_type(s) != CONFIG_TYPE_ARRAY) || !n) {
+		fail(c, s, "formats must be a list of one or more of \"fit\", \"tcx\" and \"csv\"");
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+		const char *v = config_setting_get_string(e);
+		enum export_format f;
+
+		if (!v || export_format_from_name(v, &f) < 0) {
+			fail(c, e, "unknown export format \"%s\" (expected fit, tcx or csv)",
+			     v ? v : type_name(config_setting_type(e)));
+			return;
+		}
+		if (pc->export_formats & AUTO_EXPORT_BIT(f)) {
+			fail(c, e, "export format \"%s\" is listed twice", v);
+			return;
+		}
+		pc->export_formats |= AUTO_EXPORT_BIT(f);
+	}
+}
+
 static void parse_plugins(struct ctx *c, struct paced_config *pc,
 			  const config_setting_t *root)
 {
@@ -363,7 +406,7 @@ static void parse_root(struct ctx *c, struct paced_config *pc,
 	static const char *const keys[] = {
 		"treadmill", "user", "profile", "programme", "profile_dir",
 		"state_dir", "control", "plugin_dir", "plugins", "speedup",
-		"scaleback", "units", "cues", NULL
+		"scaleback", "units", "cues", "export", NULL
 	};
 	const config_setting_t *s;
 	char units[16] = "";
@@ -387,6 +430,8 @@ static void parse_root(struct ctx *c, struct paced_config *pc,
 	parse_control(c, pc, root);
 	parse_plugins(c, pc, root);
 	parse_cues(c, pc, root);
+	if (!c->failed)
+		parse_export(c, pc, root);
 	if (!c->failed && (s = config_setting_get_member(root, "units")) &&
 	    get_str(c, root, "units", units, sizeof(units), false) &&
 	    units_from_name(units, &pc->units) < 0)

@@ -38,6 +38,7 @@ struct paced_config {
 	uint32_t speedup;		/* tests and demos only; 1 */
 	enum units units;		/* what a person reads or hears */
 	struct cue_config cues;		/* "cues": timing, tips, templates */
+	unsigned export_formats;	/* "export": AUTO_EXPORT_BIT()s, 0 none */
 	struct config_plugin plugins[CONFIG_MAX_PLUGINS];
 	unsigned n_plugins;
 	void *cfg;			/* the libconfig tree (plugin groups) */

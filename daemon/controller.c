@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "address.h"
+#include "auto-export.h"
 #include "controller.h"
 #include "exercise-runner.h"
 #include "ftms-client.h"
@@ -62,6 +63,7 @@ struct controller {
 	uint32_t speedup;
 	struct cue_config cues;		/* what the person hears, copied */
 	enum units units;
+	unsigned export_formats;	/* AUTO_EXPORT_BIT()s */
 	uint32_t driver_caps;		/* PACED_DRIVER_* */
 	/* Driver plugin settings: the request's, for the session's life. */
 	const char *plugin_file;
@@ -180,6 +182,26 @@ static void service_event(struct controller *c, enum event_kind kind,
 
 /* ---- teardown: always in this order ---- */
 
+struct exported {
+	struct controller *c;
+	const char *log;
+};
+
+static void on_exported(enum export_format format, const char *path,
+			const char *error, void *user_data)
+{
+	struct exported *x = user_data;
+	struct event ev = {
+		.kind = EVENT_EXPORT, .real_us = loop_now(x->c->loop),
+		.export = {
+			.format = export_format_name(format), .path = path,
+			.log = x->log, .error = error,
+		},
+	};
+
+	fan_out(x->c, &ev);
+}
+
 /*
  * A history line that could not be written (a full disk) is kept and
  * written when it can: the programme's rules must see the session's
@@ -276,12 +298,16 @@ static void record_history(struct controller *c)
  *      the treadmill, the driver's code) is freed;
  *   5. the runner and its session, then the log, then the profile or
  *      programme;
- *   6. the phase is idle again.
+ *   6. a session that ran is exported from its closed log, as
+ *      paced.conf asks ("export" events): after its history line, so a
+ *      failed export cannot cost the session anything;
+ *   7. the phase is idle again.
  * The driver plugin stays loaded: the next session may need it.
  */
 static void teardown(struct controller *c)
 {
 	const char *outcome = "not started";
+	char exported[4096] = "";
 
 	if (c->stop_timer > 0)
 		loop_remove(c->loop, c->stop_timer);
@@ -327,6 +353,9 @@ static void teardown(struct controller *c)
 	c->exr = NULL;
 	exercise_session_free(c->ex_pending);
 	c->ex_pending = NULL;
+	if (c->ran && c->export_formats && c->log)
+		snprintf(exported, sizeof(exported), "%s",
+			 session_log_path(c->log));
 	session_log_close(c->log);
 	c->log = NULL;
 	c->info.log_path = NULL;
@@ -337,6 +366,9 @@ static void teardown(struct controller *c)
 	c->driver = NULL;
 	c->ran = false;
 	c->signal_us = 0;
+	if (exported[0])
+		auto_export(c->state_dir, exported, c->export_formats,
+			    on_exported, &(struct exported) { c, exported });
 	set_phase(c, CONTROLLER_IDLE);
 }
 
@@ -944,6 +976,7 @@ int controller_start(struct controller *c,
 	else
 		cue_config_default(&c->cues);
 	c->units = req->units;
+	c->export_formats = req->export_formats;
 	c->plugin_file = req->plugin_file;
 	c->plugin_group = req->plugin_group;
 	c->plugin_group_data = req->plugin_group_data;

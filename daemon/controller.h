@@ -112,6 +112,9 @@ struct controller_request {
 	 * and units. Copied. */
 	const struct cue_config *cues;
 	enum units units;
+	/* Files written into STATE/exports/ once a session that ran is
+	 * over: AUTO_EXPORT_BIT()s (paced.conf(5) export), 0 none. */
+	unsigned export_formats;
 };
 
 /* What a started session is; valid until the next start. */

@@ -55,6 +55,8 @@ const char *event_name(const struct event *ev)
 		return "error";
 	case EVENT_LOG:
 		return "log";
+	case EVENT_EXPORT:
+		return "export";
 	}
 	return "unknown";
 }
@@ -215,6 +217,20 @@ void event_json(struct json *j, const struct event *ev)
 		if (ev->service.log) {
 			json_key(j, "log");
 			json_string(j, ev->service.log);
+		}
+		break;
+	case EVENT_EXPORT:
+		json_key(j, "format");
+		json_string(j, ev->export.format);
+		if (ev->export.path) {
+			json_key(j, "path");
+			json_string(j, ev->export.path);
+		}
+		json_key(j, "log");
+		json_string(j, ev->export.log);
+		if (ev->export.error) {
+			json_key(j, "error");
+			json_string(j, ev->export.error);
 		}
 		break;
 	case EVENT_LINK:

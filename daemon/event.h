@@ -27,6 +27,7 @@ enum event_kind {
 	EVENT_SESSION_END,	/* a session is over and torn down */
 	EVENT_ERROR,		/* a session could not go on */
 	EVENT_LOG,		/* the session log failed or recovered */
+	EVENT_EXPORT,		/* a finished session's file was written */
 };
 
 struct event_cue {
@@ -55,6 +56,12 @@ struct event {
 			const char *detail;	/* profile, outcome, reason */
 			const char *log;	/* the session log, or NULL */
 		} service;		/* SESSION_START, SESSION_END, ERROR, LOG */
+		struct {
+			const char *format;	/* "fit", "tcx", "csv" */
+			const char *path;	/* the file written; NULL failed */
+			const char *log;	/* the session log it is from */
+			const char *error;	/* why it failed, else NULL */
+		} export;				/* EVENT_EXPORT */
 	};
 };
 

@@ -301,6 +301,7 @@ static void on_event(const struct event *ev, void *user_data)
 	case EVENT_SESSION_END:
 	case EVENT_ERROR:
 	case EVENT_LOG:
+	case EVENT_EXPORT:
 		break;
 	}
 	if (!run->tty_out && ev->kind != EVENT_SESSION_START &&
@@ -799,6 +800,8 @@ int run_main(int argc, char **argv)
 	req.plugin_extra = extra;
 	/* What the person hears comes from the same file. */
 	req.cues = run.conf ? &run.conf->cues : NULL;
+	/* ... and which files each session leaves in STATE/exports/. */
+	req.export_formats = run.conf ? run.conf->export_formats : 0;
 	if (run.conf && !units_given)
 		req.units = run.conf->units;
 	run.units = req.units;

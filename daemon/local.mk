@@ -6,6 +6,7 @@
 noinst_LTLIBRARIES += daemon/libpaced-daemon.la
 daemon_libpaced_daemon_la_SOURCES = daemon/notify.c daemon/notify.h \
 	daemon/controller.c daemon/controller.h daemon/event.c daemon/event.h \
+	daemon/auto-export.c daemon/auto-export.h \
 	daemon/call.c daemon/call.h \
 	daemon/foreground.c daemon/foreground.h \
 	daemon/service.c daemon/service.h \

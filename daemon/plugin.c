@@ -606,6 +606,10 @@ void plugin_host_emit(struct plugin_host *host, const struct event *ev)
 	} else if (ev->kind == EVENT_SESSION_START ||
 		   ev->kind == EVENT_SESSION_END) {
 		pev.log = ev->service.log;
+	} else if (ev->kind == EVENT_EXPORT) {
+		pev.log = ev->export.log;
+		pev.path = ev->export.path;
+		pev.format = ev->export.format;
 	}
 	/* Sinks may not unregister from inside event (init only), so the
 	 * list is stable during the walk. */

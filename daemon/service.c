@@ -309,6 +309,7 @@ static int start_session(struct service *s, const char *arg,
 		.plugin_file = s->cfg->file,
 		.cues = &s->cfg->cues,
 		.units = s->cfg->units,
+		.export_formats = s->cfg->export_formats,
 	};
 	char path[PATH_MAX];
 	int err;

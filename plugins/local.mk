@@ -25,3 +25,4 @@ include plugins/ftms-ble/local.mk
 include plugins/usb-ant/local.mk
 include plugins/evdev/local.mk
 include plugins/cue-command/local.mk
+include plugins/upload/local.mk

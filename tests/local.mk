@@ -98,6 +98,12 @@ tests_test_export_CPPFLAGS = $(test_cppflags)
 # which 'make export-deps' installs from npm at the version
 # tests/export/package-lock.json pins).
 TESTS += tests/export/test-export-e2e.sh tests/export/test-export-garmin.sh
+# paced.conf's export: each finished session's files in STATE/exports/.
+TESTS += tests/test-auto-export.sh
+EXTRA_DIST += tests/test-auto-export.sh
+# The upload plugin against a local stand-in for intervals.icu.
+TESTS += tests/upload/test-upload.sh
+EXTRA_DIST += tests/upload/test-upload.sh tests/upload/server.py
 EXTRA_DIST += tests/export/test-export-e2e.sh \
 	tests/export/test-export-garmin.sh tests/export/session.sh \
 	tests/export/decode-fit.mjs tests/export/tcx-subset.xsd \

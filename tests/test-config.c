@@ -7,6 +7,7 @@
 
 #include <check.h>
 
+#include "auto-export.h"
 #include "conf.h"
 
 START_TEST(test_defaults)
@@ -21,6 +22,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->plugin_dir, PLUGINDIR);
 	ck_assert_uint_eq(c->n_plugins, 0);
 	ck_assert_uint_eq(c->speedup, 1);
+	ck_assert_uint_eq(c->export_formats, 0);
 	ck_assert_uint_eq(c->limits.walk_max, 650);
 	ck_assert_int_eq(c->units, UNITS_METRIC);
 	ck_assert_uint_eq(c->cues.lead_ms, 10000);
@@ -90,7 +92,8 @@ START_TEST(test_full)
 		"control = { socket = \"/run/x/ctl\"; group = \"paced\"; };\n"
 		"plugin_dir = \"/usr/lib/x\";\n"
 		"speedup = 60;\n"
-		"plugins = { sim = { speedup = 60; }; evdev = { }; };\n";
+		"plugins = { sim = { speedup = 60; }; evdev = { }; };\n"
+		"export = { formats = [ \"csv\", \"fit\" ]; };\n";
 	struct paced_config_error err;
 	struct paced_config *c = paced_config_load_string(text, "t.conf", &err);
 
@@ -114,6 +117,8 @@ START_TEST(test_full)
 	ck_assert_uint_eq(c->plugins[0].line, 10);
 	ck_assert_str_eq(c->plugins[1].name, "evdev");
 	ck_assert_ptr_nonnull(c->plugins[1].group);
+	ck_assert_uint_eq(c->export_formats, AUTO_EXPORT_BIT(EXPORT_FIT) |
+			  AUTO_EXPORT_BIT(EXPORT_CSV));
 	paced_config_free(c);
 }
 END_TEST
@@ -170,6 +175,14 @@ static const struct {
 	{ "cues = { templates = {\n halfway = 1; }; };\n", "t.conf:2: halfway must be a string, not an integer" },
 	{ "cues = { templates = 1; };\n", "t.conf:1: 'templates' must be a group { change = \"...\"; }, not an integer" },
 	{ "profile = \"a\";\nprofile = \"b\";\n", "t.conf:2: duplicate setting name" },
+	{ "export = [ \"fit\" ];\n", "t.conf:1: 'export' must be a group { ... }, not an array" },
+	{ "\nexport = { };\n", "t.conf:2: export needs formats = [ \"fit\", \"tcx\", \"csv\" ] (one or more)" },
+	{ "export = { formats = [ ];\n };\n", "t.conf:1: formats must be a list of one or more of \"fit\", \"tcx\" and \"csv\"" },
+	{ "export = { formats = \"fit\"; };\n", "t.conf:1: formats must be a list of one or more of \"fit\", \"tcx\" and \"csv\"" },
+	{ "export = { formats = (\n \"fit\",\n \"gpx\" ); };\n", "t.conf:3: unknown export format \"gpx\" (expected fit, tcx or csv)" },
+	{ "export = { formats = ( \"fit\",\n 3 ); };\n", "t.conf:2: unknown export format \"an integer\" (expected fit, tcx or csv)" },
+	{ "export = { formats = [ \"fit\", \"tcx\",\n \"fit\" ]; };\n", "t.conf:2: export format \"fit\" is listed twice" },
+	{ "export = { formats = [ \"fit\" ];\n dir = \"/x\"; };\n", "t.conf:2: unknown key 'dir' in export" },
 };
 
 START_TEST(test_errors)

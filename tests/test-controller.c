@@ -51,6 +51,7 @@ static void on_event(const struct event *ev, void *user_data)
 	case EVENT_CUE:
 	case EVENT_ERROR:
 	case EVENT_LOG:
+	case EVENT_EXPORT:
 		break;
 	}
 }

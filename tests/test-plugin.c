@@ -156,8 +156,9 @@ static char *slurp(const char *file)
 }
 
 /*
- * Sinks get every event by name, and the cue's parts only with a cue;
- * unloading the plugin drops its sink.
+ * Sinks get every event by name, the cue's parts only with a cue, an
+ * export's file and format only with an export; unloading the plugin
+ * drops its sink.
  */
 START_TEST(test_sink_emit)
 {
@@ -176,6 +177,16 @@ START_TEST(test_sink_emit)
 		.kind = EVENT_SESSION_END,
 		.service = { .detail = "finished", .log = "/x.jsonl" },
 	};
+	const struct event exported = {
+		.kind = EVENT_EXPORT,
+		.export = { .format = "fit", .path = "/e/x.fit",
+			    .log = "/x.jsonl" },
+	};
+	const struct event failed = {
+		.kind = EVENT_EXPORT,
+		.export = { .format = "csv", .log = "/x.jsonl",
+			    .error = "/e: Not a directory" },
+	};
 	char file[] = "/tmp/test-plugin-sink-XXXXXX", conf[4200];
 	config_t cfg;
 	int fd = mkstemp(file);
@@ -192,10 +203,14 @@ START_TEST(test_sink_emit)
 	plugin_host_emit(h, &press);
 	plugin_host_emit(h, &cue);
 	plugin_host_emit(h, &end);
+	plugin_host_emit(h, &exported);
+	plugin_host_emit(h, &failed);
 	ck_assert_str_eq(slurp(file),
-			 "symptom\t-\t-\t0\n"
-			 "cue\tsymptom\tslow to a walk now\t500\n"
-			 "session-end\t-\t-\t0\n");
+			 "symptom\t-\t-\t0\t-\t-\t-\n"
+			 "cue\tsymptom\tslow to a walk now\t500\t-\t-\t-\n"
+			 "session-end\t-\t-\t0\t/x.jsonl\t-\t-\n"
+			 "export\t-\t-\t0\t/x.jsonl\t/e/x.fit\tfit\n"
+			 "export\t-\t-\t0\t/x.jsonl\t-\tcsv\n");
 	plugin_host_free(h);
 	config_destroy(&cfg);
 	unlink(file);

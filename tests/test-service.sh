@@ -255,7 +255,7 @@ wait_grep "$tmp/said" "slow to a walk now: 5.0 km/h" \
 	"cue-command never spoke the walk cue"
 grep -q "$(printf 'cue\tsymptom\tslow to a walk now: 5.0 km/h. Jogs are half as long from here\t500')" "$tmp/sink" ||
 	fail "the sink got no symptom cue with its kind, text and speed"
-grep -q "$(printf '^symptom\t-\t-\t0$')" "$tmp/sink" || fail "the sink got no symptom event"
+grep -q "$(printf '^symptom\t-\t-\t0\t-\t-\t-$')" "$tmp/sink" || fail "the sink got no symptom event"
 grep -q "$(printf '^session-start\t')" "$tmp/sink" || fail "the sink got no session-start"
 grep -q "jog now" "$tmp/said" && fail "cue-command spoke a kind it was not given"
 

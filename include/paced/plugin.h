@@ -473,9 +473,18 @@ struct paced_event {
 	const char *text;	/* the sentence for the person */
 	uint32_t speed;		/* the speed asked for, 0.01 km/h; 0 none */
 	/* ---- ABI 2 ---- */
-	/* "session-start" and "session-end": the session log's path, else
-	 * NULL. */
+	/* "session-start", "session-end" and "export": the session log's
+	 * path, else NULL. */
 	const char *log;
+	/*
+	 * "export" (paced.conf(5) export): a finished session's file in
+	 * STATE/exports/, written whole (NULL when it could not be), and its
+	 * format, "fit", "tcx" or "csv". NULL for other events. Appended within ABI 2: the daemon fills
+	 * the struct, so a plugin built before reads a prefix of it; a
+	 * plugin that reads these needs a daemon that has "export" events.
+	 */
+	const char *path;
+	const char *format;
 };
 
 struct paced_sink_ops {

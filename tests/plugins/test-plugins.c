@@ -222,19 +222,22 @@ PACED_PLUGIN_DEFINE("test-scanner", "1", scanner_init, NULL,
 #ifdef TEST_PLUGIN_SINK
 /*
  * A sink that appends each event it gets to "file" as one line:
- * NAME<TAB>CUE_KIND<TAB>TEXT<TAB>SPEED, "-" for what the event lacks.
+ * NAME<TAB>CUE_KIND<TAB>TEXT<TAB>SPEED<TAB>LOG<TAB>PATH<TAB>FORMAT, "-"
+ * for what the event lacks.
  */
 static char sink_path[4096];
 
 static void sink_event(const struct paced_event *ev, void *user_data)
 {
-	char line[512];
+	char line[1024];
 	int n, fd;
 
-	n = snprintf(line, sizeof(line), "%s\t%s\t%s\t%u\n",
+	n = snprintf(line, sizeof(line), "%s\t%s\t%s\t%u\t%s\t%s\t%s\n",
 		     ev->name ? ev->name : "-",
 		     ev->cue_kind ? ev->cue_kind : "-",
-		     ev->text ? ev->text : "-", (unsigned) ev->speed);
+		     ev->text ? ev->text : "-", (unsigned) ev->speed,
+		     ev->log ? ev->log : "-", ev->path ? ev->path : "-",
+		     ev->format ? ev->format : "-");
 	if (n < 0 || (size_t) n >= sizeof(line))
 		return;
 	fd = open(sink_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
