@@ -431,7 +431,7 @@ struct json_value *json_parse(const char *text, size_t len,
 		.p = text, .end = text + len, .start = text, .err = ret_err,
 	};
 	size_t max_nodes, arena;
-	char *block;
+	void *block;
 
 	if (!text || len > SIZE_MAX / 4 - 2) {
 		if (ret_err) {
@@ -445,9 +445,11 @@ struct json_value *json_parse(const char *text, size_t len,
 	/* Each string's decoded form plus its NUL fits in its quoted form. */
 	arena = len + 1;
 	block = paced_malloc(max_nodes * sizeof(struct json_value) + arena);
-	ps.nodes = (struct json_value *) block;
+	/* malloc's memory is aligned for any type: the nodes come first,
+	 * the strings' bytes after them. */
+	ps.nodes = block;
 	ps.max = max_nodes;
-	ps.arena = block + max_nodes * sizeof(struct json_value);
+	ps.arena = (char *) block + max_nodes * sizeof(struct json_value);
 	ps.n = 1;
 	memset(&ps.nodes[0], 0, sizeof(ps.nodes[0]));
 	if (!value(&ps, 0))

@@ -480,6 +480,7 @@ static void on_event(const struct event *ev, void *user_data)
 	case EVENT_SESSION_START:
 	case EVENT_ERROR:
 	case EVENT_LOG:
+	case EVENT_EXPORT:
 		break;
 	}
 }
