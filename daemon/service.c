@@ -62,6 +62,7 @@ struct service {
 	bool shutting_down;
 	char status[160];
 	struct controller_error start_err;	/* the last start's */
+	int state_lock;			/* STATE/lock, held for life */
 };
 
 static void set_status(struct service *s, const char *fmt, ...)
@@ -286,18 +287,11 @@ static const void *plugin_group(const char *name, const void *data)
 	return NULL;
 }
 
-/*
- * Start a session: arg "" is the configured default (the programme if
- * there is one, else the profile), "--programme" the programme, anything
- * else a profile. Returns 0 or a negative errno with *ret_error. With a
- * treadmill named in paced.conf ("name:..."), 0 means it is being looked
- * for; the session starts when it is seen.
- */
-static int start_session(struct service *s, const char *arg,
-			 const char **ret_error)
+/* What every session of this service runs with, from paced.conf. */
+static void session_request(const struct service *s,
+			    struct controller_request *req)
 {
-	struct controller_error *cerr = &s->start_err;
-	struct controller_request req = {
+	*req = (struct controller_request) {
 		.treadmill = s->cfg->treadmill,
 		.adapter = s->cfg->adapter,
 		.limits = &s->cfg->limits,
@@ -311,9 +305,24 @@ static int start_session(struct service *s, const char *arg,
 		.units = s->cfg->units,
 		.export_formats = s->cfg->export_formats,
 	};
+}
+
+/*
+ * Start a session: arg "" is the configured default (the programme if
+ * there is one, else the profile), "--programme" the programme, anything
+ * else a profile. Returns 0 or a negative errno with *ret_error. With a
+ * treadmill named in paced.conf ("name:..."), 0 means it is being looked
+ * for; the session starts when it is seen.
+ */
+static int start_session(struct service *s, const char *arg,
+			 const char **ret_error)
+{
+	struct controller_error *cerr = &s->start_err;
+	struct controller_request req;
 	char path[PATH_MAX];
 	int err;
 
+	session_request(s, &req);
 	if (s->shutting_down) {
 		*ret_error = "paced is shutting down";
 		return -ESHUTDOWN;
@@ -890,7 +899,7 @@ static int on_action(const struct plugin_origin *from,
 	else if (r < 0)
 		log_info("%s (%s): %s", from->source, from->plugin,
 			 controller_strerror(r));
-	return r < 0 ? r : 0;
+	return r < 0 && r != -EINPROGRESS ? r : 0;
 }
 
 static const char *state_dir(void *user_data)
@@ -933,6 +942,38 @@ static void check_driver(struct service *s, const struct paced_config *cfg)
 	}
 	log_warn("no plugin drives treadmill '%s'; sessions cannot start",
 		 cfg->treadmill);
+}
+
+/* A press with no session reaches the configured treadmill. */
+static void set_default(struct service *s)
+{
+	struct controller_request req;
+
+	session_request(s, &req);
+	controller_set_default(s->ctl, &req);
+}
+
+/*
+ * A session was running when paced died (a crash, an OOM kill, SIGKILL,
+ * a watchdog abort): the belt may still be moving with nobody in
+ * control. Take it over on the configured treadmill: walking pace if
+ * the belt is faster, and paused until the person resumes or ends it
+ * (docs/design.md "Crash recovery"; paced(8)). The request is the start
+ * of the service's own configuration, so the session keeps it.
+ */
+static void take_over(struct service *s, const char *log_path)
+{
+	struct controller_request req;
+
+	session_request(s, &req);
+	if (controller_recover(s->ctl, &req, log_path, &s->start_err) < 0) {
+		log_err("cannot take over the interrupted session %s: %s",
+			log_path, s->start_err.text);
+		return;
+	}
+	log_notice("taking over the interrupted session %s on %s: paused until resumed or ended",
+		   log_path, s->cfg->treadmill);
+	s->session_cfg = s->cfg;
 }
 
 static void config_error_set(struct paced_config_error *err, unsigned line,
@@ -991,10 +1032,11 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 	};
 	struct service *s = paced_new0(struct service, 1);
 	gid_t gid = (gid_t) -1;
-	char why[512];
+	char why[512], interrupted[4096 + 256];
 	int err;
 
 	s->loop = loop;
+	s->state_lock = -1;
 	s->cfg = cfg;
 	snprintf(s->status, sizeof(s->status), "starting");
 
@@ -1018,8 +1060,17 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 				cfg->control_socket, control_strerror(err));
 		goto fail;
 	}
+	/* One paced per state directory, before any log in it is taken
+	 * for one a crash left open (docs/design.md "Crash recovery"). */
+	s->state_lock = controller_lock_state(cfg->state_dir, "the service",
+					      why, sizeof(why));
+	if (s->state_lock < 0) {
+		log_err("%s; refusing to start", why);
+		goto fail;
+	}
 	/* Interrupted session logs are closed before anything else. */
-	err = history_recover(cfg->state_dir);
+	err = history_recover_newest(cfg->state_dir, interrupted,
+				     sizeof(interrupted));
 	if (err > 0)
 		log_notice("closed %d interrupted session log%s in %s", err,
 			   err == 1 ? "" : "s", cfg->state_dir);
@@ -1041,6 +1092,7 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 	controller_set_listener(s->ctl, &(struct controller_listener) {
 		.event = on_event, .phase = on_phase,
 	}, s);
+	set_default(s);
 	check_driver(s, cfg);
 
 	control_set_unknown(s->control, on_unknown);
@@ -1048,6 +1100,8 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 	log_notice("control socket %s%s%s", cfg->control_socket,
 		   cfg->control_group[0] ? ", group " : "", cfg->control_group);
 	set_status(s, "idle");
+	if (err > 0 && interrupted[0])
+		take_over(s, interrupted);
 	return s;
 fail:
 	service_free(s);
@@ -1056,10 +1110,18 @@ fail:
 
 /* Settings that a running service cannot change: say so, keep the old. */
 static void needs_restart(const struct paced_config *old,
-			  const struct paced_config *cfg)
+			  struct paced_config *cfg)
 {
 	bool plugins = old->n_plugins != cfg->n_plugins;
 
+	/* The state directory is locked at start-up (one paced per
+	 * directory): a new one would be unlocked. Keep the old. */
+	if (strcmp(old->state_dir, cfg->state_dir)) {
+		log_warn("%s: state_dir is set at start-up; restart paced to apply the change (keeping %s)",
+			 cfg->file, old->state_dir);
+		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s",
+			 old->state_dir);
+	}
 	if (strcmp(old->control_socket, cfg->control_socket) ||
 	    strcmp(old->control_group, cfg->control_group))
 		log_warn("%s: the control socket and its group are set at start-up; restart paced to apply the change",
@@ -1088,7 +1150,6 @@ static void needs_restart(const struct paced_config *old,
 void service_reload(struct service *s, struct paced_config *cfg)
 {
 	const struct paced_config *old = s->cfg;
-	int err;
 
 	needs_restart(old, cfg);
 	LOG_CHANGE_STR(treadmill, "treadmill");
@@ -1100,7 +1161,6 @@ void service_reload(struct service *s, struct paced_config *cfg)
 	LOG_CHANGE_STR(profile, "profile");
 	LOG_CHANGE_STR(programme, "programme");
 	LOG_CHANGE_STR(profile_dir, "profile_dir");
-	LOG_CHANGE_STR(state_dir, "state_dir");
 	/* A running session keeps the configuration it started with: its
 	 * treadmill, cap and policy never change under it. */
 	if (s->session_cfg && s->session_cfg == s->cfg)
@@ -1109,14 +1169,7 @@ void service_reload(struct service *s, struct paced_config *cfg)
 		paced_config_free(s->cfg_owned);
 	s->cfg = cfg;
 	s->cfg_owned = cfg;
-	/* A new state directory may hold logs an earlier paced left open;
-	 * with a session running, its own log is open there. */
-	if (!controller_active(s->ctl)) {
-		err = history_recover(cfg->state_dir);
-		if (err > 0)
-			log_notice("closed %d interrupted session log%s in %s",
-				   err, err == 1 ? "" : "s", cfg->state_dir);
-	}
+	set_default(s);
 	check_driver(s, cfg);
 	log_notice("SIGHUP: %s applied%s", cfg->file,
 		   controller_active(s->ctl) ? " from the next session on (the running one keeps its settings)" :
@@ -1143,5 +1196,7 @@ void service_free(struct service *s)
 	plugin_host_free(s->plugins);
 	paced_config_free(s->session_cfg_owned);
 	paced_config_free(s->cfg_owned);
+	if (s->state_lock >= 0)
+		close(s->state_lock);
 	free(s);
 }
