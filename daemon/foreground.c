@@ -747,7 +747,7 @@ int run_main(int argc, char **argv)
 	if (!req.state_dir)
 		req.state_dir = history_default_state_dir(state_buf,
 							  sizeof(state_buf));
-	/* One paced per state directory (docs/design.md "Crash recovery"):
+	/* One paced per state directory (docs/design.md "Safety rules", crash recovery):
 	 * another one's live log is not one a crash left open. */
 	run.state_lock = controller_lock_state(req.state_dir, "paced run", why,
 					       sizeof(why));

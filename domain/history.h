@@ -108,7 +108,7 @@ int history_recover(const char *state_dir);
 /*
  * The same, and the path of the newest log it closed (names sort by
  * their start time) in newest, "" if none: the session a restart takes
- * over (docs/design.md "Crash recovery").
+ * over (docs/design.md "Safety rules", crash recovery).
  */
 int history_recover_newest(const char *state_dir, char *newest, size_t len);
 

@@ -1114,8 +1114,10 @@ int session_stop(struct session *s, uint64_t now_us)
 		return -EALREADY;
 	drop_pending(s);
 	if (s->started && s->link_up) {
-		/* docs/design.md: on a stop, walk pace first, then stop. */
-		if (moving)
+		/* docs/design.md: on a stop, walk pace first, then stop; a paused
+		 * session's belt too when it runs faster than a walk (one
+		 * taken over after a restart). */
+		if (moving || s->belt_speed > session_walk_speed(s))
 			queue(s, SESSION_CMD_SET_SPEED, session_walk_speed(s));
 		queue(s, SESSION_CMD_STOP, 0);
 	}

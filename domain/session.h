@@ -190,7 +190,7 @@ struct session_past_press {
 
 /*
  * Take over a session a crash, an OOM kill or SIGKILL cut short
- * (docs/design.md "Crash recovery"; paced(8) "Safety rules": after a
+ * (docs/design.md "Safety rules", crash recovery; paced(8) "Safety rules": after a
  * restart the session pauses and resumes only on an explicit resume).
  * An idle session not yet bound to a treadmill is put where the
  * interrupted one was: its counted presses replayed through the same
