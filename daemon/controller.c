@@ -133,6 +133,7 @@ struct controller {
 };
 
 static void guard_cancel(struct controller *c);
+static int guard(struct controller *c);
 
 static const char *const phase_names[] = {
 	[CONTROLLER_IDLE] = "idle",
@@ -1174,7 +1175,7 @@ int controller_recover(struct controller *c,
 	c->past = NULL;
 	err = read_interrupted(c, log_path, profile, sizeof(profile), ret_err);
 	if (err < 0)
-		return err;
+		goto fallback;
 	take = *req;
 	take.profile_path = profile;
 	take.programme_path = NULL;
@@ -1186,7 +1187,19 @@ int controller_recover(struct controller *c,
 	if (err < 0) {
 		/* start() tore down: nothing of the takeover is left. */
 		c->takeover = false;
+		goto fallback;
 	}
+	return 0;
+
+fallback:
+	/* The session cannot be taken over (its log unreadable, its
+	 * profile gone): its belt may still run, so it gets what a press
+	 * with no session gets, walking pace if it runs faster. */
+	free(c->past);
+	c->past = NULL;
+	c->n_past = 0;
+	if (guard(c) == -EINPROGRESS)
+		log_warn("cannot take over the interrupted session; its treadmill gets walking pace if the belt runs faster");
 	return err;
 }
 

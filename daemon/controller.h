@@ -179,7 +179,9 @@ int controller_start(struct controller *c,
  * Once the link is up, a belt faster than walking pace is brought to it,
  * never started, never sped up; the session then waits for an explicit
  * resume or end, and writes a new log. Returns 0 or a negative errno
- * with *ret_err, as controller_start().
+ * with *ret_err, as controller_start(); a session that cannot be taken
+ * over (its log unreadable, its profile gone) still has its belt brought
+ * to walking pace, as a press with no session does.
  */
 int controller_recover(struct controller *c,
 		       const struct controller_request *req,

@@ -618,6 +618,34 @@ START_TEST(safety_symptom_without_session_sends_walk_pace)
 }
 END_TEST
 
+/* A log the restart cannot read (or a profile gone) still gets the belt
+ * to walking pace: the session is lost, the safety is not. */
+START_TEST(safety_belt_slowed_when_the_session_cannot_be_taken_over)
+{
+	struct controller_request req;
+	struct controller_error err;
+	char log[4400];
+	size_t mark;
+	FILE *f;
+
+	crash_mid_jog(log, sizeof(log));
+	f = fopen(log, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"event\":\"open\"}\n", f);
+	fclose(f);
+	mark = sim_command_count(tsim);
+	req = sim_request();
+	controller_set_default(ctl, &req);
+	ck_assert_int_lt(controller_recover(ctl, &req, log, &err), 0);
+	ck_assert_int_eq(controller_phase(ctl), CONTROLLER_IDLE);
+	ck_assert(run_until(sim_walking, 30 * USEC_PER_SEC));
+	ck_assert_uint_eq(sim_fastest_since(mark), 500);
+	ck_assert_uint_eq(sim_commands_since(mark, 0x07), 0);
+	run_until(NULL, 20 * USEC_PER_SEC);
+	sim_down();
+}
+END_TEST
+
 /* Two paced on one state directory: the second is refused, naming the
  * first; the lock goes with the first one's descriptor. */
 START_TEST(state_dir_locked_against_a_second_paced)
@@ -660,6 +688,7 @@ int main(void)
 	tcase_add_test(tc, safety_recovered_session_waits_paused);
 	tcase_add_test(tc, recovered_session_never_starts_a_stopped_belt);
 	tcase_add_test(tc, safety_symptom_without_session_sends_walk_pace);
+	tcase_add_test(tc, safety_belt_slowed_when_the_session_cannot_be_taken_over);
 	tcase_add_test(tc, state_dir_locked_against_a_second_paced);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

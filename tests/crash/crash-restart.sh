@@ -10,7 +10,6 @@
 # paced on the state directory refused.
 set -u
 . "$top_srcdir/tests/lib.sh"
-KILL_SIGNAL=9
 test_init crash-restart
 export PACED_PLUGIN_PATH="$top_builddir/plugins/.libs"
 state="$tmp/state"
@@ -75,14 +74,20 @@ new_log() {
 }
 
 # --- the service, SIGKILLed mid-jog ---------------------------------------
+# kill_mid_jog SOCKET PID WHO: once the belt jogs, SIGKILL PID; what the
+# crash leaves is the belt jogging with nobody in control.
+kill_mid_jog() {
+	wait_status "$1" '"pace":"jog"' 300
+	wait_until 100 belt_at_least 7.0 || fail "$3: the belt never jogged"
+	kill -9 "$2"
+	wait "$2" 2>/dev/null
+	belt_at_least 7.0 ||
+		fail "$3: the belt did not jog on after the kill: $(belt)"
+}
+
 start_service
 "$pacectl" -S "$ctl" start demo >/dev/null || fail "pacectl start"
-wait_status "$ctl" '"pace":"jog"' 300
-wait_until 100 belt_at_least 7.0 || fail "the belt never jogged"
-kill -9 "$svc"
-wait "$svc" 2>/dev/null
-# What the crash leaves: the belt jogging with nobody in control.
-belt_at_least 7.0 || fail "the belt did not jog on after the kill: $(belt)"
+kill_mid_jog "$ctl" "$svc" "the service"
 
 # --- safety_belt_slowed_after_crash_restart -------------------------------
 start_service
@@ -143,11 +148,7 @@ run() {
 		fail "paced run did not answer"
 }
 run
-wait_status "$tmp/run.ctl" '"pace":"jog"' 300
-wait_until 100 belt_at_least 7.0 || fail "paced run: the belt never jogged"
-kill -9 "$rpid"
-wait "$rpid" 2>/dev/null
-belt_at_least 7.0 || fail "paced run: the belt did not jog on after the kill"
+kill_mid_jog "$tmp/run.ctl" "$rpid" "paced run"
 run
 wait_until 200 belt_is 5.00 ||
 	fail "safety_belt_slowed_after_crash_restart (paced run): belt at $(belt)"
