@@ -21,6 +21,7 @@
 #include "progression.h"
 #include "runner.h"
 #include "session-log.h"
+#include "session-read.h"
 #include "util.h"
 
 /* Real time, whatever speedup says. */
@@ -36,6 +37,9 @@
 /* History lines kept while they cannot be written, and how often they
  * are tried again. */
 #define HISTORY_KEEP_MAX 8
+/* A press with no session: how long paced holds the treadmill to see
+ * its belt and bring it to walking pace before letting go. */
+#define GUARD_US (15 * USEC_PER_SEC)
 #define HISTORY_RETRY_US (30 * USEC_PER_SEC)
 
 struct recall {
@@ -84,6 +88,13 @@ struct controller {
 	/* A profile with belt = false: no treadmill, no driver, no link. */
 	struct exercise_session *ex_pending;
 	struct exercise_runner *exr;
+	/* A takeover (controller_recover()): where the interrupted session
+	 * was, from its log. */
+	bool takeover;
+	char recovered_from[4096];
+	uint32_t past_ms;
+	struct session_past_press *past;
+	size_t n_past;
 
 	struct link *link;
 	struct runner *runner;
@@ -99,11 +110,30 @@ struct controller {
 	char history_dir[4096];
 	int history_timer;
 
+	/* What a press with no session reaches (controller_set_default()). */
+	bool has_default;
+	char def_treadmill[128];
+	char def_adapter[32];
+	char def_plugin_dir[4096];
+	uint32_t def_speedup;
+	struct profile_limits def_limits;
+	const char *def_plugin_file;
+	const void *(*def_plugin_group)(const char *name, const void *data);
+	const void *def_plugin_group_data;
+	/* The guard: that treadmill's link while the press is seen to. */
+	struct link *guard;
+	int guard_timer;
+	bool guard_busy;		/* a speed command in flight */
+	bool guard_sent;		/* walking pace went out */
+
 	struct controller_info info;
 	struct recall recall[RECALL_MAX];
 	unsigned recall_next;
 	struct json *ev_json;
 };
+
+static void guard_cancel(struct controller *c);
+static int guard(struct controller *c);
 
 static const char *const phase_names[] = {
 	[CONTROLLER_IDLE] = "idle",
@@ -366,6 +396,12 @@ static void teardown(struct controller *c)
 	c->driver = NULL;
 	c->ran = false;
 	c->signal_us = 0;
+	c->takeover = false;
+	c->recovered_from[0] = '\0';
+	c->info.recovered_from = NULL;
+	free(c->past);
+	c->past = NULL;
+	c->n_past = 0;
 	if (exported[0])
 		auto_export(c->state_dir, exported, c->export_formats,
 			    on_exported, &(struct exported) { c, exported });
@@ -399,6 +435,8 @@ void controller_free(struct controller *c)
 	if (!c)
 		return;
 	teardown(c);
+	if (c->guard || c->guard_timer > 0)
+		guard_cancel(c);
 	/* A last try for the history lines a full disk held back. */
 	flush_history(c);
 	if (c->n_history)
@@ -465,6 +503,13 @@ static void on_link_done(struct link *l, int err, void *user_data)
 	}
 	c->ran = true;
 	set_phase(c, CONTROLLER_RUNNING);
+	/* A takeover has no explicit start: it waits paused, and the
+	 * session has already seen the belt (session_takeover()). */
+	if (c->takeover) {
+		log_notice("session %s taken over after a restart: paused at %u s, waiting for resume or end",
+			   c->profile_name, c->past_ms / 1000);
+		return;
+	}
 	/* The request that started the session was the explicit start. */
 	err = runner_start(c->runner);
 	if (err == -ENODEV) {
@@ -916,6 +961,13 @@ static int prepare(struct controller *c, const struct controller_request *req,
 	snprintf(c->profile_path, sizeof(c->profile_path), "%s", path);
 	c->info.profile_name = c->profile_name;
 	c->info.profile_path = c->profile_path;
+	/* An exercise session has no belt to take over: the fallback of
+	 * controller_recover() still sees to a belt that runs. */
+	if (chosen->no_belt && c->takeover) {
+		set_error(ret_err, CONTROLLER_ERR_USAGE,
+			  "%s: an exercise session, nothing to take over", path);
+		return -EINVAL;
+	}
 	if (chosen->no_belt)
 		return prepare_exercise(c, chosen, path, ret_err);
 	err = plan_expand(chosen, &plan);
@@ -932,12 +984,18 @@ static int prepare(struct controller *c, const struct controller_request *req,
 			  "%s: the profile has nothing to run", path);
 		return -EINVAL;
 	}
+	if (c->takeover &&
+	    session_takeover(c->pending, loop_now(c->loop), c->past_ms,
+			     c->past, c->n_past) < 0) {
+		set_error(ret_err, CONTROLLER_ERR_FAILURE,
+			  "%s: cannot take the session over", path);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-int controller_start(struct controller *c,
-		     const struct controller_request *req,
-		     struct controller_error *ret_err)
+static int start(struct controller *c, const struct controller_request *req,
+		 struct controller_error *ret_err)
 {
 	const char *name;
 	int err;
@@ -947,6 +1005,9 @@ int controller_start(struct controller *c,
 			  "a session is already running");
 		return -EBUSY;
 	}
+	/* The session takes the treadmill over from a press's guard. */
+	if (c->guard)
+		guard_cancel(c);
 	if (!req || !req->limits || !req->state_dir ||
 	    !req->profile_path == !req->programme_path) {
 		set_error(ret_err, CONTROLLER_ERR_USAGE,
@@ -957,6 +1018,8 @@ int controller_start(struct controller *c,
 	 * rules must see them before they pick today's stage. */
 	flush_history(c);
 	memset(&c->info, 0, sizeof(c->info));
+	if (c->takeover)
+		c->info.recovered_from = c->recovered_from;
 	c->outcome = CONTROLLER_OUTCOME_NONE;
 	/* "none" (or no treadmill at all): exercise sessions only. */
 	snprintf(c->treadmill, sizeof(c->treadmill), "%s",
@@ -1038,6 +1101,311 @@ fail:
 	return err < 0 ? err : -EINVAL;
 }
 
+int controller_start(struct controller *c,
+		     const struct controller_request *req,
+		     struct controller_error *ret_err)
+{
+	if (c->phase == CONTROLLER_IDLE)
+		c->takeover = false;
+	return start(c, req, ret_err);
+}
+
+/*
+ * Where the interrupted session was: its profile, its plan time (the
+ * latest session_s of any line) and its counted presses in order. A log
+ * the strict reader refuses is not guessed at.
+ */
+static int read_interrupted(struct controller *c, const char *log_path,
+			    char *profile, size_t len,
+			    struct controller_error *ret_err)
+{
+	struct session_read_error rerr;
+	struct session_read *rd;
+	int r;
+
+	r = session_read_file(log_path, &rd, &rerr);
+	if (r < 0) {
+		set_error(ret_err, CONTROLLER_ERR_FAILURE, "%s", rerr.text);
+		return r;
+	}
+	if (!rd->open.profile_path[0]) {
+		set_error(ret_err, CONTROLLER_ERR_FAILURE,
+			  "%s: no profile in its open line", log_path);
+		session_read_free(rd);
+		return -EBADMSG;
+	}
+	snprintf(profile, len, "%s", rd->open.profile_path);
+	c->past_ms = 0;
+	c->past = paced_new0(struct session_past_press, rd->n + 1);
+	c->n_past = 0;
+	for (size_t i = 0; i < rd->n; i++) {
+		const struct session_line *l = &rd->lines[i];
+		enum symptom_kind kind;
+
+		c->past_ms = MAX(c->past_ms, l->session_ms);
+		if (l->kind != SESSION_LINE_SYMPTOM || !l->u.press.press ||
+		    symptom_kind_from_name(l->u.press.kind, &kind) < 0)
+			continue;
+		c->past[c->n_past].profile_ms = l->session_ms;
+		c->past[c->n_past++].kind = kind;
+	}
+	session_read_free(rd);
+	return 0;
+}
+
+int controller_recover(struct controller *c,
+		       const struct controller_request *req,
+		       const char *log_path, struct controller_error *ret_err)
+{
+	struct controller_request take;
+	char profile[SESSION_READ_LONG_TEXT];
+	int err;
+
+	if (c->phase != CONTROLLER_IDLE) {
+		set_error(ret_err, CONTROLLER_ERR_BUSY,
+			  "a session is already running");
+		return -EBUSY;
+	}
+	if (!req || !log_path) {
+		set_error(ret_err, CONTROLLER_ERR_USAGE,
+			  "a takeover needs a request and a log");
+		return -EINVAL;
+	}
+	free(c->past);
+	c->past = NULL;
+	err = read_interrupted(c, log_path, profile, sizeof(profile), ret_err);
+	if (err < 0)
+		goto fallback;
+	take = *req;
+	take.profile_path = profile;
+	take.programme_path = NULL;
+	take.precheck_symptoms = false;
+	take.log_path = NULL;
+	c->takeover = true;
+	snprintf(c->recovered_from, sizeof(c->recovered_from), "%s", log_path);
+	err = start(c, &take, ret_err);
+	if (err < 0) {
+		/* start() tore down: nothing of the takeover is left. */
+		c->takeover = false;
+		goto fallback;
+	}
+	return 0;
+
+fallback:
+	/* The session cannot be taken over (its log unreadable, its
+	 * profile gone): its belt may still run, so it gets what a press
+	 * with no session gets, walking pace if it runs faster. */
+	free(c->past);
+	c->past = NULL;
+	c->n_past = 0;
+	if (guard(c) == -EINPROGRESS)
+		log_warn("cannot take over the interrupted session; its treadmill gets walking pace if the belt runs faster");
+	return err;
+}
+
+int controller_lock_state(const char *state_dir, const char *what,
+			  char *why, size_t len)
+{
+	char holder[96];
+	int fd = session_log_lock_state(state_dir, what, holder,
+					sizeof(holder));
+
+	if (fd == -EWOULDBLOCK) {
+		long pid = strtol(holder, NULL, 10);
+		const char *other = strchr(holder, ' ');
+
+		if (pid > 0 && other)
+			snprintf(why, len, "state directory %s is in use by %s (pid %ld); one paced per state directory",
+				 state_dir, other + 1, pid);
+		else
+			snprintf(why, len, "state directory %s is in use by another paced; one paced per state directory",
+				 state_dir);
+	} else if (fd < 0) {
+		snprintf(why, len, "cannot lock the state directory %s: %s",
+			 state_dir, strerror(-fd));
+	}
+	return fd;
+}
+
+/* ---- a press with no session: walking pace anyway ---- */
+
+void controller_set_default(struct controller *c,
+			    const struct controller_request *req)
+{
+	c->has_default = req && req->treadmill && req->limits;
+	if (!c->has_default)
+		return;
+	snprintf(c->def_treadmill, sizeof(c->def_treadmill), "%s",
+		 req->treadmill);
+	snprintf(c->def_adapter, sizeof(c->def_adapter), "%s",
+		 req->adapter ? req->adapter : "");
+	snprintf(c->def_plugin_dir, sizeof(c->def_plugin_dir), "%s",
+		 req->plugin_dir ? req->plugin_dir : PLUGINDIR);
+	c->def_speedup = req->speedup ? req->speedup : 1;
+	c->def_limits = *req->limits;
+	c->def_plugin_file = req->plugin_file;
+	c->def_plugin_group = req->plugin_group;
+	c->def_plugin_group_data = req->plugin_group_data;
+}
+
+/* The link goes from the loop, never from inside its own callbacks. */
+static bool on_guard_end(void *user_data)
+{
+	struct controller *c = user_data;
+
+	c->guard_timer = 0;
+	if (c->guard) {
+		treadmill_set_events(link_treadmill(c->guard), NULL, NULL);
+		link_free(c->guard);
+	}
+	c->guard = NULL;
+	c->guard_busy = false;
+	c->guard_sent = false;
+	c->driver = NULL;
+	return false;
+}
+
+static void guard_end_soon(struct controller *c)
+{
+	if (c->guard_timer > 0)
+		loop_remove(c->loop, c->guard_timer);
+	c->guard_timer = loop_add_idle(c->loop, on_guard_end, c, NULL);
+}
+
+static void guard_cancel(struct controller *c)
+{
+	if (c->guard_timer > 0)
+		loop_remove(c->loop, c->guard_timer);
+	(void) on_guard_end(c);
+}
+
+static void on_guard_done(struct treadmill *tm, enum treadmill_op op, int err,
+			  uint8_t result, void *user_data)
+{
+	struct controller *c = user_data;
+
+	c->guard_busy = false;
+	if (err < 0 && err != -ECANCELED) {
+		log_warn("no session: treadmill %s refused walking pace (%s)",
+			 c->address, strerror(-err));
+		guard_end_soon(c);
+	}
+}
+
+/*
+ * The walking pace this treadmill is given: the user's walk, under the
+ * walking ceiling and the cap, rounded down to its grid; only ever to a
+ * belt running faster (docs/design.md "Safety rules": never faster,
+ * never a start).
+ */
+static void on_guard_data(struct treadmill *tm, const struct treadmill_data *d,
+			  void *user_data)
+{
+	struct controller *c = user_data;
+	const struct treadmill_caps *caps = treadmill_get_caps(tm);
+	const struct profile_limits *l = &c->def_limits;
+	uint16_t w = MIN(l->walk_speed, l->walk_max ? l->walk_max :
+				       PROFILE_DEFAULT_WALK_MAX);
+
+	if (!(d->present & TREADMILL_DATA_SPEED) || c->guard_busy)
+		return;
+	if (l->speed_cap)
+		w = MIN(w, l->speed_cap);
+	if (!caps->can_control ||
+	    session_check_caps(caps, l->speed_cap, w) != SESSION_REFUSAL_NONE) {
+		/* An advisory treadmill, or one whose range could turn any
+		 * speed into a faster one: nothing is sent. */
+		log_warn("no session: treadmill %s cannot be given walking pace safely; nothing sent",
+			 c->address);
+		guard_end_soon(c);
+		return;
+	}
+	w = session_clamp_speed(caps, l->speed_cap, w);
+	if (d->speed <= w) {
+		log_notice("no session: treadmill %s belt at %u.%02u km/h, %s",
+			   c->address, d->speed / 100, d->speed % 100,
+			   c->guard_sent ? "walking pace reached" :
+			   "nothing to slow down");
+		guard_end_soon(c);
+		return;
+	}
+	if (c->guard_sent)
+		return;		/* slowing down: wait for it */
+	if (treadmill_set_speed(tm, w, on_guard_done, c) < 0) {
+		guard_end_soon(c);
+		return;
+	}
+	c->guard_busy = true;
+	c->guard_sent = true;
+	log_notice("no session: treadmill %s belt at %u.%02u km/h, walking pace %u.%02u km/h sent",
+		   c->address, d->speed / 100, d->speed % 100, w / 100,
+		   w % 100);
+}
+
+static void on_guard_up(struct link *l, int err, void *user_data)
+{
+	static const struct treadmill_events events = {
+		.data = on_guard_data,
+	};
+	struct controller *c = user_data;
+
+	if (err < 0) {
+		log_warn("no session, and treadmill %s cannot be reached: %s",
+			 c->address, err == -ETIMEDOUT ? "no answer" :
+			 ftms_client_strerror(err));
+		guard_end_soon(c);
+		return;
+	}
+	treadmill_set_events(link_treadmill(l), &events, c);
+}
+
+static bool on_guard_timeout(void *user_data)
+{
+	struct controller *c = user_data;
+
+	c->guard_timer = 0;
+	log_notice("no session: letting go of treadmill %s", c->address);
+	guard_end_soon(c);
+	return false;
+}
+
+/* Connect to the default treadmill and watch its belt, for GUARD_US. */
+static int guard(struct controller *c)
+{
+	int err;
+
+	if (c->guard)
+		return -EINPROGRESS;	/* already seeing to it */
+	if (!c->has_default || treadmill_address_name(c->def_treadmill) ||
+	    !strcmp(c->def_treadmill, CONTROLLER_NO_TREADMILL))
+		return -ESRCH;
+	snprintf(c->treadmill, sizeof(c->treadmill), "%s", c->def_treadmill);
+	snprintf(c->address, sizeof(c->address), "%s", c->def_treadmill);
+	snprintf(c->adapter, sizeof(c->adapter), "%s", c->def_adapter);
+	snprintf(c->plugin_dir, sizeof(c->plugin_dir), "%s",
+		 c->def_plugin_dir);
+	c->speedup = c->def_speedup;
+	c->plugin_file = c->def_plugin_file;
+	c->plugin_group = c->def_plugin_group;
+	c->plugin_group_data = c->def_plugin_group_data;
+	c->plugin_extra = NULL;
+	if (ensure_driver(c, NULL) < 0)
+		return -ESRCH;
+	c->guard = link_new(c->loop, c->address, open_treadmill, c);
+	err = link_connect(c->guard, CONNECT_TIMEOUT_US, on_guard_up, c);
+	if (err < 0) {
+		link_free(c->guard);
+		c->guard = NULL;
+		c->driver = NULL;
+		return -ESRCH;
+	}
+	c->guard_timer = loop_add_timeout(c->loop, GUARD_US, false,
+					  on_guard_timeout, c, NULL);
+	log_notice("symptom press with no session: connecting to treadmill %s to bring its belt to walking pace",
+		   c->address);
+	return -EINPROGRESS;
+}
+
 /* ---- the person's actions ---- */
 
 static struct runner *live_runner(struct controller *c)
@@ -1052,8 +1420,11 @@ int controller_symptom(struct controller *c, enum symptom_kind kind)
 
 	if (c->exr)
 		return exercise_runner_symptom(c->exr, kind);
+	/* No session, yet paced may reach a belt someone runs on. */
+	if (!r && c->phase == CONTROLLER_IDLE)
+		return guard(c);
 	if (!r)
-		return c->phase == CONTROLLER_IDLE ? -ESRCH : -ENOTCONN;
+		return -ENOTCONN;
 	return runner_symptom(r, kind);
 }
 
@@ -1081,6 +1452,14 @@ int controller_resume(struct controller *c)
 
 int controller_end(struct controller *c)
 {
+	const struct session *s = c->runner ? runner_session(c->runner) : NULL;
+
+	/* A session taken over and still waiting: there is no cool-down to
+	 * run without a resume, so ending it is walking pace and stop. */
+	if (c->takeover && c->phase == CONTROLLER_RUNNING && s &&
+	    session_state(s) == SESSION_PAUSED &&
+	    session_pause_reason(s) == SESSION_PAUSE_RESTART)
+		return controller_stop(c);
 	return controller_symptom(c, SYMPTOM_LONG_PRESS);
 }
 
@@ -1167,6 +1546,8 @@ const char *controller_strerror(int err)
 		return "only a deliberate act at the box starts or resumes the belt";
 	case -ENODEV:
 		return "the treadmill was refused: its limits cannot keep the belt safe (see the log)";
+	case -EINPROGRESS:
+		return "no session running: walking pace goes to the treadmill if its belt runs faster";
 	default:
 		return "not possible in this state";
 	}
@@ -1209,6 +1590,11 @@ void controller_status_json(struct controller *c, struct json *j)
 		/* What the person reads and hears; the numbers stay km/h. */
 		json_key(j, "units");
 		json_string(j, units_name(c->units));
+		/* A takeover says which session it continues. */
+		if (c->takeover) {
+			json_key(j, "recovered_from");
+			json_string(j, c->recovered_from);
+		}
 	} else {
 		json_key(j, "state");
 		json_string(j, "idle");
@@ -1219,6 +1605,7 @@ void controller_status_json(struct controller *c, struct json *j)
 
 static void reply_status(struct controller *c, struct paced_call *call,
 			 const struct ctl_request *req, int press,
+			 const char *note,
 			 void (*extra)(struct json *j, void *data),
 			 void *extra_data)
 {
@@ -1230,6 +1617,10 @@ static void reply_status(struct controller *c, struct paced_call *call,
 	if (press >= 0) {
 		json_key(j, "press");
 		json_int(j, press);
+	}
+	if (note) {
+		json_key(j, "note");
+		json_string(j, note);
 	}
 	controller_status_json(c, j);
 	if (extra)
@@ -1284,6 +1675,13 @@ void controller_request(struct controller *c, struct paced_call *call,
 		r = controller_symptom(c, kind);
 		if (r >= 0)
 			press = r;
+		/* No session: the press is answered with what paced does
+		 * for the belt all the same. */
+		if (r == -EINPROGRESS) {
+			reply_status(c, call, req, -1, controller_strerror(r),
+				     extra, extra_data);
+			return;
+		}
 		break;
 	case CTL_CMD_PAUSE:
 		r = controller_pause(c);
@@ -1314,7 +1712,7 @@ void controller_request(struct controller *c, struct paced_call *call,
 		reply_error(c, call, req, controller_strerror(r));
 		return;
 	}
-	reply_status(c, call, req, press, extra, extra_data);
+	reply_status(c, call, req, press, NULL, extra, extra_data);
 }
 
 /* ---- what the shells read ---- */

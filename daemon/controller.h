@@ -129,6 +129,8 @@ struct controller_info {
 	const char *treadmill;		/* the address as configured */
 	const char *address;		/* the treadmill, resolved */
 	bool reconnects;		/* the driver finds it again itself */
+	const char *recovered_from;	/* the interrupted log a takeover
+					 * continues, or NULL */
 };
 
 struct controller;
@@ -168,9 +170,49 @@ int controller_start(struct controller *c,
 		     struct controller_error *ret_err);
 
 /*
+ * Take over the session a crash cut short (docs/design.md "Crash
+ * recovery"; paced(8) "Safety rules"), after history_recover_newest()
+ * closed its log: its profile (the log's "open" line), plan time and
+ * counted presses are read from log_path, and a session of that profile
+ * is put where it was, paused (session_takeover()). The treadmill is
+ * req's (the configured one); req's profile and programme are not used.
+ * Once the link is up, a belt faster than walking pace is brought to it,
+ * never started, never sped up; the session then waits for an explicit
+ * resume or end, and writes a new log. Returns 0 or a negative errno
+ * with *ret_err, as controller_start(); a session that cannot be taken
+ * over (its log unreadable, its profile gone) still has its belt brought
+ * to walking pace, as a press with no session does.
+ */
+int controller_recover(struct controller *c,
+		       const struct controller_request *req,
+		       const char *log_path, struct controller_error *ret_err);
+/*
+ * The state directory is one paced's (session_log_lock_state()): what
+ * is a session log "left open by a crash" is only known to the one
+ * holding it. Returns the lock's fd (keep it open for the process's
+ * life), or a negative errno with a sentence naming the other paced in
+ * why.
+ */
+int controller_lock_state(const char *state_dir, const char *what,
+			  char *why, size_t len);
+
+/*
+ * The treadmill paced can reach with no session running, and the limits
+ * its walking pace comes from (docs/design.md: a symptom press gets
+ * walking pace before anything else, session or not). Copied, except
+ * plugin_group_data, which must stay valid until the next call (the
+ * shells call it again when paced.conf is reloaded). NULL forgets it.
+ */
+void controller_set_default(struct controller *c,
+			    const struct controller_request *req);
+
+/*
  * The person's actions, from any front end. A symptom press puts walking
  * pace on the wire before anything else happens, and returns the press
- * number (0 when debounced). Each returns 0 or a negative errno with a
+ * number (0 when debounced). With no session but a default treadmill
+ * (controller_set_default(), an address, not a name to scan for), a
+ * press connects to it and brings a belt faster than walking pace down
+ * to it (never a start, never faster), then lets go: -EINPROGRESS. Each returns 0 or a negative errno with a
  * sentence (controller_strerror()).
  */
 int controller_symptom(struct controller *c, enum symptom_kind kind);

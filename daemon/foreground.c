@@ -52,6 +52,7 @@ struct run {
 	bool said_stop;
 	bool link_lost;			/* said so; say when it is back */
 	enum units units;		/* what the person reads: --units */
+	int state_lock;			/* STATE/lock, held for life */
 	int exit_status;
 	size_t last_line_len;
 };
@@ -103,6 +104,11 @@ static void usage(FILE *f)
 "Keys on a terminal: space = symptom button, l/h/x = symptom of kind\n"
 "leak/heaviness/pain, e = end the session through cool-down (the long\n"
 "press), p = pause, r = resume at walking pace, q = stop safely.\n"
+"\n"
+"A session a crash cut short in the state directory is taken over first,\n"
+"on this treadmill: walking pace if its belt runs faster, then paused for\n"
+"r (resume) or e/q (end); the profile asked for waits for the next run.\n"
+"One paced per state directory.\n"
 "\n"
 "Exit status: 0 session finished (scaled back or not), 2 bad arguments or\n"
 "profile, 3 treadmill unreachable, 4 ended early by the person or a\n"
@@ -618,7 +624,8 @@ int run_main(int argc, char **argv)
 	char state_buf[PATH_MAX];
 	struct profile_limits limits;
 	struct controller_error cerr;
-	struct run run = { .exit_status = RUN_EXIT_FAILURE };
+	struct run run = { .exit_status = RUN_EXIT_FAILURE, .state_lock = -1 };
+	char why[512], interrupted[PATH_MAX + 256];
 	const struct controller_info *info;
 	bool precheck = false, units_given = false;
 	unsigned long v;
@@ -745,12 +752,24 @@ int run_main(int argc, char **argv)
 	if (!req.state_dir)
 		req.state_dir = history_default_state_dir(state_buf,
 							  sizeof(state_buf));
+	/* One paced per state directory (docs/design.md "Safety rules", crash recovery):
+	 * another one's live log is not one a crash left open. */
+	run.state_lock = controller_lock_state(req.state_dir, "paced run", why,
+					       sizeof(why));
+	if (run.state_lock < 0) {
+		fprintf(stderr, "paced run: %s\n", why);
+		paced_config_free(run.conf);
+		return RUN_EXIT_FAILURE;
+	}
 	/* A session cut short by a crash or SIGKILL is closed in its log
-	 * before anything else; nothing here touches a treadmill. */
-	err = history_recover(req.state_dir);
+	 * before anything else, and taken over below. */
+	err = history_recover_newest(req.state_dir, interrupted,
+				     sizeof(interrupted));
 	if (err > 0)
 		say(&run, "closed %d interrupted session log%s in %s", err,
 		    err == 1 ? "" : "s", req.state_dir);
+	if (err <= 0)
+		interrupted[0] = '\0';
 
 	run.loop = loop_new(NULL);
 	if (!run.loop) {
@@ -805,7 +824,25 @@ int run_main(int argc, char **argv)
 	if (run.conf && !units_given)
 		req.units = run.conf->units;
 	run.units = req.units;
-	if (controller_start(run.ctl, &req, &cerr) < 0) {
+	/*
+	 * The belt may still be moving under the session that died: that
+	 * session is taken over on this treadmill, paused, before anything
+	 * new starts (paced(8) "Safety rules"). The profile asked for waits
+	 * for the next paced run.
+	 */
+	controller_set_default(run.ctl, &req);
+	if (interrupted[0]) {
+		if (controller_recover(run.ctl, &req, interrupted, &cerr) == 0) {
+			say(&run, "taking over the interrupted session %s: walking pace if the belt runs faster, then paused (r resumes, e or q ends it); %s is not started",
+			    interrupted, req.profile_path ? req.profile_path :
+			    req.programme_path);
+		} else {
+			fprintf(stderr, "paced run: cannot take over the interrupted session %s: %s\n",
+				interrupted, cerr.text);
+			run.exit_status = RUN_EXIT_FAILURE;
+			goto out;
+		}
+	} else if (controller_start(run.ctl, &req, &cerr) < 0) {
 		fprintf(stderr, "%s%s\n", cerr.kind == CONTROLLER_ERR_USAGE &&
 			!strstr(cerr.text, ": ") ? "paced run: " : "", cerr.text);
 		run.exit_status = exit_for_error(&cerr);
@@ -837,5 +874,7 @@ out:
 	plugin_host_free(run.plugins);
 	loop_free(run.loop);
 	paced_config_free(run.conf);
+	if (run.state_lock >= 0)
+		close(run.state_lock);
 	return run.exit_status;
 }

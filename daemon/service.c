@@ -62,6 +62,8 @@ struct service {
 	bool shutting_down;
 	char status[160];
 	struct controller_error start_err;	/* the last start's */
+	int state_lock;			/* STATE/lock, held for life */
+	struct profiles_job *profiles_jobs;	/* 'profiles' under way */
 };
 
 static void set_status(struct service *s, const char *fmt, ...)
@@ -286,18 +288,11 @@ static const void *plugin_group(const char *name, const void *data)
 	return NULL;
 }
 
-/*
- * Start a session: arg "" is the configured default (the programme if
- * there is one, else the profile), "--programme" the programme, anything
- * else a profile. Returns 0 or a negative errno with *ret_error. With a
- * treadmill named in paced.conf ("name:..."), 0 means it is being looked
- * for; the session starts when it is seen.
- */
-static int start_session(struct service *s, const char *arg,
-			 const char **ret_error)
+/* What every session of this service runs with, from paced.conf. */
+static void session_request(const struct service *s,
+			    struct controller_request *req)
 {
-	struct controller_error *cerr = &s->start_err;
-	struct controller_request req = {
+	*req = (struct controller_request) {
 		.treadmill = s->cfg->treadmill,
 		.adapter = s->cfg->adapter,
 		.limits = &s->cfg->limits,
@@ -311,9 +306,46 @@ static int start_session(struct service *s, const char *arg,
 		.units = s->cfg->units,
 		.export_formats = s->cfg->export_formats,
 	};
+}
+
+/*
+ * A profile a client names by path: inside the profile directory, or
+ * the client is root. paced reads it with its own rights, so anyone else
+ * could make it read (and report on) any file it can (docs/safety.md
+ * "The control socket and the state directory"). A profile directory
+ * entry that links out of it counts as outside (realpath(3)).
+ */
+static bool profile_allowed(const struct service *s, const char *path,
+			    long uid)
+{
+	char dir[PATH_MAX], file[PATH_MAX];
+	size_t n;
+
+	if (uid == 0)
+		return true;
+	if (!realpath(s->cfg->profile_dir, dir) || !realpath(path, file))
+		return false;
+	n = strlen(dir);
+	return !strncmp(file, dir, n) && file[n] == '/' &&
+	       !strchr(file + n + 1, '/');
+}
+
+/*
+ * Start a session: arg "" is the configured default (the programme if
+ * there is one, else the profile), "--programme" the programme, anything
+ * else a profile. Returns 0 or a negative errno with *ret_error. With a
+ * treadmill named in paced.conf ("name:..."), 0 means it is being looked
+ * for; the session starts when it is seen.
+ */
+static int start_session(struct service *s, const char *arg, long uid,
+			 const char **ret_error)
+{
+	struct controller_error *cerr = &s->start_err;
+	struct controller_request req;
 	char path[PATH_MAX];
 	int err;
 
+	session_request(s, &req);
 	if (s->shutting_down) {
 		*ret_error = "paced is shutting down";
 		return -ESHUTDOWN;
@@ -338,6 +370,17 @@ static int start_session(struct service *s, const char *arg,
 		if (profile_path(s, name, path, sizeof(path)) < 0) {
 			*ret_error = "bad profile name (a file in the profile directory, or an absolute path)";
 			return -EINVAL;
+		}
+		/* What the client named; paced.conf's own profile is the
+		 * administrator's. */
+		if (arg[0] && !profile_allowed(s, path, uid)) {
+			log_warn("start %s refused: outside the profile directory %s, and the client (uid %ld) is not root",
+				 path, s->cfg->profile_dir, uid);
+			snprintf(s->start_err.text, sizeof(s->start_err.text),
+				 "%.200s is not in the profile directory %.200s: only root may start a profile from elsewhere (copy it there)",
+				 path, s->cfg->profile_dir);
+			*ret_error = s->start_err.text;
+			return -EPERM;
 		}
 		req.profile_path = path;
 	}
@@ -418,74 +461,183 @@ static void reply_status(struct service *s, struct paced_call *call,
 	json_free(j);
 }
 
-static int only_cfg(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
+/*
+ * 'profiles': what 'start NAME' can run, each loaded as it would be. A
+ * listing never holds the loop: a symptom press must not wait behind it
+ * (docs/design.md "Safety rules": walk pace at once). It runs as a job
+ * in idle steps, the loop serving every client and timer between two
+ * steps: first the
+ * directory, PROFILES_SCAN entries a step, keeping the PROFILES_MAX
+ * first names in order (a directory of any size costs no more memory);
+ * then one profile loaded a step. The answer goes out when it is done.
+ */
+#define PROFILES_SCAN 256
 
-	return d->d_name[0] != '.' && n > 4 && !strcmp(d->d_name + n - 4, ".cfg");
+struct profiles_job {
+	struct service *s;
+	struct paced_call *call;
+	DIR *dir;			/* while reading the directory */
+	char names[PROFILES_MAX][NAME_MAX + 1];	/* sorted */
+	unsigned n_names;
+	unsigned long total;		/* .cfg files seen */
+	unsigned next;			/* the next name to load */
+	struct json *j;
+	int idle;
+	struct profiles_job *next_job;
+};
+
+static bool is_cfg(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 4 && !strcmp(name + n - 4, ".cfg");
 }
 
-/* 'profiles': what 'start NAME' can run, each loaded as it would be. */
+/* Keep name if it is among the PROFILES_MAX first (alphasort's order in
+ * the C locale paced runs in). */
+static void profiles_keep(struct profiles_job *job, const char *name)
+{
+	unsigned i = job->n_names;
+
+	job->total++;
+	if (i == PROFILES_MAX &&
+	    strcmp(name, job->names[PROFILES_MAX - 1]) >= 0)
+		return;
+	if (i == PROFILES_MAX)
+		i--;
+	for (; i > 0 && strcmp(name, job->names[i - 1]) < 0; i--)
+		memcpy(job->names[i], job->names[i - 1], sizeof(job->names[0]));
+	snprintf(job->names[i], sizeof(job->names[0]), "%s", name);
+	if (job->n_names < PROFILES_MAX)
+		job->n_names++;
+}
+
+static void profiles_entry(struct profiles_job *job, const char *file)
+{
+	const struct paced_config *cfg = job->s->cfg;
+	struct json *j = job->j;
+	char path[PATH_MAX];
+	struct profile_error perr;
+	struct profile *p = NULL;
+
+	if (snprintf(path, sizeof(path), "%s/%s", cfg->profile_dir, file) <
+	    (int) sizeof(path))
+		p = profile_load(path, &cfg->limits, &perr);
+	else
+		snprintf(perr.text, sizeof(perr.text), "%s: path too long",
+			 file);
+	json_object_begin(j);
+	json_key(j, "file");
+	json_string(j, file);
+	json_key(j, "valid");
+	json_bool(j, p != NULL);
+	if (p) {
+		json_key(j, "name");
+		json_string(j, p->name);
+		json_key(j, "total_s");
+		json_uint(j, p->total_ms / 1000);
+		json_key(j, "own_policy");
+		json_bool(j, p->own_policy);
+	} else {
+		json_key(j, "error");
+		json_string(j, perr.text);
+	}
+	json_object_end(j);
+	profile_free(p);
+}
+
+static void profiles_job_free(struct profiles_job *job)
+{
+	struct profiles_job **pp = &job->s->profiles_jobs;
+
+	while (*pp && *pp != job)
+		pp = &(*pp)->next_job;
+	if (*pp)
+		*pp = job->next_job;
+	if (job->idle > 0)
+		loop_remove(job->s->loop, job->idle);
+	if (job->dir)
+		closedir(job->dir);
+	json_free(job->j);
+	free(job);
+}
+
+static bool on_profiles_step(void *user_data)
+{
+	struct profiles_job *job = user_data;
+	const struct paced_config *cfg = job->s->cfg;
+	struct json *j;
+
+	if (job->dir) {
+		struct dirent *d;
+
+		for (unsigned k = 0; k < PROFILES_SCAN; k++) {
+			errno = 0;
+			d = readdir(job->dir);
+			if (!d)
+				break;
+			if (is_cfg(d->d_name))
+				profiles_keep(job, d->d_name);
+		}
+		if (d)
+			return true;	/* more next round */
+		closedir(job->dir);
+		job->dir = NULL;
+		j = job->j = json_new_buffer();
+		json_object_begin(j);
+		json_key(j, "ok");
+		json_bool(j, true);
+		json_key(j, "dir");
+		json_string(j, cfg->profile_dir);
+		json_key(j, "default");
+		json_string(j, cfg->profile);
+		json_key(j, "profiles");
+		json_array_begin(j);
+		return true;
+	}
+	if (job->next < job->n_names) {
+		profiles_entry(job, job->names[job->next++]);
+		return true;
+	}
+	j = job->j;
+	json_array_end(j);
+	json_key(j, "truncated");
+	json_bool(j, job->total > PROFILES_MAX);
+	json_object_end(j);
+	paced_call_reply(job->call, json_buffer(j, NULL));
+	job->idle = 0;		/* returning false removes it */
+	profiles_job_free(job);
+	return false;
+}
+
 static void request_profiles(struct service *s, struct paced_call *call)
 {
-	struct dirent **names = NULL;
-	struct json *j;
-	int n = scandir(s->cfg->profile_dir, &names, only_cfg, alphasort);
+	struct profiles_job *job;
+	DIR *dir = opendir(s->cfg->profile_dir);
 
-	if (n < 0) {
+	if (!dir) {
 		log_warn_errno(-errno, "profile directory %s", s->cfg->profile_dir);
 		call_reply_error(call, "cannot read the profile directory");
 		return;
 	}
-	j = json_new_buffer();
-	json_object_begin(j);
-	json_key(j, "ok");
-	json_bool(j, true);
-	json_key(j, "dir");
-	json_string(j, s->cfg->profile_dir);
-	json_key(j, "default");
-	json_string(j, s->cfg->profile);
-	json_key(j, "profiles");
-	json_array_begin(j);
-	for (int i = 0; i < n && i < PROFILES_MAX; i++) {
-		char path[PATH_MAX];
-		struct profile_error perr;
-		struct profile *p = NULL;
+	job = paced_new0(struct profiles_job, 1);
+	job->s = s;
+	job->call = call;
+	job->dir = dir;
+	job->idle = loop_add_idle(s->loop, on_profiles_step, job, NULL);
+	job->next_job = s->profiles_jobs;
+	s->profiles_jobs = job;
+}
 
-		if (snprintf(path, sizeof(path), "%s/%s", s->cfg->profile_dir,
-			     names[i]->d_name) < (int) sizeof(path))
-			p = profile_load(path, &s->cfg->limits, &perr);
-		else
-			snprintf(perr.text, sizeof(perr.text), "%s: path too long",
-				 names[i]->d_name);
-		json_object_begin(j);
-		json_key(j, "file");
-		json_string(j, names[i]->d_name);
-		json_key(j, "valid");
-		json_bool(j, p != NULL);
-		if (p) {
-			json_key(j, "name");
-			json_string(j, p->name);
-			json_key(j, "total_s");
-			json_uint(j, p->total_ms / 1000);
-			json_key(j, "own_policy");
-			json_bool(j, p->own_policy);
-		} else {
-			json_key(j, "error");
-			json_string(j, perr.text);
-		}
-		json_object_end(j);
-		profile_free(p);
+/* Listings still running when paced stops are answered, not dropped. */
+static void profiles_cancel_all(struct service *s)
+{
+	while (s->profiles_jobs) {
+		struct profiles_job *job = s->profiles_jobs;
+
+		call_reply_error(job->call, "paced is shutting down");
+		profiles_job_free(job);
 	}
-	json_array_end(j);
-	json_key(j, "truncated");
-	json_bool(j, n > PROFILES_MAX);
-	json_object_end(j);
-	paced_call_reply(call, json_buffer(j, NULL));
-	json_free(j);
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }
 
 /*
@@ -739,7 +891,8 @@ static void handle(struct service *s, struct paced_call *call,
 			call_reply_error(call, controller_strerror(-EPERM));
 			return;
 		}
-		if (start_session(s, req->arg, &error) < 0) {
+		if (start_session(s, req->arg, paced_call_uid(call),
+				  &error) < 0) {
 			struct json *j = json_new_buffer();
 
 			json_object_begin(j);
@@ -876,7 +1029,7 @@ static int on_action(const struct plugin_origin *from,
 				 from->source, from->plugin);
 			return -EPERM;
 		}
-		r = start_session(s, "", &error);
+		r = start_session(s, "", -1, &error);
 		if (r < 0)
 			log_warn("%s (%s): start: %s", from->source,
 				 from->plugin, error);
@@ -890,7 +1043,7 @@ static int on_action(const struct plugin_origin *from,
 	else if (r < 0)
 		log_info("%s (%s): %s", from->source, from->plugin,
 			 controller_strerror(r));
-	return r < 0 ? r : 0;
+	return r < 0 && r != -EINPROGRESS ? r : 0;
 }
 
 static const char *state_dir(void *user_data)
@@ -933,6 +1086,38 @@ static void check_driver(struct service *s, const struct paced_config *cfg)
 	}
 	log_warn("no plugin drives treadmill '%s'; sessions cannot start",
 		 cfg->treadmill);
+}
+
+/* A press with no session reaches the configured treadmill. */
+static void set_default(struct service *s)
+{
+	struct controller_request req;
+
+	session_request(s, &req);
+	controller_set_default(s->ctl, &req);
+}
+
+/*
+ * A session was running when paced died (a crash, an OOM kill, SIGKILL,
+ * a watchdog abort): the belt may still be moving with nobody in
+ * control. Take it over on the configured treadmill: walking pace if
+ * the belt is faster, and paused until the person resumes or ends it
+ * (docs/design.md "Safety rules", crash recovery; paced(8)). The request is the start
+ * of the service's own configuration, so the session keeps it.
+ */
+static void take_over(struct service *s, const char *log_path)
+{
+	struct controller_request req;
+
+	session_request(s, &req);
+	if (controller_recover(s->ctl, &req, log_path, &s->start_err) < 0) {
+		log_err("cannot take over the interrupted session %s: %s",
+			log_path, s->start_err.text);
+		return;
+	}
+	log_notice("taking over the interrupted session %s on %s: paused until resumed or ended",
+		   log_path, s->cfg->treadmill);
+	s->session_cfg = s->cfg;
 }
 
 static void config_error_set(struct paced_config_error *err, unsigned line,
@@ -991,10 +1176,11 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 	};
 	struct service *s = paced_new0(struct service, 1);
 	gid_t gid = (gid_t) -1;
-	char why[512];
+	char why[512], interrupted[4096 + 256];
 	int err;
 
 	s->loop = loop;
+	s->state_lock = -1;
 	s->cfg = cfg;
 	snprintf(s->status, sizeof(s->status), "starting");
 
@@ -1018,8 +1204,17 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 				cfg->control_socket, control_strerror(err));
 		goto fail;
 	}
+	/* One paced per state directory, before any log in it is taken
+	 * for one a crash left open (docs/design.md "Safety rules", crash recovery). */
+	s->state_lock = controller_lock_state(cfg->state_dir, "the service",
+					      why, sizeof(why));
+	if (s->state_lock < 0) {
+		log_err("%s; refusing to start", why);
+		goto fail;
+	}
 	/* Interrupted session logs are closed before anything else. */
-	err = history_recover(cfg->state_dir);
+	err = history_recover_newest(cfg->state_dir, interrupted,
+				     sizeof(interrupted));
 	if (err > 0)
 		log_notice("closed %d interrupted session log%s in %s", err,
 			   err == 1 ? "" : "s", cfg->state_dir);
@@ -1041,6 +1236,7 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 	controller_set_listener(s->ctl, &(struct controller_listener) {
 		.event = on_event, .phase = on_phase,
 	}, s);
+	set_default(s);
 	check_driver(s, cfg);
 
 	control_set_unknown(s->control, on_unknown);
@@ -1048,6 +1244,8 @@ struct service *service_new(struct loop *loop, const struct paced_config *cfg)
 	log_notice("control socket %s%s%s", cfg->control_socket,
 		   cfg->control_group[0] ? ", group " : "", cfg->control_group);
 	set_status(s, "idle");
+	if (err > 0 && interrupted[0])
+		take_over(s, interrupted);
 	return s;
 fail:
 	service_free(s);
@@ -1056,10 +1254,18 @@ fail:
 
 /* Settings that a running service cannot change: say so, keep the old. */
 static void needs_restart(const struct paced_config *old,
-			  const struct paced_config *cfg)
+			  struct paced_config *cfg)
 {
 	bool plugins = old->n_plugins != cfg->n_plugins;
 
+	/* The state directory is locked at start-up (one paced per
+	 * directory): a new one would be unlocked. Keep the old. */
+	if (strcmp(old->state_dir, cfg->state_dir)) {
+		log_warn("%s: state_dir is set at start-up; restart paced to apply the change (keeping %s)",
+			 cfg->file, old->state_dir);
+		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s",
+			 old->state_dir);
+	}
 	if (strcmp(old->control_socket, cfg->control_socket) ||
 	    strcmp(old->control_group, cfg->control_group))
 		log_warn("%s: the control socket and its group are set at start-up; restart paced to apply the change",
@@ -1088,7 +1294,6 @@ static void needs_restart(const struct paced_config *old,
 void service_reload(struct service *s, struct paced_config *cfg)
 {
 	const struct paced_config *old = s->cfg;
-	int err;
 
 	needs_restart(old, cfg);
 	LOG_CHANGE_STR(treadmill, "treadmill");
@@ -1100,7 +1305,6 @@ void service_reload(struct service *s, struct paced_config *cfg)
 	LOG_CHANGE_STR(profile, "profile");
 	LOG_CHANGE_STR(programme, "programme");
 	LOG_CHANGE_STR(profile_dir, "profile_dir");
-	LOG_CHANGE_STR(state_dir, "state_dir");
 	/* A running session keeps the configuration it started with: its
 	 * treadmill, cap and policy never change under it. */
 	if (s->session_cfg && s->session_cfg == s->cfg)
@@ -1109,14 +1313,7 @@ void service_reload(struct service *s, struct paced_config *cfg)
 		paced_config_free(s->cfg_owned);
 	s->cfg = cfg;
 	s->cfg_owned = cfg;
-	/* A new state directory may hold logs an earlier paced left open;
-	 * with a session running, its own log is open there. */
-	if (!controller_active(s->ctl)) {
-		err = history_recover(cfg->state_dir);
-		if (err > 0)
-			log_notice("closed %d interrupted session log%s in %s",
-				   err, err == 1 ? "" : "s", cfg->state_dir);
-	}
+	set_default(s);
 	check_driver(s, cfg);
 	log_notice("SIGHUP: %s applied%s", cfg->file,
 		   controller_active(s->ctl) ? " from the next session on (the running one keeps its settings)" :
@@ -1139,9 +1336,12 @@ void service_free(struct service *s)
 	 * lives in a plugin. */
 	controller_free(s->ctl);
 	scan_cancel(s, "paced is shutting down");
+	profiles_cancel_all(s);
 	control_free(s->control);
 	plugin_host_free(s->plugins);
 	paced_config_free(s->session_cfg_owned);
 	paced_config_free(s->cfg_owned);
+	if (s->state_lock >= 0)
+		close(s->state_lock);
 	free(s);
 }

@@ -544,7 +544,12 @@ static int close_log(const char *state_dir, int dirfd, const char *name,
 
 int history_recover(const char *state_dir)
 {
-	char path[4096 + 256];
+	return history_recover_newest(state_dir, NULL, 0);
+}
+
+int history_recover_newest(const char *state_dir, char *newest, size_t len)
+{
+	char path[4096 + 256], last[256] = "";
 	struct dirent *d;
 	int dfd, sfd, closed = 0;
 	DIR *dp;
@@ -573,9 +578,15 @@ int history_recover(const char *state_dir)
 		snprintf(path, sizeof(path), "%s/sessions/%s", state_dir,
 			 d->d_name);
 		r = close_log(state_dir, dirfd(dp), d->d_name, path);
-		if (r > 0)
-			closed++;
+		if (r <= 0)
+			continue;
+		closed++;
+		if (strcmp(d->d_name, last) > 0)
+			snprintf(last, sizeof(last), "%s", d->d_name);
 	}
 	closedir(dp);
+	if (newest && len)
+		snprintf(newest, len, "%s%s%s", last[0] ? state_dir : "",
+			 last[0] ? "/sessions/" : "", last);
 	return closed;
 }

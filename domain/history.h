@@ -105,6 +105,12 @@ long history_load(const char *state_dir, struct history_entry **ret_entries,
  * negative errno. Nothing here ever touches a treadmill.
  */
 int history_recover(const char *state_dir);
+/*
+ * The same, and the path of the newest log it closed (names sort by
+ * their start time) in newest, "" if none: the session a restart takes
+ * over (docs/design.md "Safety rules", crash recovery).
+ */
+int history_recover_newest(const char *state_dir, char *newest, size_t len);
 
 /*
  * The old scanner for paced's own JSON lines (not general JSON): the value

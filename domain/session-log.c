@@ -61,6 +61,45 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+int session_log_lock_state(const char *state_dir, const char *what,
+			   char *holder, size_t holder_len)
+{
+	char line[96];
+	ssize_t n;
+	int dfd, fd, r;
+
+	if (holder_len)
+		holder[0] = '\0';
+	r = mkdir_p(state_dir);
+	if (r < 0)
+		return r;
+	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	/* Never through a link: lib/file.h, as every state file. */
+	fd = file_open_at(dfd, "lock", O_RDWR | O_CREAT, 0640);
+	close(dfd);
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		r = -errno;
+		n = pread(fd, holder, holder_len ? holder_len - 1 : 0, 0);
+		if (n > 0) {
+			holder[n] = '\0';
+			holder[strcspn(holder, "\n")] = '\0';
+		}
+		close(fd);
+		return r;
+	}
+	n = snprintf(line, sizeof(line), "%ld %s\n", (long) getpid(), what);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t) n, 0) != n) {
+		r = -errno;
+		close(fd);
+		return r ? r : -EIO;
+	}
+	return fd;
+}
+
 /*
  * The directory the log goes in: path's, or STATE_DIR/sessions. Those
  * two are the administrator's (or the user's) choice and may be reached

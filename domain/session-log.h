@@ -45,6 +45,22 @@ struct session_log;
  * *ret_err = -ENOSPC (no room for the reservation) or another negative
  * errno on failure, and leaves no file behind it created.
  */
+/*
+ * The state directory belongs to one paced at a time: two on one
+ * directory would each take the other's live session log for one a
+ * crash left open, close it as interrupted and drive the treadmill to
+ * walking pace under the other's session (docs/design.md "Crash
+ * recovery"). Creates STATE_DIR if needed and takes an exclusive
+ * flock(2) on STATE_DIR/lock (O_CLOEXEC: no plugin's child inherits
+ * it), then writes "PID WHAT\n" into it, what being "paced run" or "the
+ * service". Returns the fd, to keep open for the process's life (the
+ * kernel lets go at exit, a SIGKILL included), or -EWOULDBLOCK with the
+ * holder's "PID WHAT" in holder (may be "" if it has not written it yet),
+ * or another negative errno.
+ */
+int session_log_lock_state(const char *state_dir, const char *what,
+			   char *holder, size_t holder_len);
+
 struct session_log *session_log_open(const char *state_dir, const char *path,
 				     int *ret_err);
 const char *session_log_path(const struct session_log *log);

@@ -44,6 +44,7 @@ struct session {
 	bool advisory;			/* the treadmill takes no commands */
 	bool advice_press;		/* the next speed advice answers a press */
 	bool await_first_data;		/* link back: is the belt moving? */
+	int32_t belt_speed;		/* last reported, or NO_TARGET */
 	enum session_pause_reason paused_before_drop;	/* NONE if running */
 	bool in_control;
 
@@ -865,6 +866,7 @@ struct session *session_new(const struct plan *plan,
 	s->target_speed = NO_TARGET;
 	s->target_incline = NO_TARGET;
 	s->done_speed = NO_TARGET;
+	s->belt_speed = NO_TARGET;
 	s->in_control = true;
 	return s;
 }
@@ -876,6 +878,42 @@ void session_free(struct session *s)
 	plan_clear(&s->plan);
 	free(s->ev);
 	free(s);
+}
+
+int session_takeover(struct session *s, uint64_t now_us, uint32_t profile_ms,
+		     const struct session_past_press *presses, size_t n)
+{
+	struct plan scaled;
+
+	if (s->state != SESSION_IDLE || s->link_up)
+		return -EALREADY;
+	/* The presses as session_symptom() took them, without the belt:
+	 * the same debounce, the same steps, on the plan as it was then. */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t p = presses[i].profile_ms;
+		unsigned k = scaleback_press_kind(&s->presses, p,
+						  presses[i].kind, &s->pol);
+
+		if (!k || scaleback_apply(&s->plan,
+					  MAX(p, plan_start_ms(&s->plan)), k,
+					  presses[i].kind, &s->pol,
+					  &scaled) < 0)
+			continue;
+		plan_clear(&s->plan);
+		s->plan = scaled;
+		if (scaleback_choose(&s->pol, k, presses[i].kind).end)
+			s->cut_short = true;
+	}
+	s->anchor_prof = MIN(profile_ms, plan_end_ms(&s->plan));
+	s->anchor_real = now_us;
+	s->clock_running = false;
+	s->started = true;
+	s->cur = -1;
+	/* When the link comes up, session_on_data() sees the belt first
+	 * and keeps the session paused whatever it finds. */
+	s->paused_before_drop = SESSION_PAUSE_RESTART;
+	set_state(s, now_us, SESSION_PAUSED, SESSION_PAUSE_RESTART);
+	return 0;
 }
 
 int session_start(struct session *s, uint64_t now_us)
@@ -978,6 +1016,12 @@ int session_symptom(struct session *s, uint64_t now_us,
 		    s->target_speed == NO_TARGET)
 			queue(s, SESSION_CMD_SET_SPEED, w);
 		queue_incline(s, 0);
+	} else if (s->state == SESSION_PAUSED && s->link_up && !s->advisory &&
+		   s->belt_speed > session_walk_speed(s)) {
+		/* Paused, yet the belt runs faster than a walk (a session
+		 * taken over after a restart, a console that kept it going):
+		 * a press still brings walking pace first. Never a start. */
+		queue(s, SESSION_CMD_SET_SPEED, session_walk_speed(s));
 	}
 
 	p = session_profile_ms(s, now_us);
@@ -1070,8 +1114,10 @@ int session_stop(struct session *s, uint64_t now_us)
 		return -EALREADY;
 	drop_pending(s);
 	if (s->started && s->link_up) {
-		/* docs/design.md: on a stop, walk pace first, then stop. */
-		if (moving)
+		/* docs/design.md: on a stop, walk pace first, then stop; a paused
+		 * session's belt too when it runs faster than a walk (one
+		 * taken over after a restart). */
+		if (moving || s->belt_speed > session_walk_speed(s))
 			queue(s, SESSION_CMD_SET_SPEED, session_walk_speed(s));
 		queue(s, SESSION_CMD_STOP, 0);
 	}
@@ -1086,6 +1132,7 @@ void session_on_link(struct session *s, uint64_t now_us, bool up)
 	s->link_up = up;
 	if (!up) {
 		s->await_first_data = false;
+		s->belt_speed = NO_TARGET;
 		/* A session already paused stays paused whatever the belt
 		 * turns out to be doing when the link comes back. */
 		s->paused_before_drop = s->state == SESSION_PAUSED ?
@@ -1095,8 +1142,9 @@ void session_on_link(struct session *s, uint64_t now_us, bool up)
 	}
 	/* The driver re-took control during its bring-up. */
 	s->in_control = true;
-	if (s->state == SESSION_PAUSED &&
-	    s->reason == SESSION_PAUSE_LINK_DOWN && s->started)
+	if (s->state == SESSION_PAUSED && s->started &&
+	    (s->reason == SESSION_PAUSE_LINK_DOWN ||
+	     s->reason == SESSION_PAUSE_RESTART))
 		s->await_first_data = true;
 }
 
@@ -1168,6 +1216,8 @@ void session_on_data(struct session *s, uint64_t now_us,
 		     const struct treadmill_data *data)
 {
 	s->last_data = now_us;
+	if (data->present & TREADMILL_DATA_SPEED)
+		s->belt_speed = data->speed;
 	if (s->stale_raised) {
 		struct session_event *e;
 
@@ -1189,7 +1239,10 @@ void session_on_data(struct session *s, uint64_t now_us,
 		 * if the belt moves anyway).
 		 */
 		if (s->paused_before_drop != SESSION_PAUSE_NONE) {
-			if (moving)
+			/* Walking pace for a belt faster than it; a slower
+			 * one is left as it is: never faster, never a start
+			 * (paced(8) "Safety rules"). */
+			if (moving && data->speed > session_walk_speed(s))
 				queue_speed(s, session_walk_speed(s));
 			set_state(s, now_us, SESSION_PAUSED,
 				  s->paused_before_drop);
@@ -1470,6 +1523,8 @@ const char *session_pause_reason_name(enum session_pause_reason reason)
 		return "belt-stopped";
 	case SESSION_PAUSE_COMMAND_FAILED:
 		return "command-failed";
+	case SESSION_PAUSE_RESTART:
+		return "restarted";
 	}
 	return "unknown";
 }

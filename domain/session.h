@@ -76,6 +76,8 @@ enum session_pause_reason {
 	SESSION_PAUSE_LINK_DOWN,
 	SESSION_PAUSE_BELT_STOPPED,	/* link back, belt found stopped */
 	SESSION_PAUSE_COMMAND_FAILED,	/* the treadmill refused a start */
+	SESSION_PAUSE_RESTART,		/* taken over after paced restarted
+					 * (session_takeover()) */
 };
 
 enum session_cmd_kind {
@@ -180,6 +182,28 @@ struct session *session_new(const struct plan *plan,
 			    const struct session_config *config);
 void session_free(struct session *s);
 
+/* A press the interrupted session's log recorded (session_takeover()). */
+struct session_past_press {
+	uint32_t profile_ms;
+	enum symptom_kind kind;
+};
+
+/*
+ * Take over a session a crash, an OOM kill or SIGKILL cut short
+ * (docs/design.md "Safety rules", crash recovery; paced(8) "Safety rules": after a
+ * restart the session pauses and resumes only on an explicit resume).
+ * An idle session not yet bound to a treadmill is put where the
+ * interrupted one was: its counted presses replayed through the same
+ * scale-back, in order (the rest of the plan is as easy as it had
+ * become), its plan clock frozen at profile_ms, PAUSED for
+ * SESSION_PAUSE_RESTART, the belt counted as started. When the link
+ * comes up, a belt moving faster than walking pace gets walking pace; a
+ * slower or stopped one gets nothing (never faster, never a start). It
+ * then waits for an explicit resume (walking pace, a recovery walk before
+ * any jog) or a stop. Returns 0, or -EALREADY unless idle and unbound.
+ */
+int session_takeover(struct session *s, uint64_t now_us, uint32_t profile_ms,
+		     const struct session_past_press *presses, size_t n);
 /* Explicit start (the only way the belt is ever started): -EALREADY
  * unless idle, -ENODEV when the treadmill was refused. */
 int session_start(struct session *s, uint64_t now_us);

@@ -164,11 +164,12 @@ EXTRA_tests_test_cue_command_DEPENDENCIES = plugins/cue-command.la
 TESTS += tests/test-run-e2e.sh tests/test-service.sh tests/test-unit.sh \
 	tests/test-setup.sh tests/test-control-socket.sh tests/test-full-disk.sh \
 	tests/test-cues-service.sh tests/test-fortnight.sh tests/test-report-pdf.sh \
-	tests/test-exercise.sh
+	tests/test-exercise.sh tests/test-profiles-listing.sh
 EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
 	tests/test-unit.sh tests/test-setup.sh tests/test-control-socket.sh \
 	tests/test-full-disk.sh tests/test-cues-service.sh tests/test-fortnight.sh \
-	tests/test-report-pdf.sh tests/test-exercise.sh
+	tests/test-report-pdf.sh tests/test-exercise.sh \
+	tests/test-profiles-listing.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio
@@ -276,15 +277,18 @@ EXTRA_DIST += tests/no-check.sh
 check_PROGRAMS += tests/crash/jsonl-check
 tests_crash_jsonl_check_SOURCES = tests/crash/jsonl-check.c
 tests_crash_jsonl_check_LDADD =
-EXTRA_DIST += tests/fault/faults.sh tests/crash/crash-consistency.sh
+EXTRA_DIST += tests/fault/faults.sh tests/crash/crash-consistency.sh \
+	tests/crash/crash-restart.sh
 robust_env = top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir)
 robust_bins = daemon/paced tools/pacectl tools/paced-sim tests/crash/jsonl-check
 # One case per fault against the simulator (about a minute): CI runs it.
 check-faults: $(robust_bins)
 	$(robust_env) $(SHELL) $(srcdir)/tests/fault/faults.sh $(FAULTS)
 # SIGKILL at CRASH_RUNS (100) random moments of sessions (a few minutes).
+# Then SIGKILL mid-jog and a restart: the belt to walking pace, paused.
 check-crash: $(robust_bins)
 	$(robust_env) $(SHELL) $(srcdir)/tests/crash/crash-consistency.sh
+	$(robust_env) $(SHELL) $(srcdir)/tests/crash/crash-restart.sh
 .PHONY: check-faults check-crash
 
 # The whole 'make check' with every compiled test under valgrind memcheck:

@@ -55,9 +55,13 @@ out=$("$paced" run -t sim -p "$top_srcdir/profiles/demo.cfg" -s 100 \
 	>"$tmp/run1.out" 2>&1 &
 run1=$!
 answers "$tmp/run.ctl" "the first paced run"
+# (Its own state directory: one paced per state directory is a rule of
+# its own, tests/crash/crash-restart.sh.)
 out=$("$paced" run -t sim -p "$top_srcdir/profiles/demo.cfg" -s 100 \
-	--state-dir "$tmp/state" --control "$tmp/run.ctl" </dev/null 2>&1) &&
+	--state-dir "$tmp/state2" --control "$tmp/run.ctl" </dev/null 2>&1) &&
 	fail "a second paced run took the first one's socket"
+echo "$out" | grep -q "run.ctl" ||
+	fail "the second paced run was not refused for the socket: $out"
 "$pacectl" -S "$tmp/run.ctl" status >/dev/null ||
 	fail "the second paced run removed the first one's socket: $out"
 kill -INT "$run1"
@@ -161,3 +165,34 @@ echo "$out" | grep -q "permission denied: uid $(id -u "$outsider") is not in gro
 	fail "outsider refused without the reason: $out"
 echo "$out" | grep -q "reset" && fail "outsider saw a reset: $out"
 echo "PASS: outsider_refused_with_reason"
+
+# --- start PROFILE: the profile directory, unless root ------------------
+# paced reads the profile with its own rights: a client that is not root
+# names one in profile_dir, never a path elsewhere (nor a link out).
+cp "$top_srcdir/profiles/demo.cfg" "$tmp/outside.cfg"
+chmod 0644 "$tmp/outside.cfg"
+out=$(as "$member" "$pacectl" -S "$tmp/run/ctl" start "$tmp/outside.cfg" 2>&1) &&
+	fail "start_outside_profile_dir_needs_root: a member started $tmp/outside.cfg"
+echo "$out" | grep -q "only root may start a profile from elsewhere" ||
+	fail "start_outside_profile_dir_needs_root: refused without the reason: $out"
+"$pacectl" -S "$tmp/run/ctl" status | grep -q '"state":"idle"' ||
+	fail "start_outside_profile_dir_needs_root: a session started anyway"
+# The profile directory by its absolute path is the profile directory.
+out=$(as "$member" "$pacectl" -S "$tmp/run/ctl" start "$top_srcdir/profiles/demo.cfg" 2>&1) ||
+	fail "a member could not start a profile of the profile directory: $out"
+"$pacectl" -S "$tmp/run/ctl" stop >/dev/null || fail "stop"
+wait_idle() {
+	i=0
+	until "$pacectl" -S "$tmp/run/ctl" status | grep -q '"state":"idle"'; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "the session never ended"
+		sleep 0.05
+	done
+}
+wait_idle
+# Root may.
+out=$("$pacectl" -S "$tmp/run/ctl" start "$tmp/outside.cfg" 2>&1) ||
+	fail "root could not start $tmp/outside.cfg: $out"
+"$pacectl" -S "$tmp/run/ctl" stop >/dev/null || fail "stop"
+wait_idle
+echo "PASS: start_outside_profile_dir_needs_root"

@@ -17,7 +17,7 @@ num() {
 }
 
 # --- 1: a press mid-jog through the control socket ------------------
-"$paced" run --treadmill sim --profile "$profile" --speedup 30 \
+"$paced" run --state-dir "$tmp/run-state" --treadmill sim --profile "$profile" --speedup 30 \
 	--control "$tmp/ctl" --log "$tmp/log.jsonl" >"$tmp/out" 2>&1 &
 pid=$!
 pids="$pids $pid"
@@ -54,7 +54,7 @@ echo "PASS: press mid-jog ($((walk_us - press_us)) us to walk pace)"
 
 # --- 2: SIGTERM mid-session: walk pace, stop, exit 4 -----------------
 rm -f "$tmp/log.jsonl"
-"$paced" run --treadmill sim --profile "$profile" --speedup 30 \
+"$paced" run --state-dir "$tmp/run-state" --treadmill sim --profile "$profile" --speedup 30 \
 	--control "$tmp/ctl" --log "$tmp/log.jsonl" >"$tmp/out" 2>&1 &
 pid=$!
 wait_status "$tmp/ctl" '"pace":"jog"'
@@ -77,7 +77,7 @@ rm -f "$tmp/log.jsonl"
 simpid=$!
 pids="$pids $simpid"
 wait_socket "$tmp/sim.sock"
-"$paced" run --treadmill "unix:$tmp/sim.sock" --profile "$profile" \
+"$paced" run --state-dir "$tmp/run-state" --treadmill "unix:$tmp/sim.sock" --profile "$profile" \
 	--speedup 30 --control "$tmp/ctl" --log "$tmp/log.jsonl" \
 	>"$tmp/out" 2>&1 &
 pid=$!
@@ -132,18 +132,18 @@ echo "PASS: programme progression, history and next"
 
 # --- 5: errors the person sees ---------------------------------------
 printf 'name = "bad";\nmain = ( { jog = "0:00"; } );\n' >"$tmp/bad.cfg"
-"$paced" run --treadmill sim --profile "$tmp/bad.cfg" 2>"$tmp/err"
+"$paced" run --state-dir "$tmp/run-state" --treadmill sim --profile "$tmp/bad.cfg" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 2 ] || fail "bad profile: exit $rc, want 2"
 grep -q "bad.cfg:2:" "$tmp/err" || fail "bad profile: no file:line: $(cat "$tmp/err")"
-"$paced" run --treadmill "unix:$tmp/nobody.sock" --profile "$profile" \
+"$paced" run --state-dir "$tmp/run-state" --treadmill "unix:$tmp/nobody.sock" --profile "$profile" \
 	--log "$tmp/x.jsonl" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 3 ] || fail "unreachable: exit $rc, want 3"
 grep -q "no ATT server socket at that path" "$tmp/err" ||
 	fail "unreachable: unclear message: $(cat "$tmp/err")"
 [ -e "$tmp/x.jsonl" ] && fail "unreachable: a session log for a session that never started"
-"$paced" run --treadmill "bogus" --profile "$profile" 2>"$tmp/err"
+"$paced" run --state-dir "$tmp/run-state" --treadmill "bogus" --profile "$profile" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 2 ] || fail "bad address: exit $rc, want 2"
 grep -q "bogus: not a treadmill address" "$tmp/err" ||
@@ -158,7 +158,7 @@ printf 'plugins = { model-treadmill = { min_speed = 0.8; }; };\n' \
 	>"$tmp/model.conf"
 rm -f "$tmp/log.jsonl"
 PACED_PLUGIN_PATH="$top_builddir/tests/plugins/.libs" \
-"$paced" run --config "$tmp/model.conf" --treadmill model:belt1 \
+"$paced" run --state-dir "$tmp/run-state" --config "$tmp/model.conf" --treadmill model:belt1 \
 	--profile "$profile" --speedup 100 --control "$tmp/ctl" \
 	--log "$tmp/log.jsonl" >"$tmp/out" 2>&1 &
 pid=$!
@@ -180,7 +180,7 @@ grep -q '"event":"end".*"outcome":"finished"' "$tmp/log.jsonl" ||
 	fail "model: no finished end line"
 # An address no driver takes names every installed driver's forms.
 PACED_PLUGIN_PATH="$top_builddir/tests/plugins/.libs" \
-"$paced" run --treadmill "nothing:1" --profile "$profile" 2>"$tmp/err"
+"$paced" run --state-dir "$tmp/run-state" --treadmill "nothing:1" --profile "$profile" 2>"$tmp/err"
 [ $? -eq 2 ] || fail "unknown scheme: exit status not 2"
 grep -q "model:NAME" "$tmp/err" ||
 	fail "unknown scheme: the forms do not name model:NAME: $(cat "$tmp/err")"

@@ -17,20 +17,20 @@ printf 'plugins = { usb-ant = { network_key = "00 11 22 33 44 55 66 77"; }; };\n
 
 # Without a key: refused, with the reason.
 printf '\n' >"$tmp/nokey.conf"
-"$paced" run --config "$tmp/nokey.conf" --treadmill usb-ant:sim \
+"$paced" run --state-dir "$tmp/run-state" --config "$tmp/nokey.conf" --treadmill usb-ant:sim \
 	--profile "$profile" >"$tmp/out" 2>&1 && fail "ran without a key"
 grep -q "thisisant.com" "$tmp/out" || fail "no hint where to get a key"
 
 # A quirk the simulated stick does not know, and a misspelt key in the
 # plugin's group: usage errors that say what is wrong, and where.
-"$paced" run --config "$tmp/paced.conf" --treadmill usb-ant:sim \
+"$paced" run --state-dir "$tmp/run-state" --config "$tmp/paced.conf" --treadmill usb-ant:sim \
 	--sim-quirk bogus --profile "$profile" >"$tmp/out" 2>&1
 [ $? -eq 2 ] || fail "unknown quirk: exit status not 2"
 grep -q "unknown simulated-stick quirk 'bogus'" "$tmp/out" ||
 	fail "unknown quirk: $(cat "$tmp/out")"
 printf 'plugins = {\n  usb-ant = {\n    network_kye = "00 11 22 33 44 55 66 77";\n  };\n};\n' \
 	>"$tmp/typo.conf"
-"$paced" run --config "$tmp/typo.conf" --treadmill usb-ant:sim \
+"$paced" run --state-dir "$tmp/run-state" --config "$tmp/typo.conf" --treadmill usb-ant:sim \
 	--profile "$profile" >"$tmp/out" 2>&1
 [ $? -eq 2 ] || fail "misspelt key: exit status not 2"
 grep -q "typo.conf:3: unknown key 'network_kye' for plugin usb-ant" "$tmp/out" ||
@@ -41,7 +41,7 @@ run_case() {
 	wait_s=$1
 	shift
 	rm -f "$tmp/log.jsonl" "$tmp/ctl"
-	"$paced" run --config "$tmp/paced.conf" --treadmill usb-ant:sim \
+	"$paced" run --state-dir "$tmp/run-state" --config "$tmp/paced.conf" --treadmill usb-ant:sim \
 		--profile "$profile" "$@" \
 		--control "$tmp/ctl" --log "$tmp/log.jsonl" >"$tmp/out" 2>&1 &
 	pid=$!

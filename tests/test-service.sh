@@ -94,7 +94,10 @@ echo "$out" | grep -q "no Bluetooth driver loaded (plugin ftms-ble)" ||
 session_log() { ls -t "$tmp"/state/sessions/*.jsonl | head -n 1; }
 
 # --- 1: a whole session through pacectl ----------------------------------
-out=$("$pacectl" -S "$tmp/ctl" symptom) && fail "symptom with no session: $out"
+# No session, but the treadmill is reachable: walking pace anyway.
+out=$("$pacectl" -S "$tmp/ctl" symptom) || fail "symptom with no session: $out"
+echo "$out" | grep -q "no session running: walking pace goes to the treadmill" ||
+	fail "symptom with no session: $out"
 "$pacectl" -S "$tmp/ctl" start demo >/dev/null || fail "pacectl start"
 out=$("$pacectl" -S "$tmp/ctl" start demo 2>&1) && fail "second start accepted"
 echo "$out" | grep -q "already running" || fail "second start: $out"

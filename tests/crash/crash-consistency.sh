@@ -38,7 +38,7 @@ while read -r npress d0 d1 d2 dk; do
 	log="$tmp/log-$run.jsonl"
 	ctl="$tmp/ctl"
 	rm -f "$ctl"
-	"$paced" run --treadmill sim --profile "$profile" --speedup 100 \
+	"$paced" run --state-dir "$tmp/run-state" --treadmill sim --profile "$profile" --speedup 100 \
 		--control "$ctl" --log "$log" >"$tmp/out" 2>&1 &
 	pid=$!
 	: >"$tmp/acks"

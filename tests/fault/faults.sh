@@ -45,7 +45,7 @@ after() {
 # Start 'paced run' in the background; extra arguments are passed on.
 start_run() {
 	rm -f "$log" "$ctl"
-	${PACED_WRAPPER:-} "$paced" run --control "$ctl" --log "$log" "$@" \
+	${PACED_WRAPPER:-} "$paced" run --state-dir "$tmp/run-state" --control "$ctl" --log "$log" "$@" \
 		>"$tmp/out" 2>&1 &
 	run_pid=$!
 	pids="$pids $run_pid"
@@ -335,8 +335,19 @@ case_sigkill_restart() {
 	wait $run_pid 2>/dev/null
 	first=$log
 	match '"event":"end"' | grep -q . && fail "end line before restart"
+	# The restart takes the session over, paused, until resumed or
+	# ended (tests/crash/crash-restart.sh tests it whole): end it.
+	rm -f "$ctl"
 	"$paced" run --treadmill "unix:$tmp/sim.sock" --profile "$demo" \
-		--speedup 1000 --state-dir "$state" >"$tmp/out2" 2>&1
+		--speedup 1000 --state-dir "$state" --control "$ctl" \
+		>"$tmp/out2" 2>&1 &
+	run_pid=$!
+	pids="$pids $run_pid"
+	wait_socket "$ctl" || fail "the restarted paced run has no socket"
+	wait_status "$ctl" '"reason":"restarted"'
+	wait_status "$ctl" '"target_speed_kmh":5.00'
+	"$pacectl" --socket "$ctl" stop >/dev/null
+	wait $run_pid
 	rc=$?
 	log=$first
 	tail -n 1 "$log" | grep '"event":"end"' | grep -q '"interrupted"' ||
@@ -347,7 +358,7 @@ case_sigkill_restart() {
 	[ -n "$second" ] || fail "restart wrote no log"
 	log=$second
 	match '"command":"set-speed"' | head -n 1 | grep -q '"value":5.00' ||
-		fail "restart's first speed was not walk"
+		fail "restart's first speed was not walk: $(grep -v '"sample"' "$log")"
 	stop_sim
 	log_whole
 	log="$tmp/log.jsonl"
