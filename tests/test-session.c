@@ -567,6 +567,43 @@ START_TEST(safety_symptom_press_overtakes_queued_targets)
 }
 END_TEST
 
+/*
+ * A press while the start is on its way: the start is not dropped (some
+ * machines ignore a speed until the belt runs, docs/ftms.md 2) and not
+ * sent twice; once it is answered, walk pace is the next command and
+ * nothing faster goes out before it.
+ */
+START_TEST(safety_symptom_press_keeps_a_queued_start)
+{
+	size_t starts = 0, first;
+
+	make_session("j120 c60", 1);
+	auto_ack = false;
+	ck_assert_int_eq(session_start(s, now), 0);
+	pump();
+	run_until(now + S(3));
+	ck_assert_uint_ge(n_sent, 1);
+	first = n_sent - 1;
+	ck_assert_int_eq(sent[first].kind, SESSION_CMD_START);
+	/* The start is in flight: press. */
+	ck_assert_int_eq(session_symptom(s, now, SYMPTOM_ANY), 1);
+	ck_assert_uint_eq(n_sent, first + 1);	/* one command at a time */
+	ack(0, 0x01);
+	ck_assert_uint_gt(n_sent, first + 1);
+	ck_assert_int_eq(sent[first + 1].kind, SESSION_CMD_SET_SPEED);
+	ck_assert_int_le(sent[first + 1].arg, WALK);
+	auto_ack = true;
+	ack(0, 0x01);
+	run_until(now + S(30));
+	for (size_t i = 0; i < n_sent; i++) {
+		starts += sent[i].kind == SESSION_CMD_START;
+		if (sent[i].kind == SESSION_CMD_SET_SPEED)
+			ck_assert_int_le(sent[i].arg, WALK);
+	}
+	ck_assert_uint_eq(starts, 1);
+}
+END_TEST
+
 START_TEST(safety_console_stop_pauses_and_never_restarts)
 {
 	size_t before;
@@ -1459,6 +1496,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, safety_symptom_press_sends_walk_pace_first);
 	tcase_add_test(tc, safety_symptom_press_never_speeds_anyone_up);
 	tcase_add_test(tc, safety_symptom_press_overtakes_queued_targets);
+	tcase_add_test(tc, safety_symptom_press_keeps_a_queued_start);
 	tcase_add_test(tc, safety_console_stop_pauses_and_never_restarts);
 	tcase_add_test(tc, safety_safety_key_pauses_and_never_restarts);
 	tcase_add_test(tc, safety_control_lost_pauses_and_retakes_control_on_resume);
