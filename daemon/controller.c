@@ -95,6 +95,11 @@ struct controller {
 	uint32_t past_ms;
 	struct session_past_press *past;
 	size_t n_past;
+	/* Its programme and stage: the takeover's history line continues
+	 * them, and counts only the presses after the restart (the
+	 * interrupted line already has the ones before). */
+	char past_programme[HISTORY_TEXT_MAX];
+	char past_stage[PROGRAMME_STAGE_ID_MAX];
 
 	struct link *link;
 	struct runner *runner;
@@ -301,15 +306,19 @@ static void record_history(struct controller *c)
 		if (session_state(s) == SESSION_IDLE)
 			return;
 		e.presses = session_presses(s);
+		if (c->takeover)
+			e.presses -= MIN(e.presses, (unsigned) c->n_past);
 		e.completed = session_completed(s);
 		snprintf(e.outcome, sizeof(e.outcome), "%s",
 			 session_state_name(session_state(s)));
 	}
 	e.when_s = time(NULL);
 	snprintf(e.programme, sizeof(e.programme), "%s",
-		 c->programme ? c->programme->path : "");
+		 c->programme ? c->programme->path :
+		 c->takeover ? c->past_programme : "");
 	snprintf(e.stage, sizeof(e.stage), "%s",
-		 c->programme ? c->programme->stages[c->stage].id : "");
+		 c->programme ? c->programme->stages[c->stage].id :
+		 c->takeover ? c->past_stage : "");
 	snprintf(e.profile, sizeof(e.profile), "%s", c->profile_name);
 	snprintf(e.log, sizeof(e.log), "%s", session_log_path(c->log));
 	r = history_append(c->state_dir, &e);
@@ -1135,6 +1144,10 @@ static int read_interrupted(struct controller *c, const char *log_path,
 		return -EBADMSG;
 	}
 	snprintf(profile, len, "%s", rd->open.profile_path);
+	snprintf(c->past_programme, sizeof(c->past_programme), "%s",
+		 rd->open.programme);
+	snprintf(c->past_stage, sizeof(c->past_stage), "%.*s",
+		 (int) sizeof(c->past_stage) - 1, rd->open.stage);
 	c->past_ms = 0;
 	c->past = paced_new0(struct session_past_press, rd->n + 1);
 	c->n_past = 0;

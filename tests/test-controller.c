@@ -543,6 +543,51 @@ START_TEST(safety_recovered_session_waits_paused)
 }
 END_TEST
 
+/*
+ * The interrupted session's line already counts its presses: the
+ * takeover's line counts only the presses after the restart, so the
+ * programme sees each press once.
+ */
+START_TEST(takeover_counts_each_press_once_in_the_history)
+{
+	struct controller_request req = sim_request();
+	struct controller_error err;
+	struct history_entry *e = NULL;
+	char log[4400];
+	long n;
+
+	sim_up();
+	ck_assert_msg(controller_start(ctl, &req, &err) == 0, "%s", err.text);
+	ck_assert(run_until(sim_jogging, 30 * USEC_PER_SEC));
+	ck_assert_int_eq(controller_symptom(ctl, SYMPTOM_LEAK), 1);
+	run_until(NULL, USEC_PER_SEC);
+	controller_abandon(ctl);
+	controller_free(ctl);
+	ctl = controller_new(loop, plugins);
+	controller_set_listener(ctl, &(struct controller_listener) {
+		.event = on_event, .phase = on_phase,
+	}, NULL);
+	ck_assert_int_eq(history_recover_newest(state_dir, log, sizeof(log)), 1);
+	ck_assert_msg(controller_recover(ctl, &req, log, &err) == 0, "%s",
+		      err.text);
+	ck_assert(run_until(taken_over, 10 * USEC_PER_SEC));
+	/* The replayed press is in the session, not a new one. */
+	ck_assert_uint_eq(session_presses(controller_session(ctl)), 1);
+	ck_assert_int_eq(controller_end(ctl), 0);
+	ck_assert(run_until(idle, 30 * USEC_PER_SEC));
+	/* (controller_abandon() wrote a line of its own first: a real
+	 * crash writes none. The last two are the ones that count.) */
+	n = history_load(state_dir, &e, NULL);
+	ck_assert_int_ge(n, 2);
+	ck_assert_str_eq(e[n - 2].outcome, "interrupted");
+	ck_assert_uint_eq(e[n - 2].presses, 1);
+	ck_assert_uint_eq(e[n - 1].presses, 0);
+	ck_assert_str_eq(e[n - 1].profile, e[n - 2].profile);
+	free(e);
+	sim_down();
+}
+END_TEST
+
 /* A belt found stopped is left stopped: no start, no speed. */
 START_TEST(recovered_session_never_starts_a_stopped_belt)
 {
@@ -686,6 +731,7 @@ int main(void)
 	tcase_add_test(tc, an_address_no_driver_takes_is_a_usage_error);
 	tcase_add_test(tc, safety_belt_slowed_after_crash_restart);
 	tcase_add_test(tc, safety_recovered_session_waits_paused);
+	tcase_add_test(tc, takeover_counts_each_press_once_in_the_history);
 	tcase_add_test(tc, recovered_session_never_starts_a_stopped_belt);
 	tcase_add_test(tc, safety_symptom_without_session_sends_walk_pace);
 	tcase_add_test(tc, safety_belt_slowed_when_the_session_cannot_be_taken_over);
