@@ -299,3 +299,18 @@ check-valgrind:
 	$(MAKE) $(AM_MAKEFLAGS) check \
 		LOG_COMPILER='$(SHELL) $(abs_top_srcdir)/tests/valgrind-wrapper.sh'
 .PHONY: check-valgrind
+
+# ---- the web plugin ----
+# Pairing and tokens as a unit; the HTTP API end to end over a socket
+# (curl; 77 without it or without the plugin).
+if WITH_WEB
+if HAVE_CHECK
+check_PROGRAMS += tests/web/test-web-auth
+TESTS += tests/web/test-web-auth
+endif
+endif
+tests_web_test_web_auth_SOURCES = tests/web/test-web-auth.c \
+	plugins/web/auth.c plugins/web/sha256.c
+tests_web_test_web_auth_CPPFLAGS = $(test_cppflags) -I$(top_srcdir)/plugins/web
+TESTS += tests/web/test-web-api.sh
+EXTRA_DIST += tests/web/test-web-api.sh
