@@ -561,7 +561,7 @@ static enum MHD_Result post_checkin(struct request *r)
 	/* checkin_parse_arg() (domain/checkin.h) judges the words; only
 	 * its alphabet passes here, so nothing else reaches the line. */
 	if (!answers || !*answers || strlen(answers) > 120 ||
-	    answers[strspn(answers, "abcdefghijklmnopqrstuvwxyz0123456789=,")]) {
+	    answers[strspn(answers, "abcdefghijklmnopqrstuvwxyz0123456789=,-")]) {
 		json_value_free(v);
 		return send_error(r->conn, MHD_HTTP_BAD_REQUEST,
 				  "answers: expected \"leak=no,pain=0,...\"");
