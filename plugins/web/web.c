@@ -32,7 +32,7 @@
  */
 #define BODY_MAX 1024
 #define CONN_MAX 64
-#define CONN_MEMORY 16384
+#define CONN_MEMORY 8192
 #define CONN_IDLE_S 30
 /* Event streams: each buffers at most this much for a client that does
  * not read; past it the stream is ended and the page reconnects. */

@@ -3,7 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const HOLD_MS = 1500;
-let status = null, statusAt = 0, units = "km/h";
+let status = null, statusAt = 0, units = "metric";
 let profileFiles = {}, timeline = null, timelineFor = "";
 let connected = false, refreshTimer = 0;
 
@@ -53,7 +53,7 @@ function setConnected(on) {
 function speed(kmh) {
 	if (kmh === null || kmh === undefined)
 		return "–";
-	return units === "mph" ? (kmh / 1.609344).toFixed(1) + " mph" : kmh.toFixed(1) + " km/h";
+	return units === "imperial" ? (kmh / 1.609344).toFixed(1) + " mph" : kmh.toFixed(1) + " km/h";
 }
 
 function clock(s) {
@@ -141,8 +141,8 @@ async function refresh() {
 		return;
 	status = r.json;
 	statusAt = Date.now();
-	if (status.units)
-		units = status.units;
+	// The wire is km/h; the person's units come with the status.
+	units = status.units || (status.next && status.next.units) || units;
 	renderNow();
 }
 
