@@ -31,6 +31,7 @@ treadmill = { address = "sim"; };
 user = { walk = 5.0; jog = 7.5; speed_cap = 9.0; };
 profile_dir = "$top_srcdir/profiles";
 profile = "demo";
+programme = "$top_srcdir/profiles/return-to-running.programme";
 state_dir = "$tmp/state";
 control = { socket = "$tmp/ctl"; };
 speedup = 30;
@@ -120,6 +121,19 @@ for o in "Origin: http://evil.example" "Origin: null" "X-None: 1"; do
 done
 c=$(code /dev/null -H "$own" -X POST "$base/api/stop")
 [ "$c" = 401 ] || fail "$case_name: POST without a token: $c"
+ok
+
+begin web_checkin_goes_to_the_service
+c=$(post "$tmp/a" checkin '{"answers":"leak=no,heaviness=no,pain=0,bleeding=no"}')
+[ "$c" = 200 ] && grep -q '"checkin":"leak=no,heaviness=no,pain=0,bleeding=no"' "$tmp/body" ||
+	fail "$case_name: $c $(cat "$tmp/body")"
+grep -q '"type":"checkin","leak":"no"' "$tmp/state/history.jsonl" ||
+	fail "$case_name: not in the history"
+c=$(post "$tmp/a" checkin '{"answers":"leak=maybe"}')
+[ "$c" = 409 ] && grep -q 'leak' "$tmp/body" ||
+	fail "$case_name: a wrong word: $c $(cat "$tmp/body")"
+c=$(post "$tmp/a" checkin '{"answers":"leak=no\nstop"}')
+[ "$c" = 400 ] || fail "$case_name: a second line smuggled in: $c"
 ok
 
 begin web_start_needs_deliberate_confirm
