@@ -2,6 +2,7 @@
 /* The "web" plugin: the phone page and its HTTP API, served by libmicrohttpd from the daemon's loop. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 
 #include "assets.h"
 #include "auth.h"
+#include "file.h"
 #include "json.h"
 #include "json-read.h"
 #include "util.h"
@@ -41,6 +43,11 @@
 /* A start or resume confirmation lives this long. */
 #define CONFIRM_US (5 * 1000000ULL)
 #define COOKIE "paced_token"
+/* A session's speed chart: the log read is bounded (a 45-minute session
+ * logs about 0.5 MB) and the curve thinned to at most this many points. */
+#define CHART_LOG_MAX (2 * 1024 * 1024)
+#define CHART_POINTS 600
+#define CHART_MARKS 64
 
 struct stream;
 
@@ -54,6 +61,8 @@ struct request {
 	bool waiting;		/* suspended until the daemon replies */
 	bool orphan;		/* the connection went before the reply */
 	char *reply;		/* the daemon's JSON reply, owned */
+	long long chart;	/* > 0: the reply is the history, chart
+				 * the session that began then (when_s) */
 	struct request *next;	/* in w->waiting, while waiting */
 };
 
@@ -571,6 +580,157 @@ static enum MHD_Result post_checkin(struct request *r)
 	return ask(r, line);
 }
 
+/* The session log of history's entry begun at when_s, or NULL. Only
+ * a file directly in STATE/sessions/ is ever opened. */
+static char *chart_log(struct request *r, const struct json_value *hist)
+{
+	const struct json_value *list = json_get(hist, "entries");
+	const char *dir = paced_state_dir(r->w->self), *log;
+	size_t dl = strlen(dir);
+
+	for (size_t i = 0; i < json_len(list); i++) {
+		const struct json_value *e = json_at(list, i);
+		int64_t when = 0;
+
+		if (!json_get_int(e, "when_s", &when) || when != r->chart)
+			continue;
+		log = json_get_string(e, "log");
+		if (!log || strncmp(log, dir, dl) ||
+		    strncmp(log + dl, "/sessions/", 10) ||
+		    strchr(log + dl + 10, '/') || log[dl + 10] == '.')
+			return NULL;
+		return paced_strdup(log);
+	}
+	return NULL;
+}
+
+static char *read_log(const char *path, size_t *ret_len, int *ret_err)
+{
+	char *buf;
+	size_t len = 0;
+	int fd = file_open_at(AT_FDCWD, path, O_RDONLY, 0);
+
+	if (fd < 0) {
+		*ret_err = fd;
+		return NULL;
+	}
+	buf = paced_malloc(CHART_LOG_MAX + 1);
+	for (;;) {
+		ssize_t n = read(fd, buf + len, CHART_LOG_MAX + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (len += (size_t) n) > CHART_LOG_MAX) {
+			*ret_err = n < 0 ? -errno : len > CHART_LOG_MAX ? -EFBIG : 0;
+			break;
+		}
+	}
+	close(fd);
+	if (*ret_err) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	*ret_len = len;
+	return buf;
+}
+
+/*
+ * Belt speed over the session, symptom presses and scale-backs, from the
+ * session log's sample, symptom and scaleback lines (docs/design.md: the
+ * log is the record). Lines that do not parse are skipped, as a torn
+ * last line would be.
+ */
+static enum MHD_Result send_chart(struct request *r)
+{
+	struct json_value *hist = json_parse(r->reply, strlen(r->reply), NULL);
+	char *path = chart_log(r, hist), *text, *line, *next;
+	double *pts = NULL, press[CHART_MARKS], back[CHART_MARKS];
+	size_t n = 0, cap = 0, n_press = 0, n_back = 0, len, step;
+	enum MHD_Result res;
+	struct json *j;
+	int err = 0;
+
+	json_value_free(hist);
+	free(r->reply);
+	r->reply = NULL;
+	if (!path)
+		return send_error(r->conn, MHD_HTTP_NOT_FOUND,
+				  "no session log for that session");
+	text = read_log(path, &len, &err);
+	free(path);
+	if (!text)
+		return send_error(r->conn, err == -EFBIG ?
+				  MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_NOT_FOUND,
+				  "the session log cannot be read: %s",
+				  err == -EFBIG ? "too large" : file_strerror(-err));
+	for (line = text; line && *line; line = next) {
+		struct json_value *v;
+		const char *ev;
+		double t = 0, kmh = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strstr(line, "\"event\":\"sample\"") &&
+		    !strstr(line, "\"event\":\"symptom\"") &&
+		    !strstr(line, "\"event\":\"scaleback\""))
+			continue;
+		v = json_parse(line, strlen(line), NULL);
+		ev = json_get_string(v, "event");
+		if (ev && json_get_number(v, "session_s", &t)) {
+			if (!strcmp(ev, "sample") &&
+			    json_get_number(v, "speed_kmh", &kmh)) {
+				if (n + 2 > cap) {
+					cap = cap ? 2 * cap : 512;
+					pts = paced_realloc(pts, cap * sizeof(*pts));
+				}
+				pts[n++] = t;
+				pts[n++] = kmh;
+			} else if (!strcmp(ev, "symptom") &&
+				   n_press < CHART_MARKS) {
+				press[n_press++] = t;
+			} else if (!strcmp(ev, "scaleback") &&
+				   n_back < CHART_MARKS) {
+				back[n_back++] = t;
+			}
+		}
+		json_value_free(v);
+	}
+	free(text);
+	step = n / 2 / CHART_POINTS + 1;
+	j = json_new_buffer();
+	json_object_begin(j);
+	json_key(j, "ok");
+	json_bool(j, true);
+	json_key(j, "when_s");
+	json_int(j, r->chart);
+	json_key(j, "samples");
+	json_array_begin(j);
+	for (size_t i = 0; i < n / 2; i += step) {
+		json_array_begin(j);
+		json_double(j, pts[2 * i], 1);
+		json_double(j, pts[2 * i + 1], 2);
+		json_array_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "presses");
+	json_array_begin(j);
+	for (size_t i = 0; i < n_press; i++)
+		json_double(j, press[i], 1);
+	json_array_end(j);
+	json_key(j, "scalebacks");
+	json_array_begin(j);
+	for (size_t i = 0; i < n_back; i++)
+		json_double(j, back[i], 1);
+	json_array_end(j);
+	json_object_end(j);
+	free(pts);
+	res = send_json(r->conn, MHD_HTTP_OK, json_buffer(j, NULL));
+	json_free(j);
+	return res;
+}
+
 static enum MHD_Result api(struct request *r, const char *method,
 			   const char *path)
 {
@@ -604,6 +764,16 @@ static enum MHD_Result api(struct request *r, const char *method,
 				return ask(r, gets[i].line);
 		if (!strcmp(path, "events"))
 			return stream_open(r, dev);
+		if (!strncmp(path, "history/", 8)) {
+			char *end;
+
+			r->chart = strtoll(path + 8, &end, 10);
+			if (end == path + 8 || strcmp(end, "/speed") ||
+			    r->chart <= 0 || path[8] == '+' || path[8] == '-')
+				return send_error(r->conn, MHD_HTTP_NOT_FOUND,
+						  "expected /api/history/WHEN_S/speed");
+			return ask(r, "history");
+		}
 		if (!strncmp(path, "profiles/", 9)) {
 			if (!is_name(path + 9, 64))
 				return send_error(r->conn, MHD_HTTP_NOT_FOUND,
@@ -734,7 +904,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (r->reply)
-		return send_reply(r);
+		return r->chart ? send_chart(r) : send_reply(r);
 	if (!strncmp(url, "/api/", 5))
 		return api(r, method, url + 5);
 	return page(r, method, url);

@@ -176,7 +176,12 @@ plugins = { sim = {}; web = { listen = "127.0.0.1:${port}"; }; };
 
 	step = "history and profiles";
 	await page.goto(base + "/#history");
-	await page.waitForSelector("#h-list li");
+	await page.waitForSelector("#h-list li button");
+	await page.click("#h-list li button");
+	await page.waitForSelector("#h-list svg polyline", { timeout: 10000 })
+		.catch(() => fail("no speed chart for the session"));
+	if (!(await page.$$("#h-list svg line")).length)
+		fail("the press is not marked on the chart");
 	await shot(page, "history");
 	await page.goto(base + "/#profiles");
 	await page.waitForSelector("#f-list li button");

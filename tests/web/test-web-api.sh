@@ -238,6 +238,20 @@ c=$(post "$tmp/a" stop)
 wait_status "$tmp/ctl" '"state":"idle"' 300
 ok
 
+begin web_history_chart_reads_only_session_logs
+c=$(get "$tmp/a" history)
+when=$(sed -n 's/.*"when_s":\([0-9]*\),"type":"run".*/\1/p' "$tmp/body" | head -n 1)
+[ -n "$when" ] || fail "$case_name: no session in the history: $(cat "$tmp/body")"
+c=$(get "$tmp/a" "history/$when/speed")
+[ "$c" = 200 ] && grep -q '"samples":\[\[[0-9.]*,[0-9.]*\]' "$tmp/body" &&
+	grep -q '"presses":\[[0-9.]' "$tmp/body" ||
+	fail "$case_name: $c $(head -c 300 "$tmp/body")"
+for p in "history/1/speed" "history/-$when/speed" "history/$when" "history/x/speed"; do
+	c=$(get "$tmp/a" "$p")
+	[ "$c" = 404 ] || fail "$case_name: $p: $c"
+done
+ok
+
 begin web_revoked_device_refused
 # A device's ID is the start of its token's SHA-256 (what is stored).
 id=$(printf %s "$token" | sha256sum | cut -c1-8)

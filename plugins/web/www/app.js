@@ -282,15 +282,49 @@ async function checkin(e) {
 }
 
 // ---- History ----
+// Belt speed over the session, presses (red) and scale-backs (orange).
+function drawSpeed(c) {
+	const w = 600, h = 200, pts = c.samples;
+	const g = svg("svg", { viewBox: `0 0 ${w} ${h}`, role: "img", "aria-label": "belt speed" });
+	if (!pts.length)
+		return g;
+	const end = Math.max(pts[pts.length - 1][0], 1);
+	const top = Math.max(...pts.map((p) => p[1]), 1) * 1.1;
+	const x = (t) => (w * t / end).toFixed(1), y = (v) => (h - h * v / top).toFixed(1);
+	for (const [list, color] of [[c.scalebacks, "#f80"], [c.presses, "#f33"]])
+		for (const t of list)
+			g.append(svg("line", { x1: x(t), x2: x(t), y1: 0, y2: h, stroke: color, "stroke-width": 3 }));
+	g.append(svg("polyline", { points: pts.map((p) => x(p[0]) + "," + y(p[1])).join(" "),
+		fill: "none", stroke: "#6cf", "stroke-width": 3 }));
+	return g;
+}
+
+async function showSession(li, when) {
+	const old = li.querySelector("svg");
+	if (old) {
+		old.remove();
+		return;
+	}
+	const r = await api("GET", "history/" + when + "/speed");
+	if (r.json.ok)
+		li.append(drawSpeed(r.json));
+	else
+		li.append(el("p", { class: "bad" }, r.json.error || "unavailable"));
+}
+
 async function loadHistory() {
 	const r = await api("GET", "history");
 	const list = $("h-list");
 	list.replaceChildren();
 	for (const h of (r.json.entries || []).slice().reverse()) {
 		const when = new Date(h.when_s * 1000).toLocaleString();
-		list.append(el("li", {}, el("b", {}, when), el("br"),
-			h.profile + " · " + h.outcome + " · " + h.presses + " press" +
-			(h.presses === 1 ? "" : "es")));
+		const b = el("button", {}, el("b", {}, when), el("br"),
+			(h.profile || h.type) + " · " + (h.outcome || "") + " · " + (h.presses || 0) + " press" +
+			(h.presses === 1 ? "" : "es"));
+		const li = el("li", {}, b);
+		if (h.log)
+			b.addEventListener("click", () => showSession(li, h.when_s));
+		list.append(li);
 	}
 	if (!list.children.length)
 		list.append(el("li", {}, r.json.ok ? "No sessions yet." : (r.json.error || "unavailable")));
