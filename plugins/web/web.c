@@ -98,6 +98,7 @@ struct web {
 	char host[64];		/* listen address as configured */
 	bool any_host;		/* listening on every address */
 	unsigned port;
+	unsigned n_conn;	/* open connections */
 	struct stream *streams;
 	unsigned n_streams;
 	struct request *waiting;
@@ -930,6 +931,37 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 
 /* ---- driving MHD from the daemon's loop ---- */
 
+/*
+ * The connection limit is ours, enforced at accept: a connection past it
+ * is closed at once while listening goes on. At its own limit MHD takes
+ * the listening socket out of its epoll set until a later MHD_run(),
+ * and with the other connections parked (event streams) that run may be
+ * long in coming; its own limit is kept above ours as a backstop.
+ */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+				 socklen_t len)
+{
+	struct web *w = cls;
+
+	(void) addr;
+	(void) len;
+	return w->n_conn < CONN_MAX ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct web *w = cls;
+
+	(void) conn;
+	(void) socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		w->n_conn++;
+	else if (w->n_conn)
+		w->n_conn--;
+}
+
 static void run(struct web *w)
 {
 	w->in_run = true;
@@ -1235,9 +1267,11 @@ static int web_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 	}
 	w->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 				  MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0),
-				  0, NULL, NULL, on_request, w,
+				  0, on_accept, w, on_request, w,
 				  MHD_OPTION_SOCK_ADDR, &ss,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned) CONN_MAX,
+				  MHD_OPTION_CONNECTION_LIMIT,
+				  (unsigned) (2 * CONN_MAX),
+				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				  (size_t) CONN_MEMORY,
 				  MHD_OPTION_CONNECTION_TIMEOUT,

@@ -219,14 +219,21 @@ c=$(post "$tmp/a" resume "{\"confirm\":\"$confirm\"}")
 ok
 
 begin web_hundred_clients_connect_and_drop
-bash -c "for i in \$(seq 100); do
-		exec 5<>/dev/tcp/127.0.0.1/$port || exit 1
+# All 100 open at once, past the connection limit (64), some halfway
+# through a request; then all gone. The page must get in again. Past the
+# limit the service closes a connection at once: writes to it may fail.
+bash -c "trap '' PIPE
+	fds=''
+	for i in \$(seq 100); do
+		exec {fd}<>/dev/tcp/127.0.0.1/$port || exit 1
+		fds=\"\$fds \$fd\"
 		case \$((i % 3)) in
-		0) printf 'GET /api/status HTTP/1.1\r\n' >&5 ;;
-		1) printf 'POST /api/symptom HTTP/1.1\r\nContent-Length: 500\r\n\r\n{' >&5 ;;
-		esac
-		exec 5>&-
-	done" || fail "$case_name: could not connect 100 times"
+		0) printf 'GET /api/status HTTP/1.1\r\n' >&\$fd ;;
+		1) printf 'POST /api/symptom HTTP/1.1\r\nContent-Length: 500\r\n\r\n{' >&\$fd ;;
+		esac 2>/dev/null
+	done
+	sleep 0.5
+	for fd in \$fds; do exec {fd}>&-; done" || fail "$case_name: could not connect 100 times"
 c=$(get "$tmp/a" status)
 [ "$c" = 200 ] || fail "$case_name: no answer after the drops: $c"
 kill -0 $(echo $pids | cut -d' ' -f1) || fail "$case_name: paced died"
