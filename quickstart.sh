@@ -22,6 +22,8 @@ PACKAGES="build-essential autoconf automake libtool pkg-config libconfig-dev
 libbluetooth-dev libusb-1.0-0-dev check libxml2-utils"
 # The upload plugin (libcurl), and its test's stand-in HTTP server.
 PACKAGES="$PACKAGES libcurl4-gnutls-dev python3"
+# The web plugin (libmicrohttpd), pacectl web pair's QR code, its API test.
+PACKAGES="$PACKAGES libmicrohttpd-dev libqrencode-dev curl"
 
 missing=""
 for p in $PACKAGES; do

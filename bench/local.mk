@@ -27,3 +27,9 @@ EXTRA_DIST += bench/README.md bench/footprint.sh
 bench-footprint: daemon/paced tools/pacectl
 	$(robust_env) $(SHELL) $(srcdir)/bench/footprint.sh
 .PHONY: bench bench-drift bench-footprint bench-report
+# The web plugin: symptom POST latency with 20 streams, RSS, wakeups.
+EXTRA_DIST += bench/web.sh
+bench-web: daemon/paced tools/pacectl
+	top_srcdir=$(top_srcdir) top_builddir=$(top_builddir) \
+		$(SHELL) $(srcdir)/bench/web.sh
+.PHONY: bench-web

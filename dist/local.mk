@@ -31,13 +31,13 @@ dist/paced.service: dist/paced.service.in Makefile
 check_DATA = dist/paced.service
 
 man_MANS += dist/paced.8 dist/pacectl.1 dist/paced-profile.5 \
-	dist/paced.conf.5
+	dist/paced.conf.5 dist/paced-web.7
 dist_man_MANS += dist/paced-sim.1
 man_in = dist/paced.8.in dist/pacectl.1.in dist/paced-profile.5.in \
-	dist/paced.conf.5.in
+	dist/paced.conf.5.in dist/paced-web.7.in
 EXTRA_DIST += $(man_in)
 CLEANFILES += dist/paced.8 dist/pacectl.1 dist/paced-profile.5 \
-	dist/paced.conf.5
+	dist/paced.conf.5 dist/paced-web.7
 man_gen = $(AM_V_GEN)$(MKDIR_P) dist && $(man_subst)
 dist/paced.8: dist/paced.8.in Makefile
 	$(man_gen) $(srcdir)/dist/paced.8.in > $@
@@ -47,6 +47,8 @@ dist/paced-profile.5: dist/paced-profile.5.in Makefile
 	$(man_gen) $(srcdir)/dist/paced-profile.5.in > $@
 dist/paced.conf.5: dist/paced.conf.5.in Makefile
 	$(man_gen) $(srcdir)/dist/paced.conf.5.in > $@
+dist/paced-web.7: dist/paced-web.7.in Makefile
+	$(man_gen) $(srcdir)/dist/paced-web.7.in > $@
 
 # 'make install DESTDIR=D && make installcheck DESTDIR=D': every file
 # where paced(8), paced.conf(5) and the unit say it is.

@@ -26,3 +26,4 @@ include plugins/usb-ant/local.mk
 include plugins/evdev/local.mk
 include plugins/cue-command/local.mk
 include plugins/upload/local.mk
+include plugins/web/local.mk

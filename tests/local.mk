@@ -299,3 +299,37 @@ check-valgrind:
 	$(MAKE) $(AM_MAKEFLAGS) check \
 		LOG_COMPILER='$(SHELL) $(abs_top_srcdir)/tests/valgrind-wrapper.sh'
 .PHONY: check-valgrind
+
+# ---- the web plugin ----
+# Pairing and tokens as a unit; the HTTP API end to end over a socket
+# (curl; 77 without it or without the plugin).
+if WITH_WEB
+if HAVE_CHECK
+check_PROGRAMS += tests/web/test-web-auth
+TESTS += tests/web/test-web-auth
+endif
+endif
+tests_web_test_web_auth_SOURCES = tests/web/test-web-auth.c \
+	plugins/web/auth.c plugins/web/sha256.c
+tests_web_test_web_auth_CPPFLAGS = $(test_cppflags) -I$(top_srcdir)/plugins/web
+TESTS += tests/web/test-web-api.sh
+EXTRA_DIST += tests/web/test-web-api.sh
+# The page in a real browser: Debian's chromium driven by puppeteer-core,
+# which 'make web-deps' installs from npm at the version
+# tests/web/package-lock.json pins (into the build tree; puppeteer-core
+# never downloads a browser). Screenshots land in tests/web/shots/.
+EXTRA_DIST += tests/web/browser.mjs tests/web/test-web-browser.sh \
+	tests/web/package.json tests/web/package-lock.json
+web-deps:
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "web-deps: npm is not installed (Debian: apt install nodejs npm)" >&2; \
+		exit 1; }
+	$(MKDIR_P) tests/web
+	@if ! test tests/web/package.json -ef $(srcdir)/tests/web/package.json; then \
+		cp $(srcdir)/tests/web/package.json \
+		   $(srcdir)/tests/web/package-lock.json tests/web/; fi
+	cd tests/web && npm ci --no-audit --no-fund
+check-web: all
+	top_srcdir=$(top_srcdir) top_builddir=$(top_builddir) \
+		$(SHELL) $(srcdir)/tests/web/test-web-browser.sh
+.PHONY: web-deps check-web

@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "stop", cmd_ctl, "end the session: walking pace, then stop" },
 	{ "symptom", cmd_ctl, "press the symptom button [leak|pressure|pain|long-press]" },
 	{ "watch", cmd_ctl, "stream session events as JSON lines" },
+	{ "web", cmd_web, "pair a phone with the web page; list, revoke devices" },
 	{ NULL, NULL, NULL }
 };
 

@@ -82,5 +82,7 @@ int cmd_report(int argc, char **argv);
 int cmd_ftms(int argc, char **argv);
 /* tools/pacectl-export.c: 'pacectl export LOG|latest|ID --format F' */
 int cmd_export(int argc, char **argv);
+/* tools/pacectl-web.c: 'pacectl web pair|devices|revoke ID' */
+int cmd_web(int argc, char **argv);
 /* tools/pacectl-profile.c: 'pacectl profile check|show|list ...' */
 int cmd_profile(int argc, char **argv);
