@@ -293,4 +293,70 @@ walk_after_press || fail "stalled broker: no walk pace first"
 wait_status "$tmp/ctl" '"state":"idle"' 300
 stop_paced
 echo "PASS: mqtt_stalled_broker_never_delays_a_symptom ($ms ms)"
+
+# --- mqtt_tls_checks_the_broker -----------------------------------------
+if ! command -v openssl >/dev/null 2>&1; then
+	echo "SKIP: mqtt_tls_checks_the_broker: openssl not installed"
+	exit 0
+fi
+# A CA and a server certificate for 127.0.0.1; the broker drops root for
+# the user mosquitto before it reads them.
+t="$tmp/tls"
+mkdir -p "$t"
+chmod 711 "$tmp"
+chmod 755 "$t"
+mkcert() {	# NAME CN [SIGNER]: NAME.pem and NAME.key
+	if [ $# -eq 2 ]; then
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$2" \
+			-keyout "$t/$1.key" -out "$t/$1.pem" 2>/dev/null
+	else
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" \
+			-keyout "$t/$1.key" -out "$t/$1.csr" 2>/dev/null &&
+		printf 'subjectAltName=IP:%s\n' "$2" >"$t/$1.ext" &&
+		openssl x509 -req -in "$t/$1.csr" -CA "$t/$3.pem" -CAkey "$t/$3.key" \
+			-CAcreateserial -days 2 -extfile "$t/$1.ext" \
+			-out "$t/$1.pem" 2>/dev/null
+	fi || fail "openssl: cannot make $1"
+	chmod 644 "$t/$1.pem" "$t/$1.key"
+}
+mkcert ca "paced test CA"
+mkcert other "someone else's CA"
+mkcert server 127.0.0.1 ca
+tport=$(free_port)
+cat >"$tmp/mosquitto.conf" <<CONF
+listener $tport 127.0.0.1
+allow_anonymous true
+persistence false
+cafile $t/ca.pem
+certfile $t/server.pem
+keyfile $t/server.key
+CONF
+start_tls_broker() {
+	mosquitto -c "$tmp/mosquitto.conf" >>"$tmp/broker.log" 2>&1 &
+	pids="$pids $!"
+	wait_until 100 mosquitto_sub -h 127.0.0.1 -p "$tport" --cafile "$t/ca.pem" -t probe -W 1 -C 1 -E 2>/dev/null ||
+		fail "mosquitto did not start with TLS on port $tport"
+}
+start_tls_broker
+conf "$tport" "tls = { ca_file = \"$t/other.pem\"; };"
+start_paced
+wait_grep "$tmp/paced.out" "cannot connect to broker 127.0.0.1:$tport" \
+	"a broker with a certificate of another CA: no error"
+grep -q "plugin mqtt: connected" "$tmp/paced.out" && fail "connected to a broker it could not check"
+stop_paced
+conf "$tport" "tls = { ca_file = \"$t/ca.pem\"; };"
+start_paced
+wait_grep "$tmp/paced.out" "plugin mqtt: connected to 127.0.0.1:$tport" "no TLS connection"
+mosquitto_sub -h 127.0.0.1 -p "$tport" --cafile "$t/ca.pem" -t paced/state -C 1 -W 2 | grep -q '"state":"idle"' ||
+	fail "no retained state over TLS"
+send_tls() { mosquitto_pub -h 127.0.0.1 -p "$tport" --cafile "$t/ca.pem" -t paced/command -m "$1"; }
+"$pacectl" -S "$tmp/ctl" start demo >/dev/null || fail "pacectl start"
+wait_status "$tmp/ctl" '"pace":"jog"' 300
+send_tls symptom || fail "mosquitto_pub over TLS"
+wait_status "$tmp/ctl" '"presses":1' 100
+walk_after_press || fail "TLS symptom: no walk pace first"
+"$pacectl" -S "$tmp/ctl" stop >/dev/null
+wait_status "$tmp/ctl" '"state":"idle"' 300
+stop_paced
+echo "PASS: mqtt_tls_checks_the_broker"
 exit 0

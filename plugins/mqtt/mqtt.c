@@ -108,6 +108,7 @@ struct mqtt {
 	bool connected;		/* CONNACK accepted */
 	bool fresh;		/* just connected: publish everything */
 	bool lost;		/* the library closed the socket */
+	bool complained;	/* a failed attempt logged since the last success */
 	uint64_t pending_us;	/* since when output waits, 0 none */
 	bool stalled;		/* said so in the log */
 	unsigned dropped;	/* events dropped while stalled */
@@ -603,7 +604,7 @@ static void junk(struct mqtt *m, const char *why, const char *payload)
 /*
  * The command topic's words. Nothing here starts or resumes the belt or
  * sets a speed: from MQTT anything may slow or stop it, nothing may start
- * or speed it (docs/design.md, safety rules). The descriptor does not
+ * or speed it (docs/design.md, front ends). The descriptor does not
  * set PACED_PLUGIN_STARTS either, so the daemon would refuse them too.
  */
 static const struct command {
@@ -664,6 +665,20 @@ static void on_command(struct mqtt *m, const char *payload, bool retained)
 
 /* ---- the connection, driven from paced's loop ---- */
 
+/*
+ * A connection attempt failed (refused, TLS, timeout): said once until
+ * the next success, not at every retry of a broker that is down for the
+ * night.
+ */
+static void complain(struct mqtt *m, const char *why)
+{
+	if (m->complained)
+		return;
+	m->complained = true;
+	paced_log(m->self, LOG_WARNING, "cannot connect to broker %s:%d: %s; retrying with backoff",
+		  m->host, m->port, why);
+}
+
 static void on_connect(struct mosquitto *mosq, void *user_data, int rc)
 {
 	struct mqtt *m = user_data;
@@ -686,6 +701,9 @@ static void on_disconnect(struct mosquitto *mosq, void *user_data, int rc)
 	if (m->connected)
 		paced_log(m->self, LOG_WARNING, "broker %s:%d gone, reconnecting: %s",
 			  m->host, m->port, mosquitto_strerror(rc));
+	else
+		complain(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+			 mosquitto_strerror(rc));
 	m->connected = false;
 	m->lost = true;
 }
@@ -771,6 +789,7 @@ static void sync_io(struct mqtt *m)
 		char *cmd = topic_of(m, "command");
 
 		m->fresh = false;
+		m->complained = false;
 		m->backoff_s = BACKOFF_MIN_S;
 		paced_log(m->self, LOG_INFO, "connected to %s:%d, topics %s/#",
 			  m->host, m->port, m->topic);
@@ -842,11 +861,8 @@ static void try_connect(struct mqtt *m, bool first)
 					    m->keepalive) :
 		    mosquitto_reconnect_async(m->mosq);
 	if (r != MOSQ_ERR_SUCCESS) {
-		paced_log(m->self, first ? LOG_WARNING : LOG_DEBUG,
-			  "cannot reach broker %s:%d: %s; retrying in %u s",
-			  m->host, m->port,
-			  r == MOSQ_ERR_ERRNO ? strerror(errno) :
-			  mosquitto_strerror(r), m->backoff_s);
+		complain(m, r == MOSQ_ERR_ERRNO ? strerror(errno) :
+			 mosquitto_strerror(r));
 		m->lost = true;
 	}
 	sync_io(m);
