@@ -25,8 +25,8 @@ switches() {
 		$(field nonvoluntary_ctxt_switches "$1")))
 }
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' \
-	"$port" >"$tmp/mosquitto.conf"
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nuser %s\n' \
+	"$port" "$(id -un)" >"$tmp/mosquitto.conf"
 mosquitto -c "$tmp/mosquitto.conf" >/dev/null 2>&1 &
 bpid=$!
 mkdir -p "$tmp/state"
