@@ -109,6 +109,8 @@ struct mqtt {
 	bool fresh;		/* just connected: publish everything */
 	bool lost;		/* the library closed the socket */
 	bool complained;	/* a failed attempt logged since the last success */
+	bool attempting;	/* a connection under way, not yet accepted */
+	int why;		/* why the socket went: MOSQ_ERR_*, or -errno */
 	uint64_t pending_us;	/* since when output waits, 0 none */
 	bool stalled;		/* said so in the log */
 	unsigned dropped;	/* events dropped while stalled */
@@ -698,13 +700,8 @@ static void on_disconnect(struct mosquitto *mosq, void *user_data, int rc)
 {
 	struct mqtt *m = user_data;
 
-	if (m->connected)
-		paced_log(m->self, LOG_WARNING, "broker %s:%d gone, reconnecting: %s",
-			  m->host, m->port, mosquitto_strerror(rc));
-	else
-		complain(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-			 mosquitto_strerror(rc));
-	m->connected = false;
+	/* Said in sync_io(): not every failure comes through here. */
+	m->why = rc == MOSQ_ERR_ERRNO ? -errno : rc;
 	m->lost = true;
 }
 
@@ -741,10 +738,17 @@ static bool on_io(int fd, uint32_t events, void *user_data)
 {
 	struct mqtt *m = user_data;
 
+	int r = MOSQ_ERR_SUCCESS;
+
 	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
-		(void) mosquitto_loop_read(m->mosq, 1);
-	if ((events & EPOLLOUT) && mosquitto_socket(m->mosq) >= 0)
-		(void) mosquitto_loop_write(m->mosq, 1);
+		r = mosquitto_loop_read(m->mosq, 1);
+	if (r == MOSQ_ERR_SUCCESS && (events & EPOLLOUT) &&
+	    mosquitto_socket(m->mosq) >= 0)
+		r = mosquitto_loop_write(m->mosq, 1);
+	/* A TLS handshake that fails closes the socket without calling
+	 * on_disconnect(): keep the reason for the log either way. */
+	if (r != MOSQ_ERR_SUCCESS && !m->why)
+		m->why = r == MOSQ_ERR_ERRNO ? -errno : r;
 	sync_io(m);
 	/* sync_io() removes this watch itself when it must: returning
 	 * false would remove it again, by a number maybe reused. */
@@ -772,6 +776,17 @@ static void sync_io(struct mqtt *m)
 	bool want_write;
 
 	if (m->lost || fd < 0) {
+		const char *why = m->why < 0 ? strerror(-m->why) :
+				  mosquitto_strerror(m->why ? m->why :
+						     MOSQ_ERR_CONN_LOST);
+
+		if (m->connected)
+			paced_log(m->self, LOG_WARNING, "broker %s:%d gone, reconnecting: %s",
+				  m->host, m->port, why);
+		else if (m->attempting)
+			complain(m, why);
+		m->attempting = false;
+		m->why = 0;
 		m->lost = false;
 		m->connected = false;
 		m->stalled = false;
@@ -789,6 +804,7 @@ static void sync_io(struct mqtt *m)
 		char *cmd = topic_of(m, "command");
 
 		m->fresh = false;
+		m->attempting = false;
 		m->complained = false;
 		m->backoff_s = BACKOFF_MIN_S;
 		paced_log(m->self, LOG_INFO, "connected to %s:%d, topics %s/#",
@@ -864,6 +880,8 @@ static void try_connect(struct mqtt *m, bool first)
 		complain(m, r == MOSQ_ERR_ERRNO ? strerror(errno) :
 			 mosquitto_strerror(r));
 		m->lost = true;
+	} else {
+		m->attempting = true;	/* under way: its end is said */
 	}
 	sync_io(m);
 }
