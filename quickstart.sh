@@ -24,6 +24,8 @@ libbluetooth-dev libusb-1.0-0-dev check libxml2-utils"
 PACKAGES="$PACKAGES libcurl4-gnutls-dev python3"
 # The web plugin (libmicrohttpd), pacectl web pair's QR code, its API test.
 PACKAGES="$PACKAGES libmicrohttpd-dev libqrencode-dev curl"
+# The mqtt plugin, and the broker and clients its test runs against.
+PACKAGES="$PACKAGES libmosquitto-dev mosquitto mosquitto-clients"
 
 missing=""
 for p in $PACKAGES; do

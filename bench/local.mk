@@ -33,3 +33,8 @@ bench-web: daemon/paced tools/pacectl
 	top_srcdir=$(top_srcdir) top_builddir=$(top_builddir) \
 		$(SHELL) $(srcdir)/bench/web.sh
 .PHONY: bench-web
+# The mqtt plugin's RSS and idle wakeups, against a local mosquitto.
+EXTRA_DIST += bench/mqtt.sh
+bench-mqtt: daemon/paced tools/pacectl
+	$(robust_env) $(SHELL) $(srcdir)/bench/mqtt.sh
+.PHONY: bench-mqtt

@@ -27,3 +27,4 @@ include plugins/evdev/local.mk
 include plugins/cue-command/local.mk
 include plugins/upload/local.mk
 include plugins/web/local.mk
+include plugins/mqtt/local.mk

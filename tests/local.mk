@@ -170,6 +170,9 @@ EXTRA_DIST += tests/lib.sh tests/test-run-e2e.sh tests/test-service.sh \
 	tests/test-full-disk.sh tests/test-cues-service.sh tests/test-fortnight.sh \
 	tests/test-report-pdf.sh tests/test-exercise.sh \
 	tests/test-profiles-listing.sh
+# The mqtt plugin against a real mosquitto broker (skips without one).
+TESTS += tests/test-mqtt.sh
+EXTRA_DIST += tests/test-mqtt.sh
 
 # Tiny plugins for the loader's and the service's tests: good, wrong ABI,
 # short descriptor, a scanner reporting fixed fake advertisers (no radio

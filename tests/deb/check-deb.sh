@@ -90,6 +90,7 @@ want paced-plugin-ble '/paced/plugins/ftms-ble\.so$'
 want paced-plugin-usb-ant '/paced/plugins/usb-ant\.so$'
 want paced-plugin-upload '/paced/plugins/upload\.so$'
 want paced-plugin-web '/paced/plugins/web\.so$'
+want paced-plugin-mqtt '/paced/plugins/mqtt\.so$'
 want paced-dev '\./usr/include/paced/plugin\.h$'
 want paced-dev 'pkgconfig/paced-plugin\.pc$'
 result "package contents" $contents_ok

@@ -10,7 +10,8 @@ EXTRA_DIST += tests/deb/check-deb.sh tests/deb/build.sh tests/deb/chroot.sh \
 	debian/source/format debian/README.source debian/paced.docs \
 	debian/paced.install debian/paced-plugin-ble.install \
 	debian/paced-plugin-usb-ant.install debian/paced-dev.install \
-	debian/paced-plugin-web.install \
+	debian/paced-plugin-web.install debian/paced-plugin-mqtt.install \
+	debian/paced-plugin-upload.install \
 	debian/paced.postinst debian/paced.postrm
 check-deb:
 	$(SHELL) $(srcdir)/tests/deb/check-deb.sh $(srcdir) $(abs_top_builddir)
