@@ -29,7 +29,7 @@ skip() {
 # What the cross build and the emulator need, installed when missing.
 pkgs="gcc-$host qemu-user libconfig-dev:arm64 libbluetooth-dev:arm64
 libusb-1.0-0-dev:arm64 check:arm64 libcurl4-gnutls-dev:arm64
-libmosquitto-dev:arm64"
+libmosquitto-dev:arm64 libmicrohttpd-dev:arm64 libqrencode-dev:arm64"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
