@@ -103,6 +103,7 @@ struct web {
 	unsigned n_streams;
 	struct request *waiting;
 	struct confirm confirm;
+	bool session;		/* between session-start and session-end */
 };
 
 static struct web web;
@@ -377,6 +378,11 @@ static void on_event(const struct paced_event *ev, void *user_data)
 	struct web *w = user_data;
 	size_t len = strlen(ev->json);
 	char *msg = paced_malloc(len + 9);
+
+	if (!strcmp(ev->name, "session-start"))
+		w->session = true;
+	else if (!strcmp(ev->name, "session-end"))
+		w->session = false;
 
 	/* One event, one line: the JSON has no newline in it. */
 	memcpy(msg, "data: ", 6);
@@ -773,6 +779,11 @@ static enum MHD_Result api(struct request *r, const char *method,
 			    r->chart <= 0 || path[8] == '+' || path[8] == '-')
 				return send_error(r->conn, MHD_HTTP_NOT_FOUND,
 						  "expected /api/history/WHEN_S/speed");
+			/* Reading a log (up to 2 MiB, in the loop) must not
+			 * hold up a press: charts wait for the session's end. */
+			if (web.session)
+				return send_error(r->conn, MHD_HTTP_CONFLICT,
+						  "charts are drawn when no session is running");
 			return ask(r, "history");
 		}
 		if (!strncmp(path, "profiles/", 9)) {
@@ -1106,11 +1117,12 @@ static void on_command(struct paced_call *call, const char *arg,
 		json_key(j, "expires_s");
 		json_uint(j, AUTH_PAIR_US / 1000000);
 		json_object_end(j);
-		paced_call_reply(call, json_buffer(j, NULL));
-		json_free(j);
+		/* The call is gone once answered: who asked, first. */
 		paced_log(w->self, LOG_NOTICE,
 			  "pairing link issued (uid %ld), valid 5 minutes",
 			  paced_call_uid(call));
+		paced_call_reply(call, json_buffer(j, NULL));
+		json_free(j);
 		return;
 	}
 	if (!strcmp(arg, "devices")) {

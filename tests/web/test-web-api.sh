@@ -239,6 +239,14 @@ c=$(get "$tmp/a" status)
 kill -0 $(echo $pids | cut -d' ' -f1) || fail "$case_name: paced died"
 ok
 
+begin web_chart_waits_while_a_session_runs
+# Reading a log in the loop must not hold up a press: not while a session
+# runs (the chart case below reads one once it has ended).
+c=$(get "$tmp/a" "history/1/speed")
+[ "$c" = 409 ] && grep -q "no session is running" "$tmp/body" ||
+	fail "$case_name: $c $(cat "$tmp/body")"
+ok
+
 begin web_stop_acts_at_once
 c=$(post "$tmp/a" stop)
 [ "$c" = 200 ] || fail "$case_name: stop: $c"
