@@ -275,4 +275,13 @@ void progression_decision_json(struct json *j, const struct programme *prog,
 	json_string(j, prog->path);
 	json_key(j, "programme_name");
 	json_string(j, prog->name);
+	/* The whole ladder, for a front end that draws where she is. */
+	json_key(j, "ladder");
+	json_array_begin(j);
+	for (size_t i = 0; i < prog->n_stages; i++) {
+		json_object_begin(j);
+		stage_json(j, prog, i);
+		json_object_end(j);
+	}
+	json_array_end(j);
 }

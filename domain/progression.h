@@ -110,7 +110,8 @@ int progression_record_checkin(const char *state_dir, const struct checkin *c,
  * (an object or null), walk_only, locked, refer, clean, running_due
  * ("YYYY-MM-DD" local, or null), running_due_s, checked_in,
  * next_day_pending, next_day_about_s (the run it asks about, or 0),
- * message, programme, programme_name. pacectl next
+ * message, programme, programme_name, and ladder (every stage in
+ * order, as alternative is: stage, name, profile, belt). pacectl next
  * --json, the service's next and checkin replies and every front end
  * built on them read the same keys.
  */

@@ -353,6 +353,9 @@ out=$("$pacectl" -S "$tmp/ctl" checkin --service --leak no --heaviness no \
 	--pain 0 --bleeding no --json </dev/null) || fail "checkin --service: $out"
 echo "$out" | grep -q '"ok":true,"checkin":"leak=no,heaviness=no,pain=0,bleeding=no"' ||
 	fail "the service did not take the check-in: $out"
+# The whole ladder comes with it, for a front end that draws it.
+echo "$out" | grep -q '"ladder":\[{"stage":"PREP1",.*"belt":false},{"stage":"PREP2",.*{"stage":"P0",.*"belt":true}' ||
+	fail "no ladder in the decision: $out"
 grep -q '"type":"checkin","leak":"no","heaviness":"no","pain":0,"bleeding":"no"' \
 	"$tmp/kstate/history.jsonl" || fail "the check-in is not in the service's history"
 # A red flag: walk only today, and the physiotherapist advice.

@@ -5,7 +5,7 @@
 // "not connected", get it back by reloading. Phone-sized screenshots of
 // each page go to SHOTS. Run by tests/web/test-web-browser.sh.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,7 +167,11 @@ plugins = { sim = {}; web = { listen = "127.0.0.1:${port}"; }; };
 	if (!(await page.$eval("#symptom", (b) => b.disabled)))
 		fail("stale buttons stay active");
 	await shot(page, "offline");
-	paced = await startPaced(conf);
+	// Back with the programme too: the Programme page draws its ladder.
+	const conf2 = join(tmp, "paced2.conf");
+	writeFileSync(conf2, readFileSync(conf, "utf8") +
+		`programme = "${env.TOP_SRCDIR}/profiles/return-to-running.programme";\n`);
+	paced = await startPaced(conf2);
 	await page.waitForFunction(() => !document.body.classList.contains("offline"), { timeout: 10000 })
 		.catch(() => fail("never reconnected by itself"));
 	await page.reload();
@@ -190,6 +194,17 @@ plugins = { sim = {}; web = { listen = "127.0.0.1:${port}"; }; };
 	await page.$eval("#f-show", (e) => e.scrollIntoView());
 	await page.evaluate(() => window.scrollBy(0, -80));
 	await shot(page, "profiles", true);
+
+	step = "programme and today";
+	await page.goto(base + "/#programme");
+	await page.waitForSelector("#p-ladder li.here", { timeout: 10000 })
+		.catch(() => fail("the ladder does not say where she is"));
+	if (!/PREP1/.test(await text(page, "#p-ladder li.here")))
+		fail("a fresh programme does not start at PREP1");
+	await shot(page, "programme");
+	await page.goto(base + "/#today");
+	await waitText(page, "#t-next", /PREP1/);
+	await shot(page, "today");
 	console.log("PASS: web page: pair, hold to start, countdown, symptom, not connected, reconnect");
 }
 

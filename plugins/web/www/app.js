@@ -252,23 +252,49 @@ function connect() {
 }
 
 // ---- Today, Programme ----
-function facts(box, obj) {
+// The ladder, oldest stage first: where she stands, and today's stage.
+function ladder(box, obj) {
+	box.replaceChildren();
+	for (const s of (obj.ok && obj.ladder) || []) {
+		const marks = [];
+		if (s.stage === obj.programme_stage)
+			marks.push("you are here");
+		if (s.stage === obj.stage && obj.stage !== obj.programme_stage)
+			marks.push("today");
+		box.append(el("li", { class: marks.length ? "here" : "" },
+			el("b", {}, s.stage), " " + s.name + (s.belt ? "" : " (no treadmill)"),
+			marks.length ? el("small", {}, " ← " + marks.join(", ")) : ""));
+	}
+}
+
+// What the programme says today, in words: the stage, why, what else is
+// offered, when running is next due, and the physiotherapist advice.
+function decision(box, obj) {
 	box.replaceChildren();
 	if (!obj.ok) {
 		box.append(el("p", { class: "bad" }, obj.error || "unavailable"));
 		return;
 	}
-	for (const [k, v] of Object.entries(obj)) {
-		if (k === "ok" || v === null || typeof v === "object")
-			continue;
-		box.append(el("div", {}, el("small", {}, k.replace(/_/g, " ") + ": "), String(v)));
-	}
+	box.append(el("p", { class: "stage" }, el("b", {}, obj.stage), " " + obj.name +
+		(obj.belt ? "" : " (no treadmill)")));
+	box.append(el("p", {}, obj.message));
+	if (obj.alternative)
+		box.append(el("p", {}, el("small", {}, "or: "),
+			obj.alternative.stage + " " + obj.alternative.name));
+	if (obj.running_due)
+		box.append(el("p", {}, el("small", {}, "next running session: "), obj.running_due));
+	if (obj.refer)
+		box.append(el("p", { class: "bad" },
+			"Please see a pelvic-health physiotherapist before running again."));
+	if (obj.next_day_pending)
+		box.append(el("p", {}, el("small", {}, "the next-day question about the last session is open")));
 }
 
 async function loadToday() {
 	const r = await api("GET", "next");
-	facts($("t-next"), r.json);
-	facts($("p-next"), r.json);
+	decision($("t-next"), r.json);
+	decision($("p-next"), r.json);
+	ladder($("p-ladder"), r.json);
 }
 
 async function checkin(e) {
@@ -278,7 +304,7 @@ async function checkin(e) {
 	const r = await api("POST", "checkin", { answers });
 	const box = $("t-decision");
 	box.hidden = false;
-	facts(box, r.json);
+	decision(box, r.json);
 }
 
 // ---- History ----
