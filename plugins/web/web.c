@@ -1175,6 +1175,8 @@ static void on_command(struct paced_call *call, const char *arg,
 
 /* ---- plugin ---- */
 
+/* fmt is libmicrohttpd's own format string. */
+__attribute__((format(printf, 2, 0)))
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct web *w = cls;

@@ -71,8 +71,11 @@ rows=$(awk 'END { print NR - 1 }' "$tmp/s.csv")
 splits=$(awk -F, 'NR > 2 && $4 == lap && $3 > el + 1 { n++ }
 	NR > 1 { lap = $4; el = $3 } END { print n + 0 }' "$tmp/s.csv")
 [ "$splits" -ge 1 ] || fail "the pause did not fall inside a lap"
-[ "$tracks" = $((laps + splits)) ] ||
-	fail "$tracks tracks for $laps laps and $splits pause(s) inside one"
+# A lap shorter than a second (a press 0.3 s into a segment, when the
+# machine is slow) has no record and so no track.
+seconds=$(awk -F, 'NR > 1 && !($4 in seen) { seen[$4]; n++ } END { print n + 0 }' "$tmp/s.csv")
+[ "$tracks" = $((seconds + splits)) ] ||
+	fail "$tracks tracks for $seconds laps with records and $splits pause(s) inside one"
 i=1
 sum_t=0
 sum_d=0
@@ -87,10 +90,13 @@ while [ $i -le "$laps" ]; do
 	sum_d=$(awk -v a="$sum_d" -v b="$d" 'BEGIN { print a + b }')
 	i=$((i + 1))
 done
+# The plan time the session ended at, from its log: the CSV's rows are
+# whole seconds, and a late last tick ends a session at 420.1 s.
+end_s=$(sed -n 's/.*"event":"end".*"session_s":\([0-9.]*\).*/\1/p' "$tmp/s.jsonl")
 end=$(awk -F, 'END { print $2 }' "$tmp/s.csv")
 dist=$(awk -F, 'END { print $12 }' "$tmp/s.csv")
-awk -v a="$sum_t" -v b="$end" 'BEGIN { d = a - b; exit !(d < 0.01 && d > -0.01) }' ||
-	fail "TCX laps last $sum_t s, the plan $end s"
+awk -v a="$sum_t" -v b="$end_s" 'BEGIN { d = a - b; exit !(d < 0.01 && d > -0.01) }' ||
+	fail "TCX laps last $sum_t s, the plan $end_s s"
 awk -v a="$sum_d" -v b="$dist" 'BEGIN { d = a - b; exit !(d < 0.05 && d > -0.05) }' ||
 	fail "TCX laps cover $sum_d m, the CSV $dist m"
 echo "TCX: $laps laps = $segments segments, $sum_t s, $sum_d m, $points points"
