@@ -977,7 +977,12 @@ static void explain(const struct fold *f, const struct programme_decision *d,
 			 f->flags & FLAG_BLEEDING ? "bleeding, " : "",
 			 f->flags & FLAG_HEAVINESS ? "heaviness or dragging, " : "",
 			 f->flags & FLAG_PAIN ? "pain, " : "");
-		flags[strlen(flags) - 2] = '\0';
+		/* Without its causes (a red flag carried from an older
+		 * check-in), the words still say what it is. */
+		if (strlen(flags) >= 2)
+			flags[strlen(flags) - 2] = '\0';
+		else
+			snprintf(flags, sizeof(flags), "a red flag");
 		if (f->flags & FLAG_PAIN)
 			snprintf(flags + strlen(flags),
 				 sizeof(flags) - strlen(flags), " %d/10",

@@ -427,9 +427,7 @@ static size_t value(struct parser *ps, unsigned depth)
 struct json_value *json_parse(const char *text, size_t len,
 			      struct json_read_error *ret_err)
 {
-	struct parser ps = {
-		.p = text, .end = text + len, .start = text, .err = ret_err,
-	};
+	struct parser ps = { .p = text, .start = text, .err = ret_err };
 	size_t max_nodes, arena;
 	void *block;
 
@@ -449,6 +447,7 @@ struct json_value *json_parse(const char *text, size_t len,
 	 * the strings' bytes after them. */
 	ps.nodes = block;
 	ps.max = max_nodes;
+	ps.end = text + len;	/* text is not NULL here */
 	ps.arena = (char *) block + max_nodes * sizeof(struct json_value);
 	ps.n = 1;
 	memset(&ps.nodes[0], 0, sizeof(ps.nodes[0]));

@@ -716,7 +716,9 @@ static void on_message(struct mosquitto *mosq, void *user_data,
 		return;
 	n = (size_t) msg->payloadlen < sizeof(buf) - 1 ?
 		(size_t) msg->payloadlen : sizeof(buf) - 1;
-	memcpy(buf, msg->payload, n);
+	/* An empty payload has no buffer at all (NULL). */
+	if (n)
+		memcpy(buf, msg->payload, n);
 	buf[n] = '\0';
 	if (memchr(buf, '\0', n) || (size_t) msg->payloadlen != n) {
 		junk(m, "not a command", "(binary or too long)");
