@@ -78,12 +78,21 @@ static int64_t utc_ms(const struct builder *b, const struct session_line *l)
 	return open->t_ms + ((int64_t) l->mono_us - (int64_t) open->mono_us) / 1000;
 }
 
-/* Real time since the pause began, on the plan clock's scale. */
+/* Real time since the pause began, on the plan clock's scale. Scaled
+ * in microseconds before dividing: 1.4919 s at speed-up 60 is 89.5 s,
+ * not the 89.46 s a truncation to milliseconds first would make of it
+ * (the rounding to whole seconds then goes the other way). */
 static uint64_t paused_ms(const struct builder *b, const struct session_line *l)
 {
+	uint64_t us, k = b->log->open.speedup;
+
 	if (!l->has_mono || l->mono_us < b->pause_mono_us)
 		return 0;
-	return (l->mono_us - b->pause_mono_us) / 1000 * b->log->open.speedup;
+	us = l->mono_us - b->pause_mono_us;
+	/* The activity clock is 32 bits of milliseconds (export-timeline.h). */
+	if (us > (uint64_t) UINT32_MAX * 1000 / k)
+		return UINT32_MAX;
+	return us * k / 1000;
 }
 
 static uint32_t elapsed_ms(const struct builder *b,

@@ -589,6 +589,32 @@ START_TEST(timeline_pause)
 }
 END_TEST
 
+/* A pause is its real length times the speed-up, rounded to a whole
+ * second from microseconds: 1.49194 s at 60 is 89.52 s, so 90 s, the
+ * same as anyone reading the log's mono_us would make of it. */
+START_TEST(timeline_pause_rounds_its_real_length)
+{
+	struct logb lb = { 0 };
+	struct session_read *r;
+	struct export_timeline *tl;
+
+	open_line(&lb, 60, 120);
+	state(&lb, 1000000, 0, "running", "none");
+	segment(&lb, 1000000, 0, 0, "main", "walk", 5.0, 120, false);
+	state(&lb, 1500000, 30, "paused", "user");
+	state(&lb, 1500000 + 1491940, 30, "running", "none");
+	segment(&lb, 1500000 + 1491940, 30, 0, "main", "walk", 5.0, 120, false);
+	end_line(&lb, 1500000 + 1491940 + 1500000, 120, 0);
+	r = read_ok(&lb);
+	tl = layout(r);
+	ck_assert_uint_eq(tl->plan_ms, 120000);
+	ck_assert_uint_eq(tl->elapsed_ms, 120000 + 90000);
+	export_timeline_free(tl);
+	session_read_free(r);
+	free(lb.buf);
+}
+END_TEST
+
 /* The treadmill's distance is followed, monotonic, and agrees with the
  * integral of the belt speed within the documented tolerance. */
 START_TEST(timeline_distance)
@@ -1011,6 +1037,7 @@ int main(void)
 	tcase_set_timeout(timeline, 30);
 	tcase_add_test(timeline, timeline_plan_clock);
 	tcase_add_test(timeline, timeline_pause);
+	tcase_add_test(timeline, timeline_pause_rounds_its_real_length);
 	tcase_add_test(timeline, timeline_distance);
 	tcase_add_test(timeline, timeline_distance_counters);
 	tcase_add_test(timeline, timeline_never_started);

@@ -50,15 +50,17 @@ lap='(//*[local-name()="Lap"])'
 laps=$(xp "count($lap)")
 points=$(xp 'count(//*[local-name()="Trackpoint"])')
 tracks=$(xp 'count(//*[local-name()="Track"])')
-# Segments in the log, less the one announced again on resuming.
+# Segments in the log, less the one announced again on resuming and one
+# replaced the moment it began (a press as a jog ends): no time, no lap.
 segments=$(awk '
 	/"event":"state"/ && /"state":"paused"/ { paused = 1 }
 	/"event":"state"/ && /"state":"(running|recovery|cooldown)"/ {
 		if (paused) resumed = 1; paused = 0 }
 	/"event":"segment"/ {
 		key = $0; sub(/.*"phase":/, "", key); sub(/,"incline_pct".*/, "", key)
-		if (!(resumed && key == last)) n++
-		resumed = 0; last = key
+		at = $0; sub(/.*"session_s":/, "", at); sub(/,.*/, "", at)
+		if (!(resumed && key == last) && at != last_at) n++
+		resumed = 0; last = key; last_at = at
 	}
 	END { print n }' "$tmp/s.jsonl")
 [ "$laps" = "$segments" ] || fail "TCX has $laps laps for $segments segments"
