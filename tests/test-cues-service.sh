@@ -88,11 +88,15 @@ awk 'NR == FNR { cued[++n] = $0; next }
      END { exit bad }' "$tmp/cued" "$tmp/started" ||
 	fail "said out of order: $(cat "$tmp/started")"
 for s in "walk in 3 seconds: 3.1 mph" "walk now: 3.1 mph, 1 minute 30" \
-	 "jog in 10 seconds: 4.7 mph" "jog now: 4.7 mph, 45 seconds" \
+	 "jog in 10 seconds: 4.7 mph" \
 	 "Land softly." "walking now. Jogs are half as long from here" \
 	 "session complete, and you listened to your body"; do
 	grep -qxF "$s" "$tmp/started" || fail "never said: $s"
 done
+# The first jog is 45 s; a late tick on a loaded machine starts it late and
+# it still ends on time (docs/safety.md), so it may say a little less.
+grep -Eqx "jog now: 4\.7 mph, 4[0-5] seconds" "$tmp/started" ||
+	fail "never said: jog now: 4.7 mph, 45 seconds"
 # A person hears mph; the log keeps km/h.
 grep -q "km/h" "$tmp/started" && fail "km/h spoken with units imperial"
 grep '"event":"cue"' "$log" | grep '"kind":"countdown"' |
@@ -105,7 +109,7 @@ awk '/^START jog in 10 seconds/ && !seen { seen = 1; open = 1; next }
      open && /^END jog in 10 seconds/ { exit 1 }
      open && /^START jog now/ { exit 0 }' "$tmp/said" ||
 	fail "the countdown was not cut short by the newer cue"
-awk '/^END jog now: 4.7 mph, 45 seconds/ && !e { e = NR }
+awk '/^END jog now: 4.7 mph, 4[0-5] seconds/ && !e { e = NR }
      /^START Land softly./ && !s { s = NR }
      END { exit !(e && s && e < s) }' "$tmp/said" ||
 	fail "the form tip did not wait for the change it completes"
