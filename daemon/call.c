@@ -16,6 +16,8 @@ struct paced_call {
 	paced_reply_func_t reply;
 	void *reply_data;
 	char *pending;			/* the answer, until the idle runs */
+	struct call_list *list;		/* plugin calls, until delivered */
+	struct paced_call *next, **pprev;
 	long uid;
 	bool may_start;
 	bool answered;
@@ -39,12 +41,18 @@ struct paced_call *call_new_client(struct control_client *client, long uid)
 	return call;
 }
 
-struct paced_call *call_new_plugin(struct loop *loop, const char *source,
-				   bool may_start, paced_reply_func_t reply,
-				   void *reply_data)
+struct paced_call *call_new_plugin(struct loop *loop, struct call_list *list,
+				   const char *source, bool may_start,
+				   paced_reply_func_t reply, void *reply_data)
 {
 	struct paced_call *call = paced_new0(struct paced_call, 1);
 
+	call->list = list;
+	call->next = list->first;
+	call->pprev = &list->first;
+	if (list->first)
+		list->first->pprev = &call->next;
+	list->first = call;
 	call->loop = loop;
 	call->reply = reply;
 	call->reply_data = reply_data;
@@ -54,10 +62,29 @@ struct paced_call *call_new_plugin(struct loop *loop, const char *source,
 	return call;
 }
 
+static void unlink_call(struct paced_call *call)
+{
+	if (!call->list)
+		return;
+	if (call->next)
+		call->next->pprev = call->pprev;
+	*call->pprev = call->next;
+	call->list = NULL;
+}
+
+void call_list_forget(struct call_list *list)
+{
+	while (list->first) {
+		list->first->reply = NULL;
+		unlink_call(list->first);
+	}
+}
+
 static bool on_deliver(void *user_data)
 {
 	struct paced_call *call = user_data;
 
+	unlink_call(call);
 	if (call->reply)
 		call->reply(call->pending, call->reply_data);
 	free(call->pending);

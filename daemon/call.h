@@ -27,12 +27,25 @@
  */
 struct paced_call *call_new_client(struct control_client *client, long uid);
 /*
- * A call from a plugin: reply runs with the JSON from an idle callback
- * (never inside paced_request()), exactly once; reply may be NULL.
+ * The calls a plugin made whose answer has not reached it yet. The
+ * answer may come long after the question (a start waits for the
+ * treadmill): when the plugin is unloaded first, call_list_forget()
+ * makes that answer reach nobody instead of code that is gone.
  */
-struct paced_call *call_new_plugin(struct loop *loop, const char *source,
-				   bool may_start, paced_reply_func_t reply,
-				   void *reply_data);
+struct call_list {
+	struct paced_call *first;
+};
+
+/*
+ * A call from a plugin, kept on list until its answer is delivered:
+ * reply runs with the JSON from an idle callback (never inside
+ * paced_request()), exactly once; reply may be NULL.
+ */
+struct paced_call *call_new_plugin(struct loop *loop, struct call_list *list,
+				   const char *source, bool may_start,
+				   paced_reply_func_t reply, void *reply_data);
+/* The plugin is going away: its calls are still answered, to nobody. */
+void call_list_forget(struct call_list *list);
 
 /* A control client that asked to watch gets every event from now on (a
  * plugin's call: nothing; plugins register a sink). */

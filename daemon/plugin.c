@@ -77,6 +77,7 @@ struct paced_plugin {
 	const struct paced_plugin_desc *desc;
 	char name[64];
 	struct loop_reg *loop_regs;
+	struct call_list calls;		/* paced_request()s not answered yet */
 	bool in_init;
 	struct paced_plugin *next;	/* load order, newest first */
 };
@@ -132,6 +133,7 @@ static void unload(struct paced_plugin *p)
 	if (p->desc && p->desc->exit)
 		p->desc->exit(p);
 	drop_registrations(p);
+	call_list_forget(&p->calls);
 	if (p->dl)
 		dlclose(p->dl);
 	free(p);
@@ -876,8 +878,8 @@ PACED_EXPORT int paced_request(struct paced_plugin *self, const char *line,
 		return -EINVAL;
 	if (!self->host->ops.request)
 		return -ENOTSUP;
-	call = call_new_plugin(self->host->loop, self->name, from.may_start,
-			       reply, user_data);
+	call = call_new_plugin(self->host->loop, &self->calls, self->name,
+			       from.may_start, reply, user_data);
 	self->host->ops.request(&from, call, line, self->host->user_data);
 	return 0;
 }

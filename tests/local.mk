@@ -181,7 +181,7 @@ test_plugin_ldflags = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-rpath /nowhere -export-symbols-regex '^paced_plugin_desc$$'
 check_LTLIBRARIES += tests/plugins/good.la tests/plugins/bad-abi.la \
 	tests/plugins/short.la tests/plugins/test-scanner.la \
-	tests/plugins/test-sink.la
+	tests/plugins/test-sink.la tests/plugins/test-requester.la
 tests_plugins_good_la_SOURCES = tests/plugins/test-plugins.c
 tests_plugins_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_GOOD
 tests_plugins_good_la_LDFLAGS = $(test_plugin_ldflags)
@@ -197,6 +197,9 @@ tests_plugins_test_scanner_la_LDFLAGS = $(test_plugin_ldflags)
 tests_plugins_test_sink_la_SOURCES = tests/plugins/test-plugins.c
 tests_plugins_test_sink_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_SINK
 tests_plugins_test_sink_la_LDFLAGS = $(test_plugin_ldflags)
+tests_plugins_test_requester_la_SOURCES = tests/plugins/test-plugins.c
+tests_plugins_test_requester_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_PLUGIN_REQUESTER
+tests_plugins_test_requester_la_LDFLAGS = $(test_plugin_ldflags)
 
 # A test aid preloaded into paced and pacectl by test-fortnight.sh: the
 # wall clock starts at $PACED_TEST_DATE (tests/fake-date.c says why not

@@ -155,8 +155,9 @@ static void on_reply(const char *json, void *user_data)
 /* A request line as a plugin would send it, answered into last_reply. */
 static void request(const char *line, bool may_start)
 {
-	struct paced_call *call = call_new_plugin(loop, "test", may_start,
-						  on_reply, NULL);
+	static struct call_list calls;
+	struct paced_call *call = call_new_plugin(loop, &calls, "test",
+						  may_start, on_reply, NULL);
 	struct ctl_request req;
 	const char *error;
 

@@ -385,6 +385,71 @@ START_TEST(test_out_of_tree_driver)
 }
 END_TEST
 
+static struct paced_call *held[3];
+static unsigned n_held;
+
+static void hold_request(const struct plugin_origin *from,
+			 struct paced_call *call, const char *line,
+			 void *user_data)
+{
+	ck_assert_str_eq(line, "status");
+	ck_assert_uint_lt(n_held, 3);
+	held[n_held++] = call;
+}
+
+static unsigned lines_in(const char *file)
+{
+	unsigned n = 0;
+
+	for (const char *c = slurp(file); *c; c++)
+		n += *c == '\n';
+	return n;
+}
+
+/*
+ * An answer can come long after a plugin asked (a start waits for the
+ * treadmill). Once the plugin is unloaded, an answer on its way and one
+ * given later reach nobody: its code is gone.
+ */
+START_TEST(test_unload_forgets_pending_answers)
+{
+	const struct plugin_host_ops ops = { .request = hold_request };
+	struct loop *loop = loop_new(NULL);
+	struct plugin_host *h = plugin_host_new(loop, &ops, NULL);
+	char file[] = "/tmp/test-plugin-answers-XXXXXX", conf[4200];
+	config_t cfg;
+	int fd = mkstemp(file);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(conf, sizeof(conf), "test-requester = { file = \"%s\"; };",
+		 file);
+	config_init(&cfg);
+	ck_assert(config_read_string(&cfg, conf));
+	ck_assert_int_eq(plugin_host_load_path(h, plugin_path("test-requester"),
+			 "test-requester", in(&cfg, "test-requester")), 0);
+	for (int i = 0; i < 100 && n_held < 3; i++)
+		loop_iterate(loop, 10);
+	ck_assert_uint_eq(n_held, 3);
+	/* While it is loaded, an answer reaches it, from the loop. */
+	paced_call_reply(held[0], "{\"ok\":true}");
+	ck_assert_uint_eq(lines_in(file), 0);
+	for (int i = 0; i < 100 && lines_in(file) < 1; i++)
+		loop_iterate(loop, 10);
+	ck_assert_str_eq(slurp(file), "{\"ok\":true}\n");
+	/* One answered but not yet delivered, one not answered at all. */
+	paced_call_reply(held[1], "{\"ok\":true}");
+	plugin_host_free(h);
+	paced_call_reply(held[2], "{\"ok\":true}");
+	for (int i = 0; i < 5; i++)
+		loop_iterate(loop, 10);
+	ck_assert_uint_eq(lines_in(file), 1);
+	unlink(file);
+	config_destroy(&cfg);
+	loop_free(loop);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("plugin");
@@ -401,6 +466,7 @@ int main(void)
 	tcase_add_test(tc, test_short_size);
 	tcase_add_test(tc, test_search_path);
 	tcase_add_test(tc, test_sink_emit);
+	tcase_add_test(tc, test_unload_forgets_pending_answers);
 	tcase_add_test(tc, test_driver_for_address);
 	tcase_add_test(tc, test_out_of_tree_driver);
 	suite_add_tcase(s, tc);

@@ -221,7 +221,8 @@ typedef void (*paced_reply_func_t)(const char *json, void *user_data);
  * call. "watch" is refused: register a sink instead. start and resume are
  * refused (-EPERM, and an error reply) unless the plugin's descriptor has
  * PACED_PLUGIN_STARTS. Returns 0 (reply will run) or a negative errno
- * (reply will not run): -EINVAL for a line that does not parse.
+ * (reply will not run): -EINVAL for a line that does not parse. Once the
+ * plugin's exit has run, no reply reaches it.
  */
 int paced_request(struct paced_plugin *self, const char *line,
 		  paced_reply_func_t reply, void *user_data);

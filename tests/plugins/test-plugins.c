@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Tiny plugins for the tests: a good one, a wrong ABI, a short descriptor, a scanner, a sink. */
+/* Tiny plugins for the tests: a good one, a wrong ABI, a short descriptor, a scanner, a sink, a requester. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -262,4 +262,45 @@ static int sink_init(struct paced_plugin *self, const struct paced_cfg *cfg)
 }
 
 PACED_PLUGIN_DEFINE("test-sink", "1", sink_init, NULL);
+#endif
+
+#ifdef TEST_PLUGIN_REQUESTER
+/* Asks "status" three times at once, a moment after loading, and
+ * appends each answer it hears to "file", a line each. */
+static char answers_path[4096];
+
+static void on_answer(const char *json, void *user_data)
+{
+	int fd = open(answers_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		      0600);
+
+	if (fd < 0)
+		return;
+	(void) !write(fd, json, strlen(json));
+	(void) !write(fd, "\n", 1);
+	close(fd);
+}
+
+static bool ask(void *user_data)
+{
+	struct paced_plugin *self = user_data;
+
+	for (int i = 0; i < 3; i++)
+		(void) paced_request(self, "status", on_answer, NULL);
+	return false;
+}
+
+static int requester_init(struct paced_plugin *self,
+			  const struct paced_cfg *cfg)
+{
+	const char *file;
+
+	if (paced_cfg_get_str(cfg, "file", &file) < 0 || file[0] != '/')
+		return -EINVAL;
+	snprintf(answers_path, sizeof(answers_path), "%s", file);
+	return paced_add_timeout(self, 1000, false, ask, self, NULL) < 0 ?
+	       -EIO : 0;
+}
+
+PACED_PLUGIN_DEFINE("test-requester", "1", requester_init, NULL);
 #endif
