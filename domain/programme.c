@@ -354,6 +354,11 @@ static void parse_stages(struct pctx *c, const config_setting_t *root,
 		strcpy(st->id, id);
 		prog->n_stages = (size_t) i + 1;
 		st->profile_path = resolve(prog->path, file);
+		if (strlen(st->profile_path) >= PROGRAMME_PROFILE_PATH_MAX) {
+			pfail(c, LINE(g), "stage %s: the profile's path is longer than %d bytes",
+			      id, PROGRAMME_PROFILE_PATH_MAX - 1);
+			return;
+		}
 		st->profile = profile_load(st->profile_path, limits, &perr);
 		if (!st->profile) {
 			/* The profile's own file:line is the useful one. */

@@ -11,6 +11,9 @@
 
 #define PROGRAMME_MAX_STAGES 64
 #define PROGRAMME_STAGE_ID_MAX 16
+/* A stage's profile path, resolved: short enough that the profile's own
+ * "file:line: message" still says what is wrong (struct profile_error). */
+#define PROGRAMME_PROFILE_PATH_MAX 256
 #define PROGRAMME_MAX_COUNT 16	/* bound on every count rule */
 
 /*

@@ -1096,6 +1096,9 @@ START_TEST(programme_errors)
 	expect_error(3, "duplicate stage id \"P0\"",
 		     "name = \"x\";\nstages = ( { id = \"P0\"; profile = \"%s/profiles/rtr-p0.cfg\"; },\n"
 		     "{ id = \"P0\"; profile = \"%s/profiles/rtr-p1.cfg\"; } );\n", srcdir(), srcdir());
+	/* A path that would fill the profile's own message with itself. */
+	expect_error(2, "stage P1: the profile's path is longer than 255 bytes",
+		     "name = \"x\";\nstages = ( { id = \"P1\"; profile = \"/%0300d.cfg\"; } );\n", 0);
 	expect_error(2, "walk stage \"P1\" has jogging in it",
 		     "name = \"x\";\nstages = ( { id = \"P1\"; profile = \"%s/profiles/rtr-p1.cfg\"; } );\n", srcdir());
 	expect_error(3, "walk_stage \"P9\" is not a stage",

@@ -167,6 +167,7 @@ fuzz_corpora += \
 	tests/fuzz/corpus/programme/bad-rules.programme \
 	tests/fuzz/corpus/programme/bad-syntax.programme \
 	tests/fuzz/corpus/programme/include.programme \
+	tests/fuzz/corpus/programme/long-profile-path.programme \
 	tests/fuzz/corpus/export/session.jsonl \
 	tests/fuzz/corpus/export/truncated.jsonl \
 	tests/fuzz/corpus/export/torn-interrupted.jsonl \
