@@ -17,7 +17,8 @@
 #include "programme.h"
 #include "scaleback.h"
 
-/* The example from issue 5, verbatim but for the comments. */
+/* The example profile of paced-profile(5), verbatim but for its
+ * description and comments. */
 static const char example[] =
 	"name = \"P2 - 8 x (1 min jog / 90 s walk)\";\n"
 	"description = \"Free text shown by pacectl profile show\";\n"
