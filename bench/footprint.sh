@@ -14,26 +14,12 @@ simpid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$simpid" ] && kill $simpid 2>/dev/null; rm -rf "$tmp"' EXIT
 hz=$(getconf CLK_TCK)
 
-field() {	# field NAME PID: a kB or count line of /proc/PID/status
-	sed -n "s/^$1:[[:space:]]*\([0-9]*\).*/\1/p" "/proc/$2/status"
-}
-switches() {	# every time the process blocked and was woken, or was preempted
-	echo $(($(field voluntary_ctxt_switches "$1") + \
-		$(field nonvoluntary_ctxt_switches "$1")))
-}
+. "$top_srcdir/bench/proc.sh"
 cpu_ticks() {	# utime + stime (fields 14, 15 of /proc/PID/stat)
 	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 now_ns() {
 	date +%s%N
-}
-wait_ready() {	# until the control socket answers
-	i=0
-	until "$pacectl" --socket "$1" status >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -gt 2000 ] && { echo "never ready" >&2; exit 1; }
-		sleep 0.002
-	done
 }
 # Measure over $secs: wakeups per second, CPU seconds, peak RSS.
 window() {

@@ -23,7 +23,7 @@ bench-report: bench/paced-gen-history tools/pacectl
 bench-drift: bench/paced-bench
 	bench/paced-bench drift 10
 # Footprint figures: start-up, RSS, wakeups, CPU.
-EXTRA_DIST += bench/README.md bench/footprint.sh
+EXTRA_DIST += bench/README.md bench/footprint.sh bench/proc.sh
 bench-footprint: daemon/paced tools/pacectl
 	$(robust_env) $(SHELL) $(srcdir)/bench/footprint.sh
 .PHONY: bench bench-drift bench-footprint bench-report

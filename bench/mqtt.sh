@@ -17,13 +17,7 @@ pid="" bpid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$bpid" ] && kill $bpid 2>/dev/null; rm -rf "$tmp"' EXIT
 export PACED_PLUGIN_PATH="$top_builddir/plugins/.libs"
 
-field() {	# field NAME PID: a kB or count line of /proc/PID/status
-	sed -n "s/^$1:[[:space:]]*\([0-9]*\).*/\1/p" "/proc/$2/status"
-}
-switches() {
-	echo $(($(field voluntary_ctxt_switches "$1") + \
-		$(field nonvoluntary_ctxt_switches "$1")))
-}
+. "$top_srcdir/bench/proc.sh"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nuser %s\n' \
 	"$port" "$(id -un)" >"$tmp/mosquitto.conf"
@@ -40,12 +34,7 @@ plugins = { $2 };
 CONF
 	"$paced" -d -c "$tmp/paced.conf" >"$tmp/paced.out" 2>&1 &
 	pid=$!
-	i=0
-	until "$pacectl" --socket "$tmp/ctl" status >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -gt 2000 ] && { echo "never ready" >&2; exit 1; }
-		sleep 0.005
-	done
+	wait_ready "$tmp/ctl"
 	sleep 2	# connected, discovery and state published
 	w0=$(switches $pid)
 	sleep "$secs"

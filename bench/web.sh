@@ -14,8 +14,7 @@ presses=${BENCH_PRESSES:-200}
 secs=${BENCH_IDLE_S:-20}
 command -v curl >/dev/null 2>&1 || { echo "bench-web: needs curl" >&2; exit 1; }
 
-field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/status"; }
-switches() { echo $(($(field voluntary_ctxt_switches "$1") + $(field nonvoluntary_ctxt_switches "$1"))); }
+. "$top_srcdir/bench/proc.sh"
 
 conf() {	# NAME PLUGINS
 	mkdir -p "$tmp/$1"
